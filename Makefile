@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh machine with Python 3.10+: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test build install clean bench
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/mlops-kg build --out build
+
+demo: build
+	@echo
+	@echo "== Which tools does the guide name as alternatives to MLflow (either direction)?"
+	$(BIN)/mlops-kg query alternatives --param tool=mlflow
+	@echo
+	@echo "== What could replace MLflow?"
+	$(BIN)/mlops-kg substitutes mlflow --top 5
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build .pytest_cache

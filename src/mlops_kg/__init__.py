@@ -1,0 +1,26 @@
+"""mlops-kg: a knowledge graph of the MLOps tool landscape, with a query layer.
+
+The public API is listed in ``__all__``; names are imported lazily so that
+``import mlops_kg`` (and the CLI's quick commands) stay fast.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+_API = {
+    "MlopsKgError": "errors",
+    "build": "build",
+    "build_dataset": "build",
+    "validate_graph": "validate",
+    "load_sources": "load",
+}
+
+__all__ = ["__version__", *sorted(_API)]
+
+
+def __getattr__(name):
+    if name in _API:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_API[name]}", __name__), name)
+    raise AttributeError(f"module 'mlops_kg' has no attribute {name!r}")

@@ -1,0 +1,165 @@
+"""``mlops-kg build``: load → infer → validate → write every output atomically."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, resources
+from .errors import OutputError, ValidationError
+from .inference import infer
+from .load import load_sources, union_graph
+from .namespaces import PREFIXES, bind_prefixes
+from .validate import validate_graph
+
+#: Base name of the built files.
+STEM = "mlops-kg"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    triples: int = 0
+    graphs: dict[str, int] = field(default_factory=dict)
+
+
+def input_files(include=()) -> list[Path]:
+    """Every file a build reads, in a stable order (used to detect stale builds)."""
+    files = resources.ontology_files() + [resources.shapes_file()]
+    by_origin = resources.graph_files()
+    files += by_origin["guide"] + by_origin["curated"]
+    return files + [Path(p) for p in include]
+
+
+def fingerprint(include=()) -> dict[str, str]:
+    """SHA-256 of each input file, keyed by a path relative to its data folder."""
+    out = {}
+    for path in input_files(include):
+        key = f"{path.parent.name}/{path.name}"
+        out[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return out
+
+
+def build_dataset(include=()):
+    """The validated dataset: shipped sources (+ ``include``), with inference applied.
+
+    Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
+    """
+    ds = load_sources(include)
+    infer(ds)
+    report = validate_graph(union_graph(ds))
+    if not report.conforms:
+        raise ValidationError(report)
+    return ds
+
+
+def _sorted_lines(text: str) -> str:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return "\n".join(lines) + "\n"
+
+
+def _jsonld(union) -> str:
+    context = {p: str(ns) for p, ns in PREFIXES.items()}
+    doc = json.loads(union.serialize(format="json-ld", context=context, auto_compact=True))
+    if isinstance(doc.get("@graph"), list):
+        doc["@graph"].sort(key=lambda n: json.dumps(n, sort_keys=True))
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _trig(ds) -> str:
+    """TriG with the named graphs in IRI order (rdflib's serialiser follows set order)."""
+    from rdflib import Graph
+
+    header, blocks = None, []
+    for graph in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
+        sorted_graph = bind_prefixes(Graph())
+        for triple in sorted(graph):
+            sorted_graph.add(triple)
+        text = sorted_graph.serialize(format="turtle")
+        lines = text.splitlines()
+        prefixes = [line for line in lines if line.startswith("@prefix")]
+        body = [line for line in lines if not line.startswith("@prefix")]
+        header = header or prefixes
+        header = sorted(set(header) | set(prefixes))
+        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join("    " + b if b else b for b in body).rstrip()
+                      + "\n}\n")
+    return "\n".join(header or []) + "\n\n" + "\n".join(blocks)
+
+
+def serialize_outputs(ds) -> dict[str, bytes]:
+    """File name → content for every RDF output of a build. Deterministic for one input."""
+    union = union_graph(ds)
+    return {
+        f"{STEM}.ttl": union.serialize(format="turtle").encode("utf-8"),
+        f"{STEM}.nt": _sorted_lines(union.serialize(format="nt")).encode("utf-8"),
+        f"{STEM}.jsonld": _jsonld(union).encode("utf-8"),
+        f"{STEM}.trig": _trig(ds).encode("utf-8"),
+        f"{STEM}.nq": _sorted_lines(ds.serialize(format="nquads")).encode("utf-8"),
+    }
+
+
+def write_outputs(out_dir, contents: dict[str, bytes]) -> list[Path]:
+    """Write all files to a staging folder first, then move each into ``out_dir``.
+
+    Nothing in ``out_dir`` changes until every file has been written completely, so a
+    failure leaves the previous build as it was.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror}; choose a writable folder") from None
+    try:
+        for name, data in contents.items():
+            (staging / name).write_bytes(data)
+        written = []
+        for name in contents:  # each rename is atomic; all sources are complete by now
+            (staging / name).replace(out_dir / name)
+            written.append(out_dir / name)
+        return written
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build(out_dir="build", include=()) -> BuildResult:
+    """Build the knowledge graph into ``out_dir``; see the README for the files written."""
+    ds = build_dataset(include)
+    contents = serialize_outputs(ds)
+    graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+    manifest = {
+        "generator": f"mlops-kg {__version__}",
+        "inputs": fingerprint(include),
+        "include": [str(Path(p).resolve()) for p in include],
+        "triples": len(union_graph(ds)),
+        "graphs": dict(sorted(graphs.items())),
+    }
+    contents[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    files = write_outputs(out_dir, contents)
+    return BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
+
+
+def validate_files(files=(), with_shipped: bool = False):
+    """Validate RDF ``files`` together with the ontology (and the shipped graph if asked).
+
+    Returns a :class:`mlops_kg.validate.ValidationReport`.
+    """
+    from .load import default_graph, load_file, new_dataset, parse_into
+
+    ds = load_sources() if with_shipped else new_dataset()
+    if not with_shipped:
+        for path in resources.ontology_files():
+            parse_into(default_graph(ds), path)
+    for path in files:
+        for quad in load_file(path).quads((None, None, None, None)):
+            ds.add(quad)
+    if with_shipped:
+        infer(ds)
+    return validate_graph(union_graph(ds))

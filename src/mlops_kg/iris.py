@@ -1,0 +1,51 @@
+"""Minting stable, readable IRIs for instances: ``https://w3id.org/mlops-kg/id/<kind>/<slug>``."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from .namespaces import ID
+
+#: The kinds of instance IRIs, in the order a node's primary kind is chosen.
+KINDS = ("tool", "service", "platform", "provider", "language", "framework", "industry",
+         "use-case", "capability", "source")
+
+
+def slugify(label: str) -> str:
+    """Turn a label into the last IRI segment: lowercase ASCII, ``&`` read as "and".
+
+    >>> slugify("Weights & Biases"), slugify("Neptune.ai"), slugify("Café ML")
+    ('weights-and-biases', 'neptune-ai', 'cafe-ml')
+    """
+    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
+    text = text.lower().replace("&", " and ").replace("+", " plus ")
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if slug:
+        return slug
+    # Labels with no ASCII letters at all still need a stable, distinct slug.
+    return "u-" + "-".join(f"{ord(c):x}" for c in label.strip())[:60] if label.strip() else ""
+
+
+def mint_iri(kind: str, label: str) -> URIRef:
+    """The IRI of a node of ``kind`` (one of :data:`KINDS`) with preferred label ``label``.
+
+    >>> str(mint_iri("tool", "MLflow"))
+    'https://w3id.org/mlops-kg/id/tool/mlflow'
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    slug = slugify(label)
+    if not slug:
+        raise ValueError("cannot mint an IRI from an empty label")
+    return ID[f"{kind}/{slug}"]
+
+
+def iri_kind(iri) -> str | None:
+    """The kind segment of one of our instance IRIs, or None for other IRIs."""
+    text = str(iri)
+    if not text.startswith(str(ID)):
+        return None
+    kind = text[len(str(ID)):].split("/", 1)[0]
+    return kind if kind in KINDS else None

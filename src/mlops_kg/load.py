@@ -1,0 +1,134 @@
+"""Loading RDF: the shipped ontology and data into a Dataset with one named graph per origin."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from . import resources
+from .errors import DataFileError
+from .namespaces import GRAPHS, bind_prefixes
+
+#: File suffix → rdflib parser name.
+FORMATS = {
+    ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".n3": "n3",
+    ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig", ".nq": "nquads",
+    ".rdf": "xml", ".owl": "xml", ".xml": "xml",
+}
+QUAD_FORMATS = {"trig", "nquads"}
+
+
+def rdf_format(path) -> str:
+    """The rdflib parser name for ``path``, from its suffix."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise DataFileError(f"{path}: unknown RDF file type {suffix or '(none)'!r}; use one of {known}") from None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: file not found; check the path") from None
+    except IsADirectoryError:
+        raise DataFileError(f"{path}: is a folder, expected an RDF file") from None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _line_of_bad_line_format(text: str, fmt: str) -> int | None:
+    """For line-based formats, the first line that does not parse on its own."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            (Dataset() if fmt == "nquads" else Graph()).parse(data=line, format=fmt)
+        except Exception:  # noqa: BLE001 - any failure marks the line
+            return number
+    return None
+
+
+def _syntax_error(path: Path, text: str, fmt: str, exc: Exception) -> DataFileError:
+    line = getattr(exc, "lines", None)
+    why = getattr(exc, "_why", None) or str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if line is not None:
+        line += 1
+    elif isinstance(exc, json.JSONDecodeError):
+        line = exc.lineno
+    elif fmt in ("nt", "nquads"):
+        line = _line_of_bad_line_format(text, fmt)
+    where = f"{path}:{line}" if line else str(path)
+    return DataFileError(f"{where}: invalid {fmt} ({why}); fix the syntax at that line")
+
+
+def parse_into(graph, path, fmt: str | None = None):
+    """Parse the RDF file ``path`` into ``graph``; errors name the file and line."""
+    path = Path(path)
+    fmt = fmt or rdf_format(path)
+    text = _read(path)
+    try:
+        graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except Exception as exc:  # noqa: BLE001 - every parser failure becomes one clear message
+        raise _syntax_error(path, text, fmt, exc) from None
+    return graph
+
+
+def new_dataset() -> Dataset:
+    """An empty Dataset whose default graph is the union of its named graphs."""
+    return bind_prefixes(Dataset(default_union=True))
+
+
+def load_sources(include=()) -> Dataset:
+    """Load the shipped ontology and data, plus the RDF files in ``include``.
+
+    Each origin goes to its own named graph (see :class:`mlops_kg.namespaces.GRAPHS`):
+    the ontology, what the guide states, what was curated. ``include`` files are Turtle or
+    other RDF produced by ``mlops-kg import``; each goes to ``GRAPHS.IMPORTED + <file stem>``.
+    """
+    ds = new_dataset()
+    for path in resources.ontology_files():
+        parse_into(ds.graph(GRAPHS.ONTOLOGY), path)
+    files = resources.graph_files()
+    for path in files["guide"]:
+        parse_into(ds.graph(GRAPHS.GUIDE), path)
+    for path in files["curated"]:
+        parse_into(ds.graph(GRAPHS.CURATED), path)
+    for path in include:
+        path = Path(path)
+        from rdflib import URIRef
+
+        from .iris import slugify
+
+        parse_into(ds.graph(URIRef(GRAPHS.IMPORTED + slugify(path.stem))), path)
+    return ds
+
+
+def load_file(path) -> Dataset:
+    """Load any RDF file (triples or quads) into a new Dataset."""
+    ds = new_dataset()
+    fmt = rdf_format(path)
+    parse_into(ds if fmt in QUAD_FORMATS else default_graph(ds), path, fmt)
+    return ds
+
+
+def default_graph(ds) -> Graph:
+    """The default graph of ``ds`` (``default_context`` before rdflib 7.1)."""
+    return ds.default_graph if hasattr(type(ds), "default_graph") else ds.default_context
+
+
+def union_graph(ds) -> Graph:
+    """All triples of ``ds`` in one plain Graph (the merge of every named graph).
+
+    Triples are added in sorted order, so serialisers that follow insertion order give the
+    same bytes whatever the Python hash seed.
+    """
+    graph = bind_prefixes(Graph())
+    for triple in sorted(set(ds.triples((None, None, None)))):
+        graph.add(triple)
+    return graph

@@ -1,0 +1,121 @@
+"""Vocabulary of the project: our ontology terms, instance IRIs, named graphs and prefix binding.
+
+``MLO`` is a :class:`rdflib.namespace.DefinedNamespace`, so a misspelt term
+(``MLO.hasCapabilty``) raises ``AttributeError`` instead of silently minting a new IRI.
+"""
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, DOAP, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace
+
+BASE = "https://w3id.org/mlops-kg/"
+
+#: schema.org, with the https scheme that rdflib's ``SDO`` also uses.
+SCHEMA = Namespace("https://schema.org/")
+#: Instances: ``ID["tool/mlflow"]``; prefer :func:`mlops_kg.iris.mint_iri`.
+ID = Namespace(BASE + "id/")
+CAP = Namespace(BASE + "id/capability/")
+#: Our SHACL shapes.
+MLOS = Namespace(BASE + "shapes#")
+
+
+class MLO(DefinedNamespace):
+    """The mlops-kg ontology (``ontology/mlops.ttl``)."""
+
+    _fail = True
+    _NS = Namespace(BASE + "ontology#")
+
+    # classes
+    Technology: URIRef
+    Tool: URIRef
+    CloudService: URIRef
+    Platform: URIRef
+    CloudProvider: URIRef
+    Language: URIRef
+    ProgrammingLanguage: URIRef
+    ConfigurationLanguage: URIRef
+    ShellLanguage: URIRef
+    Framework: URIRef
+    Industry: URIRef
+    IndustryUseCase: URIRef
+    Capability: URIRef
+    DeliveryModel: URIRef
+    Guide: URIRef
+    GuideSection: URIRef
+    # delivery models
+    OpenSource: URIRef
+    Commercial: URIRef
+    ManagedService: URIRef
+    # relations
+    isAlternativeTo: URIRef
+    statedAlternative: URIRef
+    cloudEquivalent: URIRef
+    integratesWith: URIRef
+    runsOn: URIRef
+    partOf: URIRef
+    offeredBy: URIRef
+    usesLanguage: URIRef
+    supportsFramework: URIRef
+    hasCapability: URIRef
+    deliveryModel: URIRef
+    dataEngineeringUse: URIRef
+    note: URIRef
+    useCaseOf: URIRef
+    inIndustry: URIRef
+    usedInIndustry: URIRef
+    listPosition: URIRef
+    sectionNumber: URIRef
+    listedIn: URIRef
+    describedIn: URIRef
+    mentionedIn: URIRef
+
+
+class GRAPHS:
+    """Named graphs of a built dataset; each holds facts of one origin."""
+
+    ONTOLOGY = URIRef(BASE + "graph/ontology")
+    GUIDE = URIRef(BASE + "graph/guide")
+    CURATED = URIRef(BASE + "graph/curated")
+    INFERRED = URIRef(BASE + "graph/inferred")
+    ANALYSIS = URIRef(BASE + "graph/analysis")
+    #: Prefix of graphs holding imported guides: ``IMPORTED + slug``.
+    IMPORTED = BASE + "graph/import/"
+
+
+PREFIXES = {
+    "mlo": MLO._NS,
+    "mlos": MLOS,
+    "id": ID,
+    "tool": ID["tool/"],
+    "svc": ID["service/"],
+    "provider": ID["provider/"],
+    "plat": ID["platform/"],
+    "lang": ID["language/"],
+    "fw": ID["framework/"],
+    "ind": ID["industry/"],
+    "uc": ID["use-case/"],
+    "cap": CAP,
+    "src": ID["source/"],
+    "schema": SCHEMA,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "doap": DOAP,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "sh": SH,
+}
+
+
+def bind_prefixes(graph):
+    """Bind the project's prefixes on ``graph`` (a Graph or Dataset) and return it."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def sparql_prologue() -> str:
+    """``PREFIX`` lines for every project prefix, for queries written without them."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -1,0 +1,50 @@
+"""Shared fixtures: one validated build of the shipped graph per test session."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+SEED_GUIDE = ROOT.parent / "shared" / "seeds" / "000_6b5feba1abaa6ba6.txt"
+SEED_CHECKS = ROOT.parent / "shared" / "checks"
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The shipped graph, loaded, inferred and validated (do not mutate)."""
+    from mlops_kg.build import build_dataset
+
+    return build_dataset()
+
+
+@pytest.fixture(scope="session")
+def union(dataset):
+    from mlops_kg.load import union_graph
+
+    return union_graph(dataset)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """A build folder produced by ``mlops_kg.build.build``."""
+    from mlops_kg.build import build
+
+    out = tmp_path_factory.mktemp("build")
+    build(out)
+    return out
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path):
+    """Run CLI commands from an empty folder so nothing lands in the repository."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def venv_bin(name: str) -> str:
+    """Path of a console script installed beside the running interpreter."""
+    return str(Path(sys.executable).parent / name) if os.name != "nt" else name

@@ -1,0 +1,123 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from mlops_kg.build import STEM, build
+from mlops_kg.cli import cli
+from mlops_kg.load import union_graph
+
+OUTPUTS = ["ttl", "nt", "jsonld", "trig", "nq"]
+
+
+def test_build_writes_every_format(built):
+    for ext in OUTPUTS:
+        path = built / f"{STEM}.{ext}"
+        assert path.is_file() and path.stat().st_size > 10_000, path
+    assert (built / "manifest.json").is_file()
+    assert not list(built.glob(".staging-*")), "staging folder left behind"
+
+
+def _oxigraph_graph(path: Path, fmt) -> Graph:
+    """Parse with pyoxigraph (an independent parser) and copy into an rdflib Graph."""
+    import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
+
+    def term(t):
+        if isinstance(t, pyoxigraph.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, pyoxigraph.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(t.value)  # RDF 1.1: a plain literal is an xsd:string
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+
+    graph = Graph()
+    with open(path, "rb") as f:
+        for quad in pyoxigraph.parse(f, format=fmt):
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    return graph
+
+
+@pytest.mark.parametrize("ext,fmt_name", [("ttl", "TURTLE"), ("nt", "N_TRIPLES"), ("jsonld", "JSON_LD"),
+                                          ("trig", "TRIG"), ("nq", "N_QUADS")])
+def test_outputs_reparse_with_pyoxigraph_isomorphic_to_the_build(built, dataset, ext, fmt_name):
+    import pyoxigraph
+
+    fmt = getattr(pyoxigraph.RdfFormat, fmt_name, None)
+    if fmt is None:
+        pytest.skip(f"this pyoxigraph has no {fmt_name} parser")
+    reparsed = _oxigraph_graph(built / f"{STEM}.{ext}", fmt)
+    expected = union_graph(dataset)
+    assert len(reparsed) == len(expected)
+    assert isomorphic(reparsed, expected)
+
+
+def test_quad_outputs_keep_the_named_graphs(built, dataset):
+    ds = Dataset()
+    ds.parse(built / f"{STEM}.nq", format="nquads")
+    got = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+    want = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
+    assert got == want
+
+
+def test_build_is_deterministic_across_hash_seeds(built, tmp_path):
+    """Same input, same bytes: a build in a fresh process with another hash seed matches."""
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "mlops_kg", "build", "--out", str(out)], check=True, env=env,
+                   capture_output=True)
+    for ext in OUTPUTS:
+        assert (out / f"{STEM}.{ext}").read_bytes() == (built / f"{STEM}.{ext}").read_bytes(), ext
+
+
+def test_cli_build_and_validate(cli_env):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert "built" in result.output and (cli_env / "out" / f"{STEM}.ttl").is_file()
+    result = runner.invoke(cli, ["validate", "out/mlops-kg.ttl"])
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output
+
+
+def test_cli_validate_broken_file_exits_1(cli_env):
+    broken = Path(__file__).parent / "data" / "broken.ttl"
+    result = CliRunner().invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 1, result.output
+    assert "tool:nocap · mlo:hasCapability · MinCount" in result.output
+
+
+def test_cli_validate_unreadable_file_exits_2(cli_env):
+    result = CliRunner().invoke(cli, ["validate", "missing.ttl"])
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: missing.ttl: file not found; check the path"
+
+
+def test_failed_build_keeps_previous_output(tmp_path, monkeypatch):
+    """Invalid data stops the build with exit 1; the files of the last good build stay as they were."""
+    out = tmp_path / "out"
+    build(out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.ttl"
+    bad.write_text((Path(__file__).parent / "data" / "broken.ttl").read_text())
+    result = CliRunner().invoke(cli, ["build", "--out", str(out), "--include", str(bad)])
+    assert result.exit_code == 1, result.output
+    assert "violat" in result.output and "tool:nocap" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_build_into_unwritable_place_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(cli, ["build", "--out", str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: cannot write to")
+    assert "Traceback" not in result.output
