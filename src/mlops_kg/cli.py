@@ -75,6 +75,106 @@ def validate(files, with_shipped):
         sys.exit(1)
 
 
+def _store(build_dir, engine):
+    from .store import open_store
+
+    return open_store(build_dir, engine)
+
+
+BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
+                            help="Build folder to read (default: ./build if up to date, else a cached build).")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME; names resolve through labels and aliases. Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+              default=None, help="Output format (default: table; ttl for CONSTRUCT/DESCRIBE).")
+@click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the embedded store.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds to wait for a remote endpoint.")
+@click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
+              show_default=True, help="Embedded store engine.")
+@BUILD_OPTION
+def query(query, params, fmt, endpoint, timeout, engine, build_dir):
+    """Run QUERY: a named query (see `mlops-kg queries`), a .rq file, or SPARQL text.
+
+    Our prefixes (mlo:, tool:, skos:, schema:, ...) are predeclared. ASK prints true/false
+    and exits 0/1.
+
+    \b
+    Examples:
+      mlops-kg query alternatives --param tool=mlflow
+      mlops-kg query 'SELECT ?t WHERE { ?t a mlo:Tool } LIMIT 5' --format csv
+    """
+    from .formats import format_result
+    from .queries import parse_param_args, run_query
+
+    values = parse_param_args(params)
+    if endpoint:
+        from .queries import bind_params, resolve_query
+        from .remote import remote_query
+        from .resolve import Resolver
+
+        named = resolve_query(query)
+        resolver = Resolver.for_store(_store(build_dir, engine)) if any(
+            p.kind not in ("string", "integer", "iri") for p in named.params) else None
+        bindings = bind_params(named, values, resolver)
+        result = remote_query(endpoint, named.text, bindings, timeout=timeout)
+    else:
+        _named, result = run_query(_store(build_dir, engine), query, values)
+    text = format_result(result, fmt or ("ttl" if result.kind == "graph" else "table"))
+    click.echo(text, nl=not text.endswith("\n"))
+    if result.kind == "ask" and not result.boolean:
+        sys.exit(1)
+
+
+@cli.command(name="queries")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_named_queries(fmt):
+    """List the named queries with their descriptions and parameters."""
+    from .queries import list_queries
+
+    items = list_queries()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{"name": q.name, "description": q.description,
+                                "params": [{"name": p.name, "kind": p.kind, "description": p.description}
+                                           for p in q.params], "examples": q.examples} for q in items], indent=2))
+        return
+    for q in items:
+        params = " ".join(f"--param {p.name}=<{p.kind}>" for p in q.params)
+        click.echo(f"{q.name} {params}".rstrip())
+        click.echo(f"    {q.description}")
+        for p in q.params:
+            click.echo(f"    {p.name} ({p.kind}): {p.description}")
+        for example in q.examples:
+            click.echo(f"    e.g. {example}")
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="Put the merged graph into this one graph (default: one remote graph per named graph).")
+@click.option("--user", help="User name for HTTP authentication.")
+@click.option("--password", envvar="MLOPS_KG_PASSWORD", help="Password (or set MLOPS_KG_PASSWORD).")
+@click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+@BUILD_OPTION
+def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
+    """Upload the built graph to a SPARQL server (Graph Store HTTP Protocol, PUT replaces)."""
+    from .locate import ensure_build
+    from .remote import publish as run_publish
+
+    done = run_publish(ensure_build(build_dir), endpoint, graph_iri, user=user, password=password,
+                       auth=auth, timeout=timeout)
+    for iri, n in done:
+        click.echo(f"published {n} triples to <{iri}>")
+
+
 def main():
     cli(prog_name="mlops-kg")
 

@@ -1,0 +1,68 @@
+"""Finding an up-to-date build, so query commands work from any folder.
+
+Order: an explicit folder (``--build`` / ``MLOPS_KG_BUILD``); ``./build`` when its manifest
+matches the current inputs; otherwise a build in the user cache folder
+(``$XDG_CACHE_HOME/mlops-kg/``), made on first use and remade when the inputs change.
+Checking freshness hashes a dozen small files and does not import rdflib.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .errors import DataFileError
+
+MANIFEST = "manifest.json"
+
+
+def read_manifest(directory) -> dict | None:
+    try:
+        return json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_fresh(directory) -> bool:
+    """True when ``directory`` holds a build of exactly the current input files."""
+    from .build import fingerprint
+
+    manifest = read_manifest(directory)
+    if not manifest:
+        return False
+    include = manifest.get("include", [])
+    if not all(Path(p).is_file() for p in include):
+        return False
+    return manifest.get("inputs") == fingerprint(include)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mlops-kg"
+
+
+def ensure_build(directory=None) -> Path:
+    """The folder of an up-to-date build, building one if needed (see module docstring)."""
+    explicit = directory or os.environ.get("MLOPS_KG_BUILD")
+    if explicit:
+        path = Path(explicit)
+        if not (path / MANIFEST).is_file():
+            raise DataFileError(f"{path}: not a build folder (no {MANIFEST}); run `mlops-kg build --out {path}`")
+        if not is_fresh(path):
+            from .build import build
+
+            build(path, include=(read_manifest(path) or {}).get("include", []))
+        return path
+    local = Path("build")
+    if (local / MANIFEST).is_file() and is_fresh(local):
+        return local
+    from .build import fingerprint
+
+    digest = hashlib.sha256(json.dumps(fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
+    cached = cache_dir() / f"build-{digest}"
+    if not is_fresh(cached):
+        from .build import build
+
+        build(cached)
+    return cached

@@ -1,0 +1,170 @@
+"""Named queries (``queries/*.rq``) and running any query with parameters.
+
+A named query file starts with a comment header::
+
+    # One or more lines saying what the query answers.
+    #
+    # @param tool tool  What the parameter means.
+    # @example mlops-kg query alternatives --param tool=mlflow
+
+``@param NAME KIND DESCRIPTION`` declares ``?NAME``; KIND says how a value given on the command
+line is turned into an RDF term: ``tool`` / ``capability`` / ``industry`` / ``language`` /
+``provider`` / ``service`` / ``framework`` / ``node`` resolve a name or alias to a node of that
+kind (case- and punctuation-insensitive); ``string``, ``integer`` and ``iri`` are taken as they
+are. Values are bound by the query engine, never pasted into the query text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import QueryError
+
+VALUE_KINDS = ("string", "integer", "iri")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    description: str
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    description: str
+    params: list[Param] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return self.description.split(". ")[0].rstrip(".")
+
+
+_PARAM = re.compile(r"^@param\s+(\w+)\s+(\w+)\s*(.*)$")
+
+
+def parse_header(name: str, path: Path, text: str) -> NamedQuery:
+    description, params, examples = [], [], []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line.startswith("#"):
+            if line:
+                break
+            continue
+        body = line.lstrip("#").strip()
+        if body.startswith("@param"):
+            match = _PARAM.match(body)
+            if not match:
+                raise QueryError(f"{path}: bad @param line {body!r}; write '@param NAME KIND DESCRIPTION'")
+            params.append(Param(*match.groups()))
+        elif body.startswith("@example"):
+            examples.append(body.removeprefix("@example").strip())
+        elif body:
+            description.append(body)
+    return NamedQuery(name, path, text, " ".join(description), params, examples)
+
+
+def query_dir() -> Path:
+    from .resources import data_dir
+
+    return data_dir("queries")
+
+
+def list_queries(directory=None) -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    directory = Path(directory) if directory else query_dir()
+    return [parse_header(p.stem, p, p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.rq"))]
+
+
+def get_query(name: str, directory=None) -> NamedQuery:
+    for query in list_queries(directory):
+        if query.name == name:
+            return query
+    names = ", ".join(q.name for q in list_queries(directory))
+    raise QueryError(f"unknown named query {name!r}; named queries: {names} (see `mlops-kg queries`)")
+
+
+def resolve_query(spec: str, directory=None) -> NamedQuery:
+    """``spec`` is a named query, a ``.rq`` file, or inline SPARQL text."""
+    if re.fullmatch(r"[A-Za-z0-9_-]+", spec.strip()):
+        return get_query(spec.strip(), directory)
+    path = Path(spec)
+    if spec.endswith(".rq") or (len(spec) < 1024 and "\n" not in spec and path.suffix and path.exists()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"cannot read query file {spec}: {exc.strerror}") from None
+        return parse_header(path.stem, path, text)
+    return NamedQuery("inline", Path("-"), spec, "inline query", _declared_params(spec))
+
+
+def _declared_params(text: str) -> list[Param]:
+    """Inline queries and .rq files may use @param headers too; otherwise params are strings."""
+    return parse_header("inline", Path("-"), text).params
+
+
+def parse_param_args(pairs) -> dict[str, str]:
+    """``["tool=mlflow", ...]`` → ``{"tool": "mlflow"}``; raise on a malformed pair."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not re.fullmatch(r"\w+", key):
+            raise QueryError(f"bad --param {pair!r}; write NAME=VALUE, e.g. --param tool=mlflow")
+        out[key] = value
+    return out
+
+
+def bind_params(query: NamedQuery, values: dict[str, str], resolver) -> dict:
+    """Turn ``--param`` strings into RDF terms, checking names against the query's @params.
+
+    ``resolver`` is a :class:`mlops_kg.resolve.Resolver` for name-valued kinds.
+    """
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    declared = {p.name: p for p in query.params}
+    if query.params:
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            listing = ", ".join(f"{p.name} ({p.kind})" for p in query.params)
+            raise QueryError(f"unknown parameter {unknown[0]!r} for query {query.name!r}; it takes: {listing}")
+        missing = [p.name for p in query.params if p.name not in values]
+        if missing:
+            raise QueryError(f"query {query.name!r} needs --param {missing[0]}=... "
+                             f"({declared[missing[0]].description or declared[missing[0]].kind})")
+    bindings = {}
+    for name, value in values.items():
+        kind = declared[name].kind if name in declared else "string"
+        if kind == "string":
+            bindings[name] = Literal(value)
+        elif kind == "integer":
+            if not re.fullmatch(r"[+-]?\d+", value.strip()):
+                raise QueryError(f"--param {name} must be an integer, got {value!r}")
+            bindings[name] = Literal(int(value), datatype=XSD.integer)
+        elif kind == "iri":
+            if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):
+                raise QueryError(f"--param {name} must be an absolute IRI, got {value!r}")
+            bindings[name] = URIRef(value)
+        else:
+            bindings[name] = resolver.resolve(value, kind)
+    return bindings
+
+
+def run_query(store, spec: str, params: dict[str, str] | None = None, *, max_rows=None, directory=None):
+    """Run a named query, ``.rq`` file or inline SPARQL on ``store`` with ``params``.
+
+    Returns ``(NamedQuery, QueryResult)``.
+    """
+    from .resolve import Resolver
+    from .sparql import parse_query
+
+    query = resolve_query(spec, directory)
+    parse_query(query.text)  # syntax errors with line and column, before anything runs
+    bindings = bind_params(query, params or {}, Resolver.for_store(store))
+    return query, store.query(query.text, bindings, max_rows=max_rows)

@@ -1,0 +1,184 @@
+"""Remote SPARQL servers: run queries over the SPARQL 1.1 Protocol and publish the built graph
+with the SPARQL 1.1 Graph Store HTTP Protocol (tested against OpenLink Virtuoso).
+
+Only the standard library is used (urllib). Parameters are sent as a ``VALUES`` block that the
+client builds from RDF terms (each written with its N-Triples escaping), inserted at the start
+of the query's WHERE group, so a value can never change the query's structure.
+"""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from .errors import EndpointError, QueryError
+from .namespaces import GRAPHS, PREFIXES
+from .store import QueryResult
+
+DEFAULT_TIMEOUT = 10.0
+
+_SKIP = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<open>\{) | (?P<close>\})
+  | (?P<word>[A-Za-z_]+)
+""", re.X | re.S)
+
+
+def _where_brace(text: str) -> int:
+    """Index of the ``{`` that opens the query's top-level WHERE group."""
+    depth, saw_where, first_open = 0, False, None
+    for match in _SKIP.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            if depth == 0 and (saw_where or first_open is None):
+                if saw_where:
+                    return match.start()
+                first_open = match.start()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0 and match.group().upper() == "WHERE":
+            saw_where = True
+    if first_open is None:
+        raise QueryError("cannot find the query's WHERE group to bind parameters")
+    return first_open
+
+
+def with_values(text: str, bindings: dict) -> str:
+    """``text`` with a VALUES block binding ``bindings`` (name → rdflib term) in its WHERE group."""
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    block = " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + \
+        " ".join(bindings[n].n3() for n in names) + ") } "
+    at = _where_brace(text) + 1
+    return text[:at] + block + text[at:]
+
+
+def with_prefixes(text: str) -> str:
+    """Prepend PREFIX lines for our prefixes that ``text`` does not declare itself."""
+    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w-]*):", text)}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared]
+    return "\n".join(lines) + "\n" + text
+
+
+def _opener(user=None, password=None, auth="auto"):
+    handlers = []
+    if user is not None:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, "http://", user, password or "")
+        manager.add_password(None, "https://", user, password or "")
+        if auth in ("auto", "digest"):
+            handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+        if auth in ("auto", "basic"):
+            handlers.append(urllib.request.HTTPBasicAuthHandler(manager))
+    return urllib.request.build_opener(*handlers)
+
+
+def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEOUT, user=None,
+             password=None, auth="auto"):
+    if not re.match(r"^https?://", url or ""):
+        raise EndpointError(f"endpoint URL must start with http:// or https://, got {url!r}")
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with _opener(user, password, auth).open(req, timeout=timeout) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as exc:
+        body = exc.read().decode("utf-8", "replace").strip().splitlines()
+        detail = body[0][:200] if body else exc.reason
+        raise EndpointError(f"{url} answered HTTP {exc.code}: {detail}") from None
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise EndpointError(f"cannot reach {url}: {reason} (timeout {timeout:g}s); check the URL and that the server runs") from None
+
+
+def _term(binding: dict):
+    from rdflib import BNode, Literal, URIRef
+
+    kind = binding.get("type")
+    if kind == "uri":
+        return URIRef(binding["value"])
+    if kind == "bnode":
+        return BNode(binding["value"])
+    lang = binding.get("xml:lang")
+    datatype = binding.get("datatype")
+    if lang:
+        return Literal(binding["value"], lang=lang)
+    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(binding["value"], datatype=URIRef(datatype))
+    return Literal(binding["value"])
+
+
+def remote_query(url: str, text: str, bindings: dict | None = None, *, timeout=DEFAULT_TIMEOUT,
+                 user=None, password=None) -> QueryResult:
+    """Run ``text`` on the SPARQL endpoint at ``url`` (POST, form-encoded)."""
+    from .sparql import parse_query
+
+    parsed = parse_query(text)
+    full = with_prefixes(with_values(text, bindings or {}))
+    accept = "application/n-triples, text/turtle;q=0.9" if parsed.returns_graph else \
+        "application/sparql-results+json"
+    body = urllib.parse.urlencode({"query": full}).encode()
+    _status, ctype, data = _request(url, data=body, timeout=timeout, user=user, password=password,
+                                    headers={"Accept": accept,
+                                             "Content-Type": "application/x-www-form-urlencoded"})
+    if parsed.returns_graph:
+        from rdflib import Graph
+
+        fmt = "turtle" if "turtle" in ctype else "nt"
+        graph = Graph().parse(data=data.decode("utf-8"), format=fmt)
+        return QueryResult("graph", triples=sorted(graph))
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except ValueError:
+        raise EndpointError(f"{url} did not answer with SPARQL JSON results (Content-Type {ctype})") from None
+    if "boolean" in doc:
+        return QueryResult("ask", boolean=bool(doc["boolean"]))
+    variables = doc.get("head", {}).get("vars", [])
+    rows = [tuple(_term(b[v]) if v in b else None for v in variables)
+            for b in doc.get("results", {}).get("bindings", [])]
+    return QueryResult("select", variables=variables, rows=rows)
+
+
+def publish(build_dir, endpoint: str, graph: str | None = None, *, user=None, password=None,
+            auth="auto", timeout=60.0) -> list[tuple[str, int]]:
+    """Upload a build to a Graph Store Protocol endpoint, replacing each target graph (PUT).
+
+    Without ``graph``, every named graph of the build goes to the graph of the same IRI, so
+    provenance queries (``GRAPH ?g``) work remotely as they do locally. With ``graph``, the
+    merged graph goes to that one IRI. Returns ``[(graph IRI, triples)]``.
+    """
+    from rdflib import Dataset, Graph
+
+    nq = Path(build_dir) / "mlops-kg.nq"
+    if not nq.is_file():
+        raise EndpointError(f"{nq}: no built graph to publish; run `mlops-kg build --out {build_dir}` first")
+    ds = Dataset()
+    ds.parse(nq, format="nquads")
+    uploads = []
+    if graph:
+        merged = Graph()
+        for triple in ds.triples((None, None, None)):
+            merged.add(triple)
+        uploads.append((graph, merged))
+    else:
+        for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+            if len(g) and not str(g.identifier).startswith("urn:x-rdflib:"):
+                uploads.append((str(g.identifier), g))
+    done = []
+    for iri, g in uploads:
+        payload = g.serialize(format="nt", encoding="utf-8")
+        url = endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode({"graph": iri})
+        _request(url, data=payload, method="PUT", timeout=timeout, user=user, password=password, auth=auth,
+                 headers={"Content-Type": "text/turtle"})  # N-Triples is Turtle; every GSP server takes it
+        done.append((iri, len(g)))
+    return done
+
+
+__all__ = ["remote_query", "publish", "with_values", "with_prefixes", "GRAPHS"]

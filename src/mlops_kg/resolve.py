@@ -1,0 +1,169 @@
+"""Resolving what people type ("mlflow", "W&B", "google ai platform") to one node.
+
+Matching is forgiving in steps, stopping at the first step that finds something:
+
+1. the normalised name equals a preferred label or an alias (case, spaces, punctuation and
+   accents ignored; ``&`` = "and");
+2. the same after dropping a vendor prefix on either side ("Apache Airflow" = "Airflow",
+   "Google Vertex AI" = "Vertex AI") or splitting a parenthetical ("KServe (formerly KFServing)");
+3. otherwise the name is unknown, and close names are suggested.
+
+A name matching several nodes is an error that lists them, never a silent pick.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+
+from .errors import AmbiguousNameError, MlopsKgError, UnknownNameError
+from .names import normalize_name
+
+#: Kind of value → class IRI (in our ontology) whose instances qualify; ``node`` = anything.
+KIND_CLASSES = {
+    "tool": "https://w3id.org/mlops-kg/ontology#Technology",
+    "service": "https://w3id.org/mlops-kg/ontology#CloudService",
+    "capability": "https://w3id.org/mlops-kg/ontology#Capability",
+    "industry": "https://w3id.org/mlops-kg/ontology#Industry",
+    "language": "https://w3id.org/mlops-kg/ontology#Language",
+    "framework": "https://w3id.org/mlops-kg/ontology#Framework",
+    "provider": "https://w3id.org/mlops-kg/ontology#CloudProvider",
+    "usecase": "https://w3id.org/mlops-kg/ontology#IndustryUseCase",
+    "node": None,
+}
+
+VENDOR_PREFIXES = ("apache", "amazon web services", "amazon", "aws", "microsoft azure", "microsoft",
+                   "azure", "google cloud platform", "google cloud", "google", "gcp", "ibm")
+
+INDEX_QUERY = """
+SELECT ?node ?pref ?label ?class WHERE {
+  ?node skos:prefLabel ?pref .
+  { ?node skos:prefLabel ?label } UNION { ?node skos:altLabel ?label }
+  OPTIONAL { ?node a ?class . FILTER(STRSTARTS(STR(?class), "https://w3id.org/mlops-kg/ontology#")) }
+}
+"""
+
+
+def _strip_vendor(key: str) -> str:
+    for prefix in VENDOR_PREFIXES:
+        p = normalize_name(prefix)
+        if key.startswith(p) and len(key) > len(p) + 1:
+            return key[len(p):]
+    return key
+
+
+def _variants(name: str) -> list[str]:
+    """Alternative readings of a name: parenthetical parts, "formerly" names."""
+    out = [name]
+    match = re.match(r"^(.*?)\s*\((.*)\)\s*$", name)
+    if match:
+        outer, inner = match.groups()
+        inner = re.sub(r"^(formerly|previously|aka|now|was)\s+", "", inner.strip(), flags=re.I)
+        out += [outer, inner]
+    return [v for v in out if v.strip()]
+
+
+@dataclass
+class Entry:
+    iri: str
+    label: str
+    names: set = field(default_factory=set)
+    classes: set = field(default_factory=set)
+
+
+class Resolver:
+    """Name → node lookups for one graph. Build with :meth:`for_store` or :meth:`from_entries`."""
+
+    def __init__(self, entries: dict[str, Entry]):
+        self.entries = entries
+        self._by_key: dict[str, set[str]] = {}
+        self._by_stripped: dict[str, set[str]] = {}
+        for iri, entry in entries.items():
+            for name in entry.names:
+                key = normalize_name(name)
+                self._by_key.setdefault(key, set()).add(iri)
+                self._by_stripped.setdefault(_strip_vendor(key), set()).add(iri)
+
+    # --- construction ---------------------------------------------------------------------
+    @classmethod
+    def for_store(cls, store) -> "Resolver":
+        cached = getattr(store, "_resolver", None)
+        if cached is None:
+            result = store.query(INDEX_QUERY)
+            entries: dict[str, Entry] = {}
+            for node, pref, label, klass in result.rows:
+                entry = entries.setdefault(str(node), Entry(str(node), str(pref)))
+                entry.names.add(str(label))
+                if klass is not None:
+                    entry.classes.add(str(klass))
+            cached = cls(entries)
+            store._resolver = cached
+        return cached
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Resolver":
+        return cls({iri: Entry(iri, e["label"], set(e["names"]), set(e["classes"]))
+                    for iri, e in data.items()})
+
+    def to_json(self) -> dict:
+        return {iri: {"label": e.label, "names": sorted(e.names), "classes": sorted(e.classes)}
+                for iri, e in sorted(self.entries.items())}
+
+    # --- lookups ---------------------------------------------------------------------------
+    def _of_kind(self, iris, kind):
+        klass = KIND_CLASSES.get(kind)
+        return {i for i in iris if klass is None or klass in self.entries[i].classes}
+
+    def candidates(self, name: str, kind: str = "tool") -> list[str]:
+        """IRIs matching ``name`` (see the module docstring), sorted by label."""
+        if kind not in KIND_CLASSES:
+            raise MlopsKgError(f"unknown kind {kind!r}; use one of {', '.join(KIND_CLASSES)}")
+        if name is None or not name.strip():
+            raise MlopsKgError(f"empty {kind} name; give a name such as 'mlflow'")
+        text = name.strip()
+        if re.fullmatch(r"<?https?://[^\s<>]+>?", text):
+            iri = text.strip("<>")
+            return [iri] if iri in self.entries and self._of_kind([iri], kind) else []
+        for variant in _variants(text):
+            hits = self._of_kind(self._by_key.get(normalize_name(variant), ()), kind)
+            if hits:
+                return sorted(hits, key=lambda i: self.entries[i].label.lower())
+        for variant in _variants(text):
+            stripped = _strip_vendor(normalize_name(variant))
+            hits = self._of_kind(self._by_key.get(stripped, set()) | self._by_stripped.get(stripped, set()), kind)
+            if hits:
+                return sorted(hits, key=lambda i: self.entries[i].label.lower())
+        return []
+
+    def resolve(self, name: str, kind: str = "tool"):
+        """The one node ``name`` means, as an rdflib URIRef; errors suggest close names."""
+        from rdflib import URIRef
+
+        hits = self.candidates(name, kind)
+        if len(hits) == 1:
+            return URIRef(hits[0])
+        if len(hits) > 1:
+            raise AmbiguousNameError(name.strip(), [self.entries[i].label for i in hits])
+        raise UnknownNameError(name.strip(), kind, self.suggest(name, kind))
+
+    def suggest(self, name: str, kind: str = "tool", n: int = 3) -> list[str]:
+        key = normalize_name(name)
+        keys = {k: iris for k, iris in self._by_key.items() if self._of_kind(iris, kind)}
+        close = difflib.get_close_matches(key, list(keys), n=n * 2, cutoff=0.6)
+        close += sorted(k for k in keys if len(key) >= 3 and (key in k or k in key) and k not in close)
+        labels = []
+        for k in close:
+            for iri in sorted(keys[k]):
+                label = self.entries[iri].label
+                if label not in labels:
+                    labels.append(label)
+        return labels[:n]
+
+    def label(self, iri) -> str:
+        entry = self.entries.get(str(iri))
+        return entry.label if entry else str(iri)
+
+
+def dump_index(resolver: Resolver) -> str:
+    return json.dumps(resolver.to_json(), sort_keys=True)

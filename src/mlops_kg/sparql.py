@@ -1,0 +1,99 @@
+"""Parsing and inspecting SPARQL before it runs: syntax errors with line and column, the query
+form, and the features an endpoint must refuse (SERVICE, FROM / FROM NAMED, updates).
+
+Our prefixes (``mlo:``, ``tool:``, ``skos:``, …) are predeclared: a query may use them without
+``PREFIX`` lines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import QueryError
+from .namespaces import PREFIXES
+
+_FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
+          "DescribeQuery": "describe"}
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    kind: str  # select | ask | construct | describe
+    prepared: object  # rdflib's prepared Query (parsed once, reusable)
+    from_graphs: list[str] = field(default_factory=list)
+    from_named_graphs: list[str] = field(default_factory=list)
+    uses_service: bool = False
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.kind in ("construct", "describe")
+
+
+def _names(node):
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        yield node.name
+        for value in node.values():
+            yield from _names(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _names(value)
+
+
+def prefix_map() -> dict[str, str]:
+    return {p: str(ns) for p, ns in PREFIXES.items()}
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse ``text`` as a SPARQL 1.1 query; raise :class:`QueryError` with line and column."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    if not text or not text.strip():
+        raise QueryError("empty query; give SPARQL text, a .rq file or the name of a named query")
+    try:
+        prepared = prepareQuery(text, initNs=prefix_map())
+    except Exception as exc:  # noqa: BLE001 - pyparsing and rdflib raise several kinds
+        raise QueryError(_syntax_message(text, exc)) from None
+    algebra = prepared.algebra
+    from_graphs, from_named = [], []
+    for clause in algebra.get("datasetClause") or []:
+        if clause.get("default") is not None:
+            from_graphs.append(str(clause["default"]))
+        if clause.get("named") is not None:
+            from_named.append(str(clause["named"]))
+    return ParsedQuery(text=text, kind=_FORMS.get(algebra.name, algebra.name), prepared=prepared,
+                       from_graphs=from_graphs, from_named_graphs=from_named,
+                       uses_service="ServiceGraphPattern" in set(_names(algebra)))
+
+
+def _syntax_message(text: str, exc: Exception) -> str:
+    line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
+    if is_update(text):
+        return "this is a SPARQL update; only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are allowed"
+    why = getattr(exc, "msg", None) or str(exc).splitlines()[0]
+    where = f" at line {line}, column {col}" if line else ""
+    return f"malformed SPARQL{where}: {why}"
+
+
+def is_update(text: str) -> bool:
+    """True when ``text`` parses as a SPARQL 1.1 Update (INSERT, DELETE, LOAD, CLEAR, ...)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parsed = parseUpdate(text)
+    except Exception:  # noqa: BLE001 - not an update
+        return False
+    return bool(parsed.get("request"))
+
+
+def check_safe(parsed: ParsedQuery, loaded_graphs) -> None:
+    """Refuse what could make the server fetch a URL or read a file: SERVICE, and FROM /
+    FROM NAMED naming a graph that is not loaded (rdflib would try to fetch it)."""
+    if parsed.uses_service:
+        raise QueryError("SERVICE is not allowed: this endpoint never calls other endpoints")
+    loaded = set(loaded_graphs)
+    for iri in parsed.from_graphs + parsed.from_named_graphs:
+        if iri not in loaded:
+            raise QueryError(f"FROM <{iri}> names a graph that is not loaded; loaded graphs: "
+                             + ", ".join(sorted(loaded)))

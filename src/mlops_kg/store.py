@@ -1,0 +1,248 @@
+"""The embedded SPARQL store: the built graph, queried in-process with no server.
+
+Two engines give identical answers (a test runs every named query on both):
+
+* ``oxigraph`` (default): pyoxigraph's Rust store; bulk-loads N-Quads and evaluates SPARQL
+  natively. Chosen by measurement — see ``benchmarks/store_compare.py`` and the README.
+* ``rdflib``: rdflib's in-memory Dataset and its pure-Python SPARQL engine.
+
+Both see the default graph as the union of the named graphs. Parameters are bound as RDF terms
+(rdflib ``initBindings``; for pyoxigraph a ``VALUES`` block of escaped terms, see
+:func:`mlops_kg.remote.with_values`), never by formatting user text into the query.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import QueryError
+
+ENGINES = ("oxigraph", "rdflib")
+DEFAULT_ENGINE = "oxigraph"
+
+
+@dataclass
+class QueryResult:
+    """Engine-neutral result: rdflib terms throughout.
+
+    ``kind`` is ``"select"`` (``variables`` + ``rows``), ``"ask"`` (``boolean``) or ``"graph"``
+    (``triples``, for CONSTRUCT and DESCRIBE).
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple] = field(default_factory=list)
+    truncated: bool = False
+
+    def bindings(self) -> list[dict]:
+        """Rows as dicts (unbound variables left out)."""
+        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+
+    def graph(self):
+        from rdflib import Graph
+
+        from .namespaces import bind_prefixes
+
+        g = bind_prefixes(Graph())
+        for triple in self.triples:
+            g.add(triple)
+        return g
+
+
+# --- term conversion between pyoxigraph and rdflib -------------------------------------------
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def ox_to_rdflib(term):
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise QueryError(f"unsupported RDF term in a result: {term!r}")
+
+
+def rdflib_to_ox(term):
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"cannot bind {term!r} as a query parameter")
+
+
+class Store:
+    """A loaded graph that answers SPARQL. Use :func:`open_store` to get one."""
+
+    engine = ""
+
+    def query(self, text: str, bindings: dict | None = None, *, max_rows: int | None = None) -> QueryResult:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def graph_names(self) -> list[str]:
+        raise NotImplementedError
+
+
+class OxigraphStore(Store):
+    engine = "oxigraph"
+
+    def __init__(self):
+        import pyoxigraph
+
+        self._store = pyoxigraph.Store()
+
+    def load(self, path, fmt: str = "nq"):
+        import pyoxigraph as ox
+
+        formats = {"nq": ox.RdfFormat.N_QUADS, "nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE,
+                   "trig": ox.RdfFormat.TRIG}
+        self._store.bulk_load(path=str(path), format=formats[fmt])
+        return self
+
+    def add_dataset(self, ds):
+        """Copy an rdflib Dataset (quads) into the store."""
+        import pyoxigraph as ox
+
+        quads = []
+        for s, p, o, g in ds.quads((None, None, None, None)):
+            graph = g.identifier if hasattr(g, "identifier") else g
+            gname = ox.DefaultGraph() if graph is None or str(graph).startswith("urn:x-rdflib:default") \
+                else rdflib_to_ox(graph)
+            quads.append(ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), gname))
+        self._store.extend(quads)
+        return self
+
+    def __len__(self):
+        return len(self._store)
+
+    def graph_names(self):
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def query(self, text, bindings=None, *, max_rows=None):
+        import pyoxigraph as ox
+
+        from .sparql import prefix_map
+
+        from .remote import with_values
+
+        # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
+        # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group.
+        if bindings:
+            text = with_values(text, bindings)
+        try:
+            result = self._store.query(text, use_default_graph_as_union=True, prefixes=prefix_map())
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL: {exc}") from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        if isinstance(result, bool):
+            return QueryResult("ask", boolean=result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows, truncated = [], False
+            for solution in result:
+                if max_rows is not None and len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append(tuple(ox_to_rdflib(solution[v]) for v in variables))
+            return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
+        triples, truncated = [], False
+        for t in result:
+            if max_rows is not None and len(triples) >= max_rows:
+                truncated = True
+                break
+            triples.append((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)))
+        return QueryResult("graph", triples=triples, truncated=truncated)
+
+
+class RdflibStore(Store):
+    engine = "rdflib"
+
+    def __init__(self, ds=None):
+        from .load import new_dataset
+
+        self._ds = ds if ds is not None else new_dataset()
+
+    def load(self, path, fmt: str = "nq"):
+        from .load import parse_into
+
+        parse_into(self._ds, path)
+        return self
+
+    def __len__(self):
+        return len(set(self._ds.triples((None, None, None))))
+
+    def graph_names(self):
+        return sorted(str(g.identifier) for g in self._ds.graphs()
+                      if len(g) and not str(g.identifier).startswith("urn:x-rdflib:"))
+
+    def query(self, text, bindings=None, *, max_rows=None):
+        from .sparql import parse_query
+
+        parsed = parse_query(text)
+        try:
+            result = self._ds.query(parsed.prepared, initBindings=dict(bindings or {}))
+            if result.type == "ASK":
+                return QueryResult("ask", boolean=bool(result.askAnswer))
+            if result.type == "SELECT":
+                variables = [str(v) for v in result.vars]
+                rows = [tuple(row) for row in result]
+                truncated = max_rows is not None and len(rows) > max_rows
+                return QueryResult("select", variables=variables, rows=rows[:max_rows] if truncated else rows,
+                                   truncated=truncated)
+            triples = list(result.graph) if result.graph is not None else list(result)
+            truncated = max_rows is not None and len(triples) > max_rows
+            return QueryResult("graph", triples=triples[:max_rows] if truncated else triples, truncated=truncated)
+        except QueryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on evaluation errors
+            raise QueryError(f"query failed: {exc}") from None
+
+
+def open_store(build_dir=None, engine: str = DEFAULT_ENGINE) -> Store:
+    """Load the built graph (``build_dir``, else an up-to-date build found or made by
+    :func:`mlops_kg.locate.ensure_build`) into an embedded store.
+    """
+    from .locate import ensure_build
+
+    if engine not in ENGINES:
+        raise QueryError(f"unknown store engine {engine!r}; use one of {', '.join(ENGINES)}")
+    directory = Path(build_dir) if build_dir else ensure_build()
+    nq = directory / "mlops-kg.nq"
+    if not nq.is_file():
+        from .errors import DataFileError
+
+        raise DataFileError(f"{nq}: no built graph there; run `mlops-kg build --out {directory}` first")
+    store = OxigraphStore() if engine == "oxigraph" else RdflibStore()
+    return store.load(nq, "nq")
+
+
+def store_from_dataset(ds, engine: str = DEFAULT_ENGINE) -> Store:
+    """An embedded store holding an rdflib Dataset already in memory (tests, notebooks)."""
+    if engine == "rdflib":
+        return RdflibStore(ds)
+    return OxigraphStore().add_dataset(ds)
