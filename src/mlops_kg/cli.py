@@ -26,6 +26,9 @@ class Cli(click.Group):
         except MlopsKgError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # e.g. `mlops-kg query ... | head`
+            sys.stderr.close()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)

@@ -6,6 +6,7 @@ Our prefixes (``mlo:``, ``tool:``, ``skos:``, …) are predeclared: a query may 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .errors import QueryError
@@ -58,9 +59,10 @@ def parse_query(text: str) -> ParsedQuery:
     algebra = prepared.algebra
     from_graphs, from_named = [], []
     for clause in algebra.get("datasetClause") or []:
-        if clause.get("default") is not None:
+        # CompValue.get returns the key itself when it is missing, so test membership.
+        if "default" in clause:
             from_graphs.append(str(clause["default"]))
-        if clause.get("named") is not None:
+        if "named" in clause:
             from_named.append(str(clause["named"]))
     return ParsedQuery(text=text, kind=_FORMS.get(algebra.name, algebra.name), prepared=prepared,
                        from_graphs=from_graphs, from_named_graphs=from_named,
@@ -71,6 +73,17 @@ def _syntax_message(text: str, exc: Exception) -> str:
     line, col = getattr(exc, "lineno", None), getattr(exc, "col", None)
     if is_update(text):
         return "this is a SPARQL update; only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are allowed"
+    unknown = re.search(r"Unknown namespace prefix : (\S*)", str(exc))
+    if unknown:
+        prefix = unknown.group(1)
+        at = re.search(rf"(?<![\w:-]){re.escape(prefix)}:", text)
+        if at:
+            line = text.count("\n", 0, at.start()) + 1
+            col = at.start() - (text.rfind("\n", 0, at.start()) + 1) + 1
+        known = ", ".join(sorted(PREFIXES))
+        where = f" at line {line}, column {col}" if at else ""
+        return (f"malformed SPARQL{where}: unknown prefix '{prefix}:'; "
+                f"declare it with PREFIX or use a predeclared one ({known})")
     why = getattr(exc, "msg", None) or str(exc).splitlines()[0]
     where = f" at line {line}, column {col}" if line else ""
     return f"malformed SPARQL{where}: {why}"

@@ -159,8 +159,8 @@ class OxigraphStore(Store):
             raise QueryError(f"malformed SPARQL: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
-        if isinstance(result, bool):
-            return QueryResult("ask", boolean=result)
+        if isinstance(result, bool) or type(result).__name__ == "QueryBoolean":
+            return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             rows, truncated = [], False

@@ -1,0 +1,234 @@
+"""Every named query runs and gives a known answer, on both embedded engines, identically."""
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from mlops_kg.cli import cli
+from mlops_kg.errors import QueryError
+from mlops_kg.formats import format_result
+from mlops_kg.queries import list_queries, run_query
+from mlops_kg.store import store_from_dataset
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "rdflib"])
+def store(request, dataset):
+    return store_from_dataset(dataset, request.param)
+
+
+def labels(result, var="label"):
+    i = result.variables.index(var)
+    return [str(row[i]) for row in result.rows]
+
+
+def column(result, var):
+    i = result.variables.index(var)
+    return [row[i] for row in result.rows]
+
+
+# name → (params, check(result)); each check names facts from the guide or the curated graph.
+KNOWN = {
+    "alternatives": ({"tool": "W&B"}, lambda r: set(labels(r)) == {"MLflow", "Comet", "Neptune.ai"}
+                     and "names the tool as its alternative" in map(str, column(r, "direction"))),
+    "tools-with-capability": ({"capability": "experiment tracking"},
+                              lambda r: {"MLflow", "Weights & Biases", "Comet", "Neptune.ai"} <= set(labels(r))
+                              and "Apache Airflow" not in labels(r)),
+    "tools-in-industry": ({"industry": "healthcare"}, lambda r: len(set(labels(r))) == 10
+                          and any("hospital" in str(u) for u in column(r, "useCase"))),
+    "tools-by-language": ({"language": "yaml"}, lambda r: {"Kubeflow", "Seldon Core", "Pachyderm", "Polyaxon"}
+                          <= set(labels(r)) and "Apache Airflow" not in labels(r)),
+    "tools-by-framework": ({"framework": "pytorch"}, lambda r: "Weights & Biases" in labels(r)),
+    "cloud-equivalents": ({"tool": "apache airflow"},
+                          lambda r: {(str(p), str(s)) for p, s, _ in r.rows} == {
+                              ("Amazon Web Services", "Amazon Managed Workflows for Apache Airflow"),
+                              ("Google Cloud", "Google Cloud Composer"), ("Microsoft Azure", "Azure Data Factory")}),
+    "no-managed-equivalent": ({"provider": "azure"}, lambda r: labels(r) == ["Kedro"]),
+    "open-source-substitutes": ({"service": "sagemaker"},
+                                lambda r: {"MLflow", "Seldon Core", "Polyaxon"} <= set(labels(r))
+                                and "Weights & Biases" not in labels(r)),
+    "stated-vs-curated": ({"tool": "kubeflow"},
+                          lambda r: {"guide", "curated", "inferred"} == {str(x) for x in column(r, "source")}),
+    "path-between": ({"from": "dvc", "to": "pachyderm"},
+                     lambda r: any(str(s) == "stated alternative" and str(v) == "" for s, v, _ in r.rows)
+                     and "Data versioning" in {str(v) for v in column(r, "via")}),
+    "shared-neighbours": ({"tool": "mlflow"}, lambda r: "Polyaxon" in labels(r)[:3]
+                          and all(int(n) >= 1 for n in column(r, "shared"))),
+    "describe-tool": ({"tool": "seldon"}, lambda r: r.kind == "graph" and any(
+        str(o) == "Seldon Core" for _s, _p, o in r.triples)),
+    "listed-tools": ({}, lambda r: [int(x) for x in column(r, "position")] == list(range(1, 23))
+                     and labels(r)[0] == "MLflow"),
+    "tool-overview": ({}, lambda r: len(r.rows) >= 50 and "MLflow" in labels(r)),
+    "capabilities": ({}, lambda r: ("Deployment and operations", "Model serving") in
+                     {(str(g), str(c)) for g, c, _n in r.rows}),
+    "services-by-provider": ({}, lambda r: {str(p) for p in column(r, "provider")} ==
+                             {"Amazon Web Services", "Google Cloud", "Microsoft Azure"}),
+    "industries": ({}, lambda r: {str(i): int(n) for i, n, _t in r.rows}["Insurance"] == 0
+                   and {str(i): int(n) for i, n, _t in r.rows}["Healthcare"] == 10),
+    "most-named-alternatives": ({}, lambda r: labels(r)[0] == "MLflow"),
+    "data-engineering-use": ({}, lambda r: len(r.rows) == 10),
+    "is-open-source": ({"tool": "kedro"}, lambda r: r.kind == "ask" and r.boolean is True),
+}
+
+
+def test_there_are_at_least_15_named_queries_with_headers():
+    queries = list_queries()
+    assert len(queries) >= 15
+    for q in queries:
+        assert q.description, f"{q.name} has no description"
+        assert q.examples and q.examples[0].startswith(f"mlops-kg query {q.name}"), q.name
+
+
+def test_every_named_query_has_a_known_answer():
+    assert {q.name for q in list_queries()} == set(KNOWN)
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_named_query_known_answer(store, name):
+    params, check = KNOWN[name]
+    _query, result = run_query(store, name, params)
+    assert check(result), f"{name} on {store.engine}:\n{format_result(result, 'table')}"
+
+
+def _normalised(result):
+    """Rows as sorted tuples; GROUP_CONCAT order is unspecified by SPARQL, so lists are sorted."""
+    def norm(term):
+        text = "" if term is None else term.n3()
+        if ", " in text:
+            return type(term).__name__ + ", ".join(sorted(str(term).split(", ")))
+        return text
+    if result.kind == "ask":
+        return result.boolean
+    if result.kind == "graph":
+        return sorted(tuple(t.n3() for t in triple) for triple in result.triples)
+    return result.variables, [tuple(norm(t) for t in row) for row in result.rows]
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_engines_give_identical_results(dataset, name):
+    params, _check = KNOWN[name]
+    ox = run_query(store_from_dataset(dataset, "oxigraph"), name, params)[1]
+    rd = run_query(store_from_dataset(dataset, "rdflib"), name, params)[1]
+    assert _normalised(ox) == _normalised(rd)
+
+
+def test_hostile_string_value_cannot_change_the_query(store):
+    """A value full of SPARQL syntax is bound as one literal: it matches nothing, returns nothing."""
+    hostile = '" } UNION { ?s ?p ?o } #'
+    _q, result = run_query(store, 'SELECT ?s WHERE { ?s skos:prefLabel ?name }', {"name": hostile})
+    assert result.rows == []
+    _q, result = run_query(store, 'SELECT ?s WHERE { ?s skos:prefLabel ?name }', {"name": "MLflow"})
+    assert [str(r[0]) for r in result.rows] == ["https://w3id.org/mlops-kg/id/tool/mlflow"]
+
+
+def test_hostile_name_parameter_is_an_unknown_tool(store):
+    from mlops_kg.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError):
+        run_query(store, "alternatives", {"tool": "mlflow> } UNION { ?alternative ?p ?label } #"})
+
+
+def test_unknown_and_missing_parameters(store):
+    with pytest.raises(QueryError, match="unknown parameter 'tol'.*it takes: tool \\(tool\\)"):
+        run_query(store, "alternatives", {"tol": "mlflow"})
+    with pytest.raises(QueryError, match="needs --param tool="):
+        run_query(store, "alternatives", {})
+
+
+def test_unknown_named_query_lists_what_exists(store):
+    with pytest.raises(QueryError, match="unknown named query 'nope'; named queries: alternatives, "):
+        run_query(store, "nope")
+
+
+@pytest.mark.parametrize("text,where", [
+    ("SELECT ?x WHERE {\n  ?x ?y \n}", "line 2"),
+    ("SELECT ?x WHERE { ?x nosuchprefix:thing ?y }", "line 1"),
+])
+def test_malformed_sparql_names_line_and_column(store, text, where):
+    with pytest.raises(QueryError, match=f"malformed SPARQL at {where}, column \\d+"):
+        run_query(store, text)
+
+
+def test_update_is_not_a_query(store):
+    with pytest.raises(QueryError, match="SPARQL update"):
+        run_query(store, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+# --- CLI -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def build_dir(built):
+    return str(built)
+
+
+def invoke(args, build_dir):
+    return CliRunner().invoke(cli, [*args, "--build", build_dir])
+
+
+def test_cli_table_is_aligned(build_dir):
+    result = invoke(["query", "alternatives", "--param", "tool=w&b"], build_dir)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["alternative", "label", "direction"]
+    assert set(lines[1]) <= {"-", " "}
+    assert lines[1].index(" ") == len("tool:neptune-ai")  # first column padded to its widest cell
+
+
+def test_cli_csv_tsv_json(build_dir):
+    out = invoke(["query", "listed-tools", "--format", "csv"], build_dir).output
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["position", "tool", "label", "detailed"] and rows[1][2] == "MLflow"
+    out = invoke(["query", "listed-tools", "--format", "tsv"], build_dir).output
+    assert out.splitlines()[0] == "?position\t?tool\t?label\t?detailed"
+    assert '"MLflow"' in out.splitlines()[1]
+    doc = json.loads(invoke(["query", "listed-tools", "--format", "json"], build_dir).output)
+    assert doc["head"]["vars"] == ["position", "tool", "label", "detailed"]
+    first = doc["results"]["bindings"][0]
+    assert first["tool"] == {"type": "uri", "value": "https://w3id.org/mlops-kg/id/tool/mlflow"}
+    assert first["position"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def test_cli_construct_as_turtle_and_ntriples(build_dir):
+    from rdflib import Graph
+
+    ttl = invoke(["query", "describe-tool", "--param", "tool=kfserving"], build_dir).output
+    assert len(Graph().parse(data=ttl, format="turtle")) > 5
+    nt = invoke(["query", "describe-tool", "--param", "tool=kfserving", "--format", "nt"], build_dir).output
+    assert len(Graph().parse(data=nt, format="nt")) == len(Graph().parse(data=ttl, format="turtle"))
+
+
+def test_cli_ask_exit_codes(build_dir):
+    yes = invoke(["query", "is-open-source", "--param", "tool=kedro"], build_dir)
+    assert (yes.exit_code, yes.output.strip()) == (0, "true")
+    no = invoke(["query", "is-open-source", "--param", "tool=SageMaker"], build_dir)
+    assert (no.exit_code, no.output.strip()) == (1, "false")
+
+
+def test_cli_query_from_file(build_dir, tmp_path):
+    path = tmp_path / "mine.rq"
+    path.write_text("# @param tool tool  a tool\nSELECT ?l WHERE { ?tool skos:prefLabel ?l }\n")
+    result = invoke(["query", str(path), "--param", "tool=comet.ml", "--format", "csv"], build_dir)
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["l", "Comet"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["query", "SELECT ?x WHERE { ?x "], "error: malformed SPARQL at line 1, column"),
+    (["query", "nope"], "error: unknown named query 'nope'; named queries: alternatives"),
+    (["query", "alternatives", "--param", "tool=mlfloww"], "error: unknown tool 'mlfloww'. Did you mean: MLflow"),
+    (["query", "alternatives", "--param", "oops"], "error: bad --param 'oops'; write NAME=VALUE"),
+    (["query", "listed-tools", "--format", "ttl"], "error: --format ttl is for CONSTRUCT/DESCRIBE"),
+])
+def test_cli_bad_input_is_one_line_exit_2(build_dir, args, message):
+    result = invoke(args, build_dir)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(message), result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_queries_lists_parameters():
+    result = CliRunner().invoke(cli, ["queries"])
+    assert result.exit_code == 0
+    assert "alternatives --param tool=<tool>" in result.output
+    assert "path-between --param from=<tool> --param to=<tool>" in result.output
