@@ -68,12 +68,13 @@ def with_prefixes(text: str) -> str:
     return "\n".join(lines) + "\n" + text
 
 
-def _opener(user=None, password=None, auth="auto"):
+def _opener(url, user=None, password=None, auth="auto"):
     handlers = []
     if user is not None:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, "http://", user, password or "")
-        manager.add_password(None, "https://", user, password or "")
+        # Registered for this URL: a bare "http://" prefix matches no URL at all, so the
+        # handlers would never answer the server's challenge.
+        manager.add_password(None, url, user, password or "")
         if auth in ("auto", "digest"):
             handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
         if auth in ("auto", "basic"):
@@ -87,7 +88,7 @@ def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEO
         raise EndpointError(f"endpoint URL must start with http:// or https://, got {url!r}")
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
-        with _opener(user, password, auth).open(req, timeout=timeout) as resp:
+        with _opener(url, user, password, auth).open(req, timeout=timeout) as resp:
             return resp.status, resp.headers.get("Content-Type", ""), resp.read()
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace").strip().splitlines()

@@ -1,0 +1,132 @@
+"""Synthetic graphs shaped like ours, at any size, deterministic from a seed.
+
+Tools have capabilities from the real scheme, stated alternatives (preferential attachment, so
+a few tools are named often, as MLflow is), cloud equivalents among services of three
+providers, languages, frameworks, a delivery model and industry use cases. About 20 triples
+per tool: 50,000 tools ≈ 1M triples.
+
+    python benchmarks/synthetic.py 10000 -o /tmp/synthetic.nq [--seed 7]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+ID = "https://w3id.org/mlops-kg/id/"
+MLO = "https://w3id.org/mlops-kg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCT = "http://purl.org/dc/terms/"
+GUIDE = "https://w3id.org/mlops-kg/graph/guide"
+CURATED = "https://w3id.org/mlops-kg/graph/curated"
+INFERRED = "https://w3id.org/mlops-kg/graph/inferred"
+
+CAPABILITIES = ["experiment-tracking", "workflow-orchestration", "ml-pipelines", "data-pipelines",
+                "data-versioning", "model-registry", "model-serving", "model-monitoring", "feature-store",
+                "end-to-end-platform", "distributed-training", "hyperparameter-tuning", "notebooks",
+                "automl", "data-validation", "object-storage", "reproducibility", "model-governance"]
+LANGUAGES = ["python", "r", "yaml", "shell"]
+FRAMEWORKS = ["tensorflow", "pytorch"]
+INDUSTRIES = ["healthcare", "finance", "supply-chain", "retail", "insurance"]
+PROVIDERS = ["amazon-web-services", "microsoft-azure", "google-cloud"]
+TRIPLES_PER_TOOL = 20
+BYTES_PER_TRIPLE_IN_MEMORY = 600  # rough peak for rdflib-free loading and analysis
+
+
+def _iri(x):
+    return f"<{x}>"
+
+
+def _lit(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def generate(n_tools: int, seed: int = 7):
+    """Yield N-Quads lines for a graph of ``n_tools`` tools."""
+    if n_tools < 1:
+        raise ValueError("n_tools must be at least 1")
+    rng = random.Random(seed)
+    n_services = max(3, n_tools // 20)
+
+    def q(s, p, o, g):
+        return f"{s} {p} {o} {_iri(g)} .\n"
+
+    for i, provider in enumerate(PROVIDERS):
+        s = _iri(ID + "provider/" + provider)
+        yield q(s, _iri(RDF_TYPE), _iri(MLO + "CloudProvider"), CURATED)
+        yield q(s, _iri(SKOS + "prefLabel"), _lit(f"Provider {i}"), CURATED)
+    for j in range(n_services):
+        s = _iri(f"{ID}service/service-{j}")
+        yield q(s, _iri(RDF_TYPE), _iri(MLO + "CloudService"), GUIDE)
+        yield q(s, _iri(RDF_TYPE), _iri(MLO + "Technology"), INFERRED)
+        yield q(s, _iri(SKOS + "prefLabel"), _lit(f"Service {j}"), GUIDE)
+        yield q(s, _iri(MLO + "offeredBy"), _iri(ID + "provider/" + PROVIDERS[j % 3]), CURATED)
+        yield q(s, _iri(MLO + "hasCapability"), _iri(ID + "capability/" + rng.choice(CAPABILITIES)), CURATED)
+    weights = []  # preferential attachment for alternatives
+    for i in range(n_tools):
+        s = _iri(f"{ID}tool/tool-{i}")
+        yield q(s, _iri(RDF_TYPE), _iri(MLO + "Tool"), GUIDE)
+        yield q(s, _iri(RDF_TYPE), _iri(MLO + "Technology"), INFERRED)
+        yield q(s, _iri(SKOS + "prefLabel"), _lit(f"Tool {i}"), GUIDE)
+        yield q(s, _iri(SKOS + "altLabel"), _lit(f"T{i}"), GUIDE)
+        family = rng.randrange(len(CAPABILITIES))
+        caps = {CAPABILITIES[family]} | {rng.choice(CAPABILITIES) for _ in range(rng.randint(0, 2))}
+        for cap in sorted(caps):
+            yield q(s, _iri(MLO + "hasCapability"), _iri(ID + "capability/" + cap), CURATED)
+        if weights:
+            for t in sorted({rng.choice(weights) for _ in range(rng.randint(1, 3))}):
+                yield q(s, _iri(MLO + "statedAlternative"), _iri(f"{ID}tool/tool-{t}"), GUIDE)
+                yield q(s, _iri(MLO + "isAlternativeTo"), _iri(f"{ID}tool/tool-{t}"), INFERRED)
+                yield q(_iri(f"{ID}tool/tool-{t}"), _iri(MLO + "isAlternativeTo"), s, INFERRED)
+                weights.append(t)
+        weights.append(i)
+        for j in sorted({rng.randrange(n_services) for _ in range(rng.randint(1, 3))}):
+            yield q(s, _iri(MLO + "cloudEquivalent"), _iri(f"{ID}service/service-{j}"), GUIDE)
+        yield q(s, _iri(MLO + "usesLanguage"), _iri(ID + "language/" + ("python" if rng.random() < .8
+                                                                       else rng.choice(LANGUAGES))), GUIDE)
+        if rng.random() < .3:
+            yield q(s, _iri(MLO + "supportsFramework"), _iri(ID + "framework/" + rng.choice(FRAMEWORKS)), GUIDE)
+        yield q(s, _iri(MLO + "deliveryModel"), _iri(MLO + ("OpenSource" if rng.random() < .6 else "Commercial")),
+                CURATED)
+        for industry in sorted({rng.choice(INDUSTRIES) for _ in range(rng.randint(0, 2))}):
+            uc = _iri(f"{ID}use-case/tool-{i}-in-{industry}")
+            yield q(uc, _iri(RDF_TYPE), _iri(MLO + "IndustryUseCase"), GUIDE)
+            yield q(uc, _iri(MLO + "useCaseOf"), s, GUIDE)
+            yield q(uc, _iri(MLO + "inIndustry"), _iri(ID + "industry/" + industry), GUIDE)
+            yield q(uc, _iri(DCT + "description"), _lit(f"Tool {i} does work in {industry}."), GUIDE)
+            yield q(s, _iri(MLO + "usedInIndustry"), _iri(ID + "industry/" + industry), INFERRED)
+
+
+def write(n_tools: int, path, seed: int = 7) -> int:
+    """Write the graph to ``path`` (N-Quads); return the number of quads."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for line in generate(n_tools, seed):
+            f.write(line)
+            n += 1
+    return n
+
+
+MAX_TOOLS = 2_000_000
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tools", type=int)
+    parser.add_argument("-o", "--out", required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    if args.tools < 1:
+        sys.exit("error: the number of tools must be at least 1")
+    if args.tools > MAX_TOOLS:
+        need = args.tools * TRIPLES_PER_TOOL * BYTES_PER_TRIPLE_IN_MEMORY / 2**30
+        sys.exit(f"error: {args.tools} tools is too large (about {args.tools * TRIPLES_PER_TOOL:,} triples, "
+                 f"~{need:.0f} GiB to load); use at most {MAX_TOOLS:,}")
+    n = write(args.tools, Path(args.out), args.seed)
+    print(f"wrote {n} quads for {args.tools} tools to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
