@@ -68,6 +68,11 @@ KNOWN = {
                    and {str(i): int(n) for i, n, _t in r.rows}["Healthcare"] == 10),
     "most-named-alternatives": ({}, lambda r: labels(r)[0] == "MLflow"),
     "data-engineering-use": ({}, lambda r: len(r.rows) == 10),
+    "most-central": ({"capability": "workflow orchestration"},
+                     lambda r: len(r.rows) == 5 and "Apache Airflow" in labels(r)
+                     and [float(x) for x in column(r, "pagerank")] == sorted(
+                         (float(x) for x in column(r, "pagerank")), reverse=True)
+                     and all(str(c).endswith(" cluster") for c in column(r, "cluster"))),
     "is-open-source": ({"tool": "kedro"}, lambda r: r.kind == "ask" and r.boolean is True),
 }
 

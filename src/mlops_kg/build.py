@@ -1,7 +1,6 @@
 """``mlops-kg build``: load → infer → validate → write every output atomically."""
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -9,15 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, resources
+from .locate import fingerprint
 from .errors import OutputError, ValidationError
 from .inference import infer
 from .load import load_sources, union_graph
-from .namespaces import PREFIXES, bind_prefixes
+from .namespaces import GRAPHS, PREFIXES, bind_prefixes
 from .validate import validate_graph
 
 #: Base name of the built files.
 STEM = "mlops-kg"
 MANIFEST = "manifest.json"
+ANALYSIS = "analysis.json"   # centrality and clusters, for `mlops-kg analyze`
+INDEX = "index.json"         # names, profiles and ranked substitutes, for the fast `substitutes`
+
+
+def _json_bytes(data) -> bytes:
+    return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 @dataclass
@@ -28,34 +34,30 @@ class BuildResult:
     graphs: dict[str, int] = field(default_factory=dict)
 
 
-def input_files(include=()) -> list[Path]:
-    """Every file a build reads, in a stable order (used to detect stale builds)."""
-    files = resources.ontology_files() + [resources.shapes_file()]
-    by_origin = resources.graph_files()
-    files += by_origin["guide"] + by_origin["curated"]
-    return files + [Path(p) for p in include]
+def prepare(include=()):
+    """Load, infer, validate and analyse: ``(dataset, analysis)``.
 
+    The dataset holds the shipped sources (+ ``include``), the inferred graph and the analysis
+    graph. Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
+    """
+    from .analysis import analyze, to_rdf
 
-def fingerprint(include=()) -> dict[str, str]:
-    """SHA-256 of each input file, keyed by a path relative to its data folder."""
-    out = {}
-    for path in input_files(include):
-        key = f"{path.parent.name}/{path.name}"
-        out[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return out
+    ds = load_sources(include)
+    infer(ds)
+    union = union_graph(ds)
+    report = validate_graph(union)
+    if not report.conforms:
+        raise ValidationError(report)
+    result = analyze(union)
+    analysis_graph = ds.graph(GRAPHS.ANALYSIS)
+    for triple in to_rdf(result):
+        analysis_graph.add(triple)
+    return ds, result
 
 
 def build_dataset(include=()):
-    """The validated dataset: shipped sources (+ ``include``), with inference applied.
-
-    Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
-    """
-    ds = load_sources(include)
-    infer(ds)
-    report = validate_graph(union_graph(ds))
-    if not report.conforms:
-        raise ValidationError(report)
-    return ds
+    """The validated, analysed dataset (see :func:`prepare`)."""
+    return prepare(include)[0]
 
 
 def _sorted_lines(text: str) -> str:
@@ -131,8 +133,13 @@ def write_outputs(out_dir, contents: dict[str, bytes]) -> list[Path]:
 
 def build(out_dir="build", include=()) -> BuildResult:
     """Build the knowledge graph into ``out_dir``; see the README for the files written."""
-    ds = build_dataset(include)
+    from .substitutes import make_index
+
+    ds, result = prepare(include)
+    union = union_graph(ds)
     contents = serialize_outputs(ds)
+    contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
+    contents[INDEX] = _json_bytes(make_index(union, result))
     graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     manifest = {
         "generator": f"mlops-kg {__version__}",
@@ -141,7 +148,7 @@ def build(out_dir="build", include=()) -> BuildResult:
         "triples": len(union_graph(ds)),
         "graphs": dict(sorted(graphs.items())),
     }
-    contents[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    contents[MANIFEST] = _json_bytes(manifest)
     files = write_outputs(out_dir, contents)
     return BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
 

@@ -78,6 +78,65 @@ def validate(files, with_shipped):
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("name")
+@click.option("--top", type=int, default=5, show_default=True, help="How many substitutes to show.")
+@click.option("--language", metavar="L", help="Only substitutes that use this language or framework.")
+@click.option("--industry", metavar="I", help="Only substitutes used in this industry.")
+@click.option("--provider", metavar="P", help="Only substitutes offered by, or with an equivalent on, this cloud.")
+@click.option("--open-source", is_flag=True, help="Only open-source substitutes.")
+@click.option("--managed", is_flag=True, help="Only managed cloud services.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
+              help="Build folder to read (default: ./build if up to date, else a cached build).")
+def substitutes(name, top, language, industry, provider, open_source, managed, fmt, build_dir):
+    """What could replace NAME, ranked, with the evidence for each.
+
+    NAME may be any name or alias, in any case ("mlflow", "W&B", "kfserving",
+    "google ai platform"). Scores combine stated alternatives, shared capabilities, cloud
+    equivalents and alternatives, and (lightly) languages and industries: see the README.
+    """
+    from .substitutes import find_substitutes, load_index
+
+    answer = find_substitutes(load_index(build_dir), name, top=top, language=language, industry=industry,
+                              provider=provider, open_source=open_source, managed=managed)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+        return
+    tool = answer["tool"]["label"]
+    if not answer["substitutes"]:
+        what = ", ".join(f"{k.replace('_', '-')}={v}" for k, v in answer["filters"].items())
+        click.echo(f"No substitutes found for {tool}" + (f" with {what}." if what else "."))
+        return
+    rows = [(str(i), s["label"], f"{s['score']:.2f}", "; ".join(s["reasons"][:3]))
+            for i, s in enumerate(answer["substitutes"], 1)]
+    widths = [max(len(r[c]) for r in rows + [("#", "substitute", "score", "")]) for c in range(3)]
+    click.echo(f"Substitutes for {tool}:")
+    click.echo(f"{'#'.rjust(widths[0])}  {'substitute'.ljust(widths[1])}  {'score'.rjust(widths[2])}  why")
+    for r in rows:
+        click.echo(f"{r[0].rjust(widths[0])}  {r[1].ljust(widths[1])}  {r[2].rjust(widths[2])}  {r[3]}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Rows per table.")
+@click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
+              help="Build folder to read (default: ./build if up to date, else a cached build).")
+def analyze(fmt, top, build_dir):
+    """Centrality per node type and clusters of substitutable tools."""
+    from .report import analysis_markdown, load_analysis
+
+    summary = load_analysis(build_dir, top=top)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        click.echo(analysis_markdown(summary), nl=False)
+
+
 def _store(build_dir, engine):
     from .store import open_store
 
@@ -176,6 +235,49 @@ def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
                        auth=auth, timeout=timeout)
     for iri, n in done:
         click.echo(f"published {n} triples to <{iri}>")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default serves this machine only.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a query may run; then it is stopped and answered with HTTP 503.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
+              help="Most rows (or triples) in a result; a longer one is cut, with X-Result-Truncated: true.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes, i.e. queries that run at the same time.")
+@click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
+              show_default=True, help="Embedded store engine.")
+@click.option("--quiet", is_flag=True, help="Do not log one line per request on stderr.")
+@BUILD_OPTION
+def serve(host, port, timeout, max_rows, workers, engine, quiet, build_dir):
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
+
+    Updates are refused (403); SERVICE and FROM / FROM NAMED naming graphs that are not
+    loaded are refused (400). Stop with Ctrl-C.
+    """
+    import signal
+
+    from .endpoint import make_server
+
+    server = make_server(build_dir, host, port, engine=engine, timeout=timeout, max_rows=max_rows,
+                         workers=workers, quiet=quiet)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"SPARQL endpoint: {server.url}sparql  query page: {server.url}  (Ctrl-C to stop)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: other machines can reach this endpoint", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.shutdown()
 
 
 def main():

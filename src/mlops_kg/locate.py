@@ -17,6 +17,28 @@ from .errors import DataFileError
 MANIFEST = "manifest.json"
 
 
+def input_files(include=()) -> list[Path]:
+    """Every file a build reads, in a stable order (used to detect stale builds)."""
+    from . import resources
+
+    files = resources.ontology_files() + [resources.shapes_file()]
+    by_origin = resources.graph_files()
+    files += by_origin["guide"] + by_origin["curated"]
+    return files + [Path(p) for p in include]
+
+
+def fingerprint(include=()) -> dict[str, str]:
+    """SHA-256 of each input file, keyed by a path relative to its data folder."""
+    out = {}
+    for path in input_files(include):
+        key = f"{path.parent.name}/{path.name}"
+        try:
+            out[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise DataFileError(f"{path}: cannot read: {exc.strerror}") from None
+    return out
+
+
 def read_manifest(directory) -> dict | None:
     try:
         return json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
@@ -26,8 +48,6 @@ def read_manifest(directory) -> dict | None:
 
 def is_fresh(directory) -> bool:
     """True when ``directory`` holds a build of exactly the current input files."""
-    from .build import fingerprint
-
     manifest = read_manifest(directory)
     if not manifest:
         return False
@@ -57,8 +77,6 @@ def ensure_build(directory=None) -> Path:
     local = Path("build")
     if (local / MANIFEST).is_file() and is_fresh(local):
         return local
-    from .build import fingerprint
-
     digest = hashlib.sha256(json.dumps(fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
     cached = cache_dir() / f"build-{digest}"
     if not is_fresh(cached):

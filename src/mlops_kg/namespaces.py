@@ -68,6 +68,23 @@ class MLO(DefinedNamespace):
     listedIn: URIRef
     describedIn: URIRef
     mentionedIn: URIRef
+    # analysis results
+    AnalysisRun: URIRef
+    Cluster: URIRef
+    SubstitutabilityLink: URIRef
+    inCluster: URIRef
+    dominantCapability: URIRef
+    clusterSize: URIRef
+    degreeCentrality: URIRef
+    betweennessCentrality: URIRef
+    pageRank: URIRef
+    closenessCentrality: URIRef
+    substitutabilityStrength: URIRef
+    linksTechnology: URIRef
+    weight: URIRef
+    reason: URIRef
+    method: URIRef
+    randomSeed: URIRef
 
 
 class GRAPHS:

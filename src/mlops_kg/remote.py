@@ -97,6 +97,8 @@ def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEO
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         raise EndpointError(f"cannot reach {url}: {reason} (timeout {timeout:g}s); check the URL and that the server runs") from None
+    except ValueError as exc:  # urllib's auth handlers, e.g. a Digest challenge under --auth basic
+        raise EndpointError(f"{url} asks for an authentication that auth={auth!r} cannot give: {exc}") from None
 
 
 def _term(binding: dict):
@@ -165,8 +167,8 @@ def publish(build_dir, endpoint: str, graph: str | None = None, *, user=None, pa
     uploads = []
     if graph:
         merged = Graph()
-        for triple in ds.triples((None, None, None)):
-            merged.add(triple)
+        for s, p, o, _g in ds.quads((None, None, None, None)):  # ds.triples() sees only the default graph
+            merged.add((s, p, o))
         uploads.append((graph, merged))
     else:
         for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):

@@ -102,6 +102,21 @@ class Resolver:
         return cached
 
     @classmethod
+    def from_graph(cls, graph) -> "Resolver":
+        """Index every node of an rdflib graph that has a preferred label."""
+        from rdflib import RDF
+        from rdflib.namespace import SKOS
+
+        ours = "https://w3id.org/mlops-kg/ontology#"
+        entries = {}
+        for node, pref in graph.subject_objects(SKOS.prefLabel):
+            entry = entries.setdefault(str(node), Entry(str(node), str(pref)))
+            entry.names.add(str(pref))
+            entry.names.update(str(a) for a in graph.objects(node, SKOS.altLabel))
+            entry.classes.update(str(c) for c in graph.objects(node, RDF.type) if str(c).startswith(ours))
+        return cls(entries)
+
+    @classmethod
     def from_json(cls, data: dict) -> "Resolver":
         return cls({iri: Entry(iri, e["label"], set(e["names"]), set(e["classes"]))
                     for iri, e in data.items()})
@@ -140,9 +155,13 @@ class Resolver:
         """The one node ``name`` means, as an rdflib URIRef; errors suggest close names."""
         from rdflib import URIRef
 
+        return URIRef(self.resolve_iri(name, kind))
+
+    def resolve_iri(self, name: str, kind: str = "tool") -> str:
+        """Like :meth:`resolve`, as a plain string (no rdflib import: the fast path uses it)."""
         hits = self.candidates(name, kind)
         if len(hits) == 1:
-            return URIRef(hits[0])
+            return hits[0]
         if len(hits) > 1:
             raise AmbiguousNameError(name.strip(), [self.entries[i].label for i in hits])
         raise UnknownNameError(name.strip(), kind, self.suggest(name, kind))

@@ -1,0 +1,52 @@
+"""Reading a build's analysis results and rendering them as Markdown tables."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .errors import MlopsKgError
+
+KIND_TITLES = {"tool": "Tools", "service": "Cloud services", "platform": "Platforms", "provider": "Cloud providers",
+               "language": "Languages", "framework": "Frameworks", "industry": "Industries",
+               "use-case": "Industry use cases", "capability": "Capabilities"}
+MEASURE_TITLES = {"degree": "degree", "betweenness": "betweenness", "pagerank": "PageRank",
+                  "closeness": "closeness"}
+
+
+def load_analysis(build_dir=None, *, top: int = 5) -> dict:
+    """``analysis.json`` of an up-to-date build, each ranking cut to ``top`` rows."""
+    from .locate import ensure_build
+
+    path = Path(ensure_build(build_dir)) / "analysis.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise MlopsKgError(f"{path}: missing or unreadable; run `mlops-kg build` again") from None
+    for by_measure in data["centrality"].values():
+        for measure in by_measure:
+            by_measure[measure] = by_measure[measure][:top]
+    return data
+
+
+def analysis_markdown(summary: dict) -> str:
+    lines = ["# Centrality", ""]
+    order = list(KIND_TITLES)
+    for kind, by_measure in sorted(summary["centrality"].items(),
+                                   key=lambda kv: order.index(kv[0]) if kv[0] in order else 99):
+        measures = [m for m in MEASURE_TITLES if m in by_measure]
+        lines += [f"## {KIND_TITLES.get(kind, kind)}", ""]
+        lines.append("| rank | " + " | ".join(MEASURE_TITLES.get(m, m) for m in measures) + " |")
+        lines.append("|---:|" + "---|" * len(measures))
+        depth = max(len(rows) for rows in by_measure.values())
+        for i in range(depth):
+            cells = []
+            for m in measures:
+                rows = by_measure[m]
+                cells.append(f"{rows[i]['label']} ({rows[i]['score']:.3f})" if i < len(rows) else "")
+            lines.append(f"| {i + 1} | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    lines += ["# Clusters of substitutable tools", ""]
+    for cluster in summary["clusters"]:
+        lines.append(f"- **{cluster['name']}** ({len(cluster['members'])}): " + ", ".join(cluster["members"]))
+    lines += ["", f"_Method: {summary['method']}_", ""]
+    return "\n".join(lines)
