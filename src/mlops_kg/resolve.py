@@ -144,6 +144,8 @@ class Resolver:
             hits = self._of_kind(self._by_key.get(normalize_name(variant), ()), kind)
             if hits:
                 return sorted(hits, key=lambda i: self.entries[i].label.lower())
+        if kind not in ("tool", "service", "node"):
+            return []  # vendor prefixes only make sense for products ("IBM Cloud" is not "Google Cloud")
         for variant in _variants(text):
             stripped = _strip_vendor(normalize_name(variant))
             hits = self._of_kind(self._by_key.get(stripped, set()) | self._by_stripped.get(stripped, set()), kind)

@@ -1,0 +1,136 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from rdflib import URIRef
+
+from mlops_kg.analysis import (WEIGHTS, analyze, clusters, profiles, project, substitutability,
+                               tool_graph)
+from mlops_kg.namespaces import GRAPHS, ID, sparql_prologue
+
+T = lambda slug: str(ID["tool/" + slug])  # noqa: E731
+S = lambda slug: str(ID["service/" + slug])  # noqa: E731
+
+
+@pytest.fixture(scope="module")
+def result(union):
+    return analyze(union)
+
+
+def test_projection_has_typed_labelled_nodes_and_named_edges(union):
+    g = project(union)
+    mlflow = g.nodes[T("mlflow")]
+    assert mlflow["kind"] == "tool" and mlflow["label"] == "MLflow" and mlflow["description"]
+    assert g.nodes[str(ID["language/yaml"])]["kind"] == "language"
+    assert g.nodes[str(ID["use-case/mlflow-in-finance"])]["kind"] == "use-case"
+    relations = {d["relation"] for _s, _o, d in g.edges(data=True)}
+    assert {"statedAlternative", "cloudEquivalent", "usesLanguage", "hasCapability", "useCaseOf",
+            "inIndustry", "offeredBy", "broader"} <= relations
+    # literals are attributes, schema terms and guide sections are not nodes, derived edges are left out
+    assert all(n.startswith(str(ID)) for n in g.nodes)
+    assert not any(k == "source" for _n, k in g.nodes(data="kind"))
+    assert "isAlternativeTo" not in relations and "usedInIndustry" not in relations
+
+
+def test_tool_graph_has_only_technologies(union):
+    g = tool_graph(project(union))
+    assert {k for _n, k in g.nodes(data="kind")} == {"tool", "service", "platform"}
+    assert "statedAlternative" in g.edges[T("mlflow"), T("dvc")]["relations"]
+
+
+def test_centrality_measures_cover_every_node(result):
+    assert set(result.scores) == {"degree", "betweenness", "pagerank", "closeness"}
+    for values in result.scores.values():
+        assert set(values) == set(result.full.nodes)
+    top_tool = max((n for n, k in result.full.nodes(data="kind") if k == "tool"),
+                   key=lambda n: (result.scores["degree"][n], n))
+    assert top_tool == T("mlflow"), "the guide names MLflow more than any other tool"
+
+
+def test_substitutability_is_symmetric(result):
+    labels = result.labels
+    profs = result.profiles
+    for a in profs:
+        for b in profs:
+            if a < b:
+                assert substitutability(profs[a], profs[b], labels) [0] == \
+                    substitutability(profs[b], profs[a], labels)[0]
+
+
+def test_weights_live_in_one_table_and_change_the_graph(union, result):
+    assert set(WEIGHTS) >= {"stated_alternative", "capabilities", "shared_equivalents", "co_alternatives",
+                            "languages", "industries", "cloud_equivalent"}
+    profs = profiles(union)
+    base, _ = substitutability(profs[T("mlflow")], profs[T("dvc")], result.labels)
+    heavier, _ = substitutability(profs[T("mlflow")], profs[T("dvc")], result.labels,
+                                  dict(WEIGHTS, stated_alternative=10.0))
+    assert heavier == pytest.approx(base + 8.0)
+
+
+def cluster_of(result, iri):
+    return next(c for c in result.clusters if iri in c["members"])
+
+
+def test_kinds_of_tools_are_not_lumped_together(result):
+    groups = {
+        "experiment trackers": [T("weights-and-biases"), T("comet"), T("neptune-ai")],
+        "orchestrators": [T("apache-airflow"), T("luigi"), T("prefect")],
+        "model servers": [T("seldon-core"), T("kserve"), T("bentoml")],
+        "data versioning": [T("dvc"), T("git-lfs"), T("pachyderm")],
+        "managed platforms": [T("amazon-sagemaker"), T("azure-machine-learning"), T("vertex-ai")],
+    }
+    ids = {}
+    for group, members in groups.items():
+        found = {cluster_of(result, m)["id"] for m in members}
+        assert len(found) == 1, f"{group} are split over clusters {found}"
+        ids[group] = found.pop()
+    assert len(set(ids.values())) == len(groups), ids
+
+
+def test_clusters_are_named_by_dominant_capability(result):
+    names = {c["name"] for c in result.clusters}
+    assert {"Experiment tracking", "Model serving", "Data versioning", "End-to-end platform"} <= names
+    assert cluster_of(result, T("weights-and-biases"))["name"] == "Experiment tracking"
+    assert len(names) == len(result.clusters), "cluster names are unique"
+
+
+def test_clusters_are_stable_across_hash_seeds(result):
+    script = ("import json; from mlops_kg.build import prepare; "
+              "print(json.dumps(prepare()[1].clusters))")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "999")}
+    assert len(runs) == 1
+    assert json.loads(runs.pop()) == result.clusters
+
+
+def test_analysis_results_are_rdf_in_their_own_graph(dataset):
+    analysis = dataset.graph(GRAPHS.ANALYSIS)
+    assert len(analysis) > 500
+    rows = list(dataset.query(sparql_prologue() + """
+        SELECT ?label ?rank WHERE {
+          ?tool mlo:hasCapability cap:workflow-orchestration ; skos:prefLabel ?label ; mlo:pageRank ?rank .
+        } ORDER BY DESC(?rank) LIMIT 5"""))
+    assert len(rows) == 5 and "Apache Airflow" in {str(r.label) for r in rows}
+    method = dataset.value(URIRef(str(ID["analysis/run"])), URIRef("https://w3id.org/mlops-kg/ontology#method"))
+    assert "Louvain" in str(method) and "seed 42" in str(method)
+    members = list(dataset.query(sparql_prologue() + """
+        SELECT ?tool WHERE { ?tool mlo:inCluster ?c . ?c rdfs:label "Experiment tracking cluster" }"""))
+    assert len(members) >= 4
+
+
+def test_analyze_cli_markdown_and_json(built):
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    md = CliRunner().invoke(cli, ["analyze", "--build", str(built)])
+    assert md.exit_code == 0, md.output
+    assert "## Tools" in md.output and "| 1 | MLflow" in md.output and "# Clusters" in md.output
+    js = CliRunner().invoke(cli, ["analyze", "--build", str(built), "--format", "json", "--top", "3"])
+    doc = json.loads(js.output)
+    assert doc["centrality"]["tool"]["degree"][0]["label"] == "MLflow"
+    assert len(doc["centrality"]["tool"]["pagerank"]) == 3
+    assert all({"id", "members"} <= set(c) for c in doc["clusters"])
+    assert any("Weights & Biases" in c["members"] for c in doc["clusters"])
