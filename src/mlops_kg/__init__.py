@@ -9,6 +9,12 @@ __version__ = "0.1.0"
 
 _API = {
     "MlopsKgError": "errors",
+    "open_store": "store",
+    "run_query": "queries",
+    "list_queries": "queries",
+    "find_substitutes": "substitutes",
+    "load_index": "substitutes",
+    "analyze": "analysis",
     "build": "build",
     "build_dataset": "build",
     "validate_graph": "validate",

@@ -12,7 +12,6 @@ A name matching several nodes is an error that lists them, never a silent pick.
 """
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -169,6 +168,8 @@ class Resolver:
         raise UnknownNameError(name.strip(), kind, self.suggest(name, kind))
 
     def suggest(self, name: str, kind: str = "tool", n: int = 3) -> list[str]:
+        import difflib
+
         key = normalize_name(name)
         keys = {k: iris for k, iris in self._by_key.items() if self._of_kind(iris, kind)}
         close = difflib.get_close_matches(key, list(keys), n=n * 2, cutoff=0.6)
