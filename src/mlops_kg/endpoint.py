@@ -439,6 +439,10 @@ class WorkerPool:
                 worker = self._spawn()
             except ServeError:  # closed
                 return
+            except OSError:  # e.g. out of processes or file handles: try again later
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
             try:
                 self._await_ready(worker, WORKER_START_TIMEOUT)
             except MlopsKgError:
@@ -726,6 +730,7 @@ class _Handler(BaseHTTPRequestHandler):
         connection reset."""
         left = min(size, 16 * MAX_BODY)
         try:
+            self.connection.settimeout(1.0)  # a client that declares more than it sends
             while left > 0:
                 chunk = self.rfile.read(min(left, 65536))
                 if not chunk:
@@ -785,6 +790,8 @@ class _Handler(BaseHTTPRequestHandler):
         queries = params.get("query", [])
         if len(queries) > 1:
             raise _HttpError(400, "more than one query= parameter; send one query per request")
+        if queries and not queries[0].strip():
+            raise _HttpError(400, "empty query= parameter; send a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)")
         if not queries:
             if method == "POST":
                 raise _HttpError(400, "no query: send query=... (form) or an application/sparql-query body")
