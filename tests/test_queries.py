@@ -237,3 +237,12 @@ def test_cli_queries_lists_parameters():
     assert result.exit_code == 0
     assert "alternatives --param tool=<tool>" in result.output
     assert "path-between --param from=<tool> --param to=<tool>" in result.output
+
+
+def test_from_clause_selects_the_dataset_on_both_engines(dataset):
+    text = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/mlops-kg/graph/curated> WHERE { ?s ?p ?o }"
+    counts = {engine: int(run_query(store_from_dataset(dataset, engine), text)[1].rows[0][0])
+              for engine in ("oxigraph", "rdflib")}
+    from mlops_kg.namespaces import GRAPHS
+
+    assert counts == {"oxigraph": len(dataset.graph(GRAPHS.CURATED)), "rdflib": len(dataset.graph(GRAPHS.CURATED))}

@@ -50,6 +50,21 @@ def _where_brace(text: str) -> int:
     return first_open
 
 
+def has_dataset_clause(text: str) -> bool:
+    """True when the query names its dataset with FROM / FROM NAMED (outside strings, IRIs
+    and comments)."""
+    depth = 0
+    for match in _SKIP.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0 and match.group().upper() == "FROM":
+            return True
+    return False
+
+
 def with_values(text: str, bindings: dict) -> str:
     """``text`` with a VALUES block binding ``bindings`` (name → rdflib term) in its WHERE group."""
     if not bindings:

@@ -147,14 +147,17 @@ class OxigraphStore(Store):
 
         from .sparql import prefix_map
 
-        from .remote import with_values
+        from .remote import has_dataset_clause, with_values
 
         # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
         # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group.
         if bindings:
             text = with_values(text, bindings)
         try:
-            result = self._store.query(text, use_default_graph_as_union=True, prefixes=prefix_map())
+            # FROM / FROM NAMED choose the dataset; otherwise the default graph is the union
+            # (pyoxigraph ignores FROM when use_default_graph_as_union is set).
+            result = self._store.query(text, use_default_graph_as_union=not has_dataset_clause(text),
+                                       prefixes=prefix_map())
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:
