@@ -137,6 +137,35 @@ def analyze(fmt, top, build_dir):
         click.echo(analysis_markdown(summary), nl=False)
 
 
+@cli.command(name="import")
+@click.argument("guide", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Turtle file to write (default: stdout).")
+@click.option("--dry-run", is_flag=True, help="Print the report only; write nothing.")
+@click.option("--standalone", is_flag=True, help="Resolve names within the guide only, not against the shipped graph.")
+def import_command(guide, output, dry_run, standalone):
+    """Turn a Markdown GUIDE in the shape of the seed guide into Turtle, with a report.
+
+    Names the graph already knows link to the existing nodes; new things become new nodes,
+    typed by the field they appear in. Merge the result with `mlops-kg build --include FILE`
+    (a .ttl from here, or the .md guide itself).
+    """
+    from .importer import import_and_check
+
+    result = import_and_check(guide, standalone=standalone)
+    report = result.report.text()
+    if dry_run:
+        click.echo(report, nl=False)
+        return
+    if output:
+        from .files import write_text
+
+        write_text(output, result.turtle())
+        click.echo(report + f"wrote {output}", nl=True)
+    else:
+        click.echo(result.turtle(), nl=False)
+        click.echo(report, err=True, nl=False)
+
+
 def _store(build_dir, engine):
     from .store import open_store
 

@@ -89,7 +89,8 @@ def load_sources(include=()) -> Dataset:
 
     Each origin goes to its own named graph (see :class:`mlops_kg.namespaces.GRAPHS`):
     the ontology, what the guide states, what was curated. ``include`` files are Turtle or
-    other RDF produced by ``mlops-kg import``; each goes to ``GRAPHS.IMPORTED + <file stem>``.
+    other RDF produced by ``mlops-kg import``, or Markdown guides (imported on the fly, names
+    resolved against everything loaded before them); each goes to ``GRAPHS.IMPORTED + <file stem>``.
     """
     ds = new_dataset()
     for path in resources.ontology_files():
@@ -99,13 +100,20 @@ def load_sources(include=()) -> Dataset:
         parse_into(ds.graph(GRAPHS.GUIDE), path)
     for path in files["curated"]:
         parse_into(ds.graph(GRAPHS.CURATED), path)
+    from rdflib import URIRef
+
+    from .iris import slugify
+
     for path in include:
         path = Path(path)
-        from rdflib import URIRef
+        target = ds.graph(URIRef(GRAPHS.IMPORTED + slugify(path.stem)))
+        if path.suffix.lower() in (".md", ".markdown", ".txt"):
+            from .importer import import_guide
 
-        from .iris import slugify
-
-        parse_into(ds.graph(URIRef(GRAPHS.IMPORTED + slugify(path.stem))), path)
+            for triple in import_guide(path, known=union_graph(ds)).graph:
+                target.add(triple)
+        else:
+            parse_into(target, path)
     return ds
 
 

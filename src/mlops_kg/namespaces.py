@@ -68,6 +68,8 @@ class MLO(DefinedNamespace):
     listedIn: URIRef
     describedIn: URIRef
     mentionedIn: URIRef
+    guideDescription: URIRef
+    sourceLine: URIRef
     # analysis results
     AnalysisRun: URIRef
     Cluster: URIRef

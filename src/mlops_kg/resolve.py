@@ -19,16 +19,18 @@ from dataclasses import dataclass, field
 from .errors import AmbiguousNameError, MlopsKgError, UnknownNameError
 from .names import normalize_name
 
-#: Kind of value → class IRI (in our ontology) whose instances qualify; ``node`` = anything.
+_O = "https://w3id.org/mlops-kg/ontology#"
+#: Kind of value → classes (in our ontology) whose instances qualify; ``node`` = anything.
+#: Subclasses are listed too, so lookups work on graphs without inferred superclasses.
 KIND_CLASSES = {
-    "tool": "https://w3id.org/mlops-kg/ontology#Technology",
-    "service": "https://w3id.org/mlops-kg/ontology#CloudService",
-    "capability": "https://w3id.org/mlops-kg/ontology#Capability",
-    "industry": "https://w3id.org/mlops-kg/ontology#Industry",
-    "language": "https://w3id.org/mlops-kg/ontology#Language",
-    "framework": "https://w3id.org/mlops-kg/ontology#Framework",
-    "provider": "https://w3id.org/mlops-kg/ontology#CloudProvider",
-    "usecase": "https://w3id.org/mlops-kg/ontology#IndustryUseCase",
+    "tool": {_O + c for c in ("Technology", "Tool", "CloudService", "Platform")},
+    "service": {_O + "CloudService"},
+    "capability": {_O + "Capability"},
+    "industry": {_O + "Industry"},
+    "language": {_O + c for c in ("Language", "ProgrammingLanguage", "ConfigurationLanguage", "ShellLanguage")},
+    "framework": {_O + "Framework"},
+    "provider": {_O + "CloudProvider"},
+    "usecase": {_O + "IndustryUseCase"},
     "node": None,
 }
 
@@ -126,8 +128,8 @@ class Resolver:
 
     # --- lookups ---------------------------------------------------------------------------
     def _of_kind(self, iris, kind):
-        klass = KIND_CLASSES.get(kind)
-        return {i for i in iris if klass is None or klass in self.entries[i].classes}
+        classes = KIND_CLASSES.get(kind)
+        return {i for i in iris if classes is None or classes & self.entries[i].classes}
 
     def candidates(self, name: str, kind: str = "tool") -> list[str]:
         """IRIs matching ``name`` (see the module docstring), sorted by label."""
