@@ -190,7 +190,8 @@ class _Importer:
         """An existing node (known graph or minted earlier in this import) for ``name``."""
         key = _loose_key(name)
         if key in self.local:
-            return self.local[key]
+            iri = self.local[key]
+            return iri if self.resolver._of_kind([iri], kind) else None
         try:
             iri = self.resolver.resolve_iri(name, kind)
         except AmbiguousNameError as exc:
@@ -200,6 +201,19 @@ class _Importer:
             return None
         self.report.matched.append((name, self.resolver.label(iri), line))
         return iri
+
+    def taken(self, name: str, what: str, line: int) -> bool:
+        """True (and reported) when ``name`` already names a node, of another kind than ``what``."""
+        iri = self.local.get(_loose_key(name))
+        if iri is None:
+            try:
+                iri = self.resolver.resolve_iri(name, "node")
+            except MlopsKgError:
+                return False
+        classes = sorted(c.rsplit("#", 1)[-1] for c in self.types_of(iri)) or ["node"]
+        self.report.note(line, f"{name!r} already names the {classes[0]} {self.resolver.label(iri)!r}, "
+                               f"not a {what}; skipped")
+        return True
 
     def other_meaning(self, name: str, wanted: str, line: int) -> bool:
         """True (and reported) when ``name`` names a node of another kind than the field implies."""
@@ -287,7 +301,7 @@ class _Importer:
                                                "linked with mlo:integratesWith instead")
                         return ("integrates", URIRef(iri))
                 return URIRef(iri)
-        if self.other_meaning(name, "tool", line):
+        if self.other_meaning(name, "tool", line) or self.taken(name, "tool or service", line):
             return None
         if field_kind == "cloud":
             provider = next((p for p in (self.provider_of(n, line, section) for n in [name, *aliases]) if p),
@@ -339,6 +353,8 @@ class _Importer:
         if iri:
             prop = MLO.supportsFramework if str(MLO.Framework) in self.types_of(iri) else MLO.usesLanguage
             return URIRef(iri), prop
+        if self.taken(name, "language or framework", line):
+            return None, None
         if kind == "framework":
             return self.mint("framework", name, [MLO.Framework], line, section), MLO.supportsFramework
         if key in CONFIGURATION:
@@ -358,7 +374,7 @@ class _Importer:
             if not part:
                 continue
             iri = self.lookup(part, "industry", line)
-            if iri == "AMBIGUOUS":
+            if iri == "AMBIGUOUS" or (iri is None and self.taken(part, "industry", line)):
                 continue
             out.append(URIRef(iri) if iri else self.mint("industry", part, [MLO.Industry], line, section))
         return out

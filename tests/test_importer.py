@@ -1,0 +1,257 @@
+"""Importing Markdown guides: resolution against the graph, new nodes, report, provenance, safety."""
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from rdflib import RDF, Graph, Literal
+from rdflib.namespace import PROV, SKOS
+
+from mlops_kg.cli import cli
+from mlops_kg.guide import parse_guide, split_list
+from mlops_kg.importer import GuideImportError, import_text
+from mlops_kg.names import normalize_name
+from mlops_kg.namespaces import GRAPHS, ID, MLO
+from mlops_kg.validate import validate_graph
+
+from .conftest import SEED_GUIDE
+
+DATA = Path(__file__).parent / "data"
+T = lambda slug: ID["tool/" + slug]  # noqa: E731
+
+
+@pytest.fixture(scope="module")
+def known():
+    from mlops_kg.inference import infer
+    from mlops_kg.load import load_sources, union_graph
+
+    ds = load_sources()
+    infer(ds)
+    return union_graph(ds)
+
+
+@pytest.fixture(scope="module")
+def small(known):
+    return import_text((DATA / "guide-small.md").read_text(), "guide-small.md", known)
+
+
+def merged_valid(known, graph):
+    merged = Graph()
+    for t in known:
+        merged.add(t)
+    for t in graph:
+        merged.add(t)
+    return validate_graph(merged)
+
+
+def test_known_names_link_to_existing_nodes(small):
+    g = small.graph
+    feast = ID["tool/feast"]
+    assert (feast, MLO.statedAlternative, T("hopsworks")) in g
+    assert (feast, MLO.cloudEquivalent, T("vertex-ai")) in g
+    zenith = ID["tool/zenith-tracker"]
+    assert (zenith, MLO.statedAlternative, T("weights-and-biases")) in g
+    assert (zenith, MLO.statedAlternative, T("comet")) in g            # "Comet.ml"
+    assert (zenith, MLO.statedAlternative, T("seldon-core")) in g      # "Seldon Core (formerly Seldon)"
+    assert (T("mlflow"), MLO.listPosition, Literal(1)) in g
+    matched = {(w, label) for w, label, _line in small.report.matched}
+    assert ("Comet.ml", "Comet") in matched and ("AWS SageMaker", "Amazon SageMaker") not in matched
+
+
+def test_new_things_are_typed_by_their_field(small):
+    g = small.graph
+    assert (T("tecton"), RDF.type, MLO.Tool) in g
+    service = ID["service/aws-sagemaker-feature-store"]
+    assert (service, RDF.type, MLO.CloudService) in g
+    assert (service, MLO.offeredBy, ID["provider/amazon-web-services"]) in g
+    assert (ID["language/go"], RDF.type, MLO.ProgrammingLanguage) in g
+    assert (ID["language/julia"], RDF.type, MLO.ProgrammingLanguage) in g
+    assert (ID["tool/zenith-tracker"], MLO.supportsFramework, ID["framework/pytorch"]) in g  # existing framework
+    assert (ID["industry/telecommunications"], RDF.type, MLO.Industry) in g
+    assert (ID["industry/insurance"], RDF.type, MLO.Industry) not in g   # existing, split from "Healthcare & Insurance"
+    uc = [s for s in g.subjects(MLO.useCaseOf, ID["tool/zenith-tracker"])]
+    assert {o for s in uc for o in g.objects(s, MLO.inIndustry)} == {ID["industry/healthcare"], ID["industry/insurance"]}
+
+
+def test_capabilities_of_new_tools_come_from_their_description(small):
+    caps = set(small.graph.objects(ID["tool/feast"], MLO.hasCapability))
+    assert ID["capability/feature-store"] in caps
+
+
+def test_continuation_lines_and_star_bullets(small):
+    text = str(small.graph.value(ID["tool/zenith-tracker"], MLO.guideDescription))
+    assert text == "Records experiments and visualises metrics across runs."
+
+
+def test_report_lists_additions_matches_and_skips_with_lines(small):
+    text = small.report.text()
+    assert "tools added (" in text and "Feast" in text and "Tecton" in text
+    assert "'Comet.ml' -> Comet" in text
+    assert re.search(r"line 22: unknown field 'Licence' kept as a note", text)
+    assert re.search(r"line 26: section heading without a tool name", text)
+
+
+def test_every_fact_has_provenance(small):
+    g = small.graph
+    statements = {(g.value(s, RDF.subject), g.value(s, RDF.predicate), g.value(s, RDF.object))
+                  for s in g.subjects(RDF.type, RDF.Statement)}
+    facts = {t for t in g if t[1] in (MLO.statedAlternative, MLO.cloudEquivalent, MLO.usesLanguage,
+                                      MLO.useCaseOf, MLO.inIndustry, MLO.listPosition, MLO.dataEngineeringUse)}
+    assert facts and facts <= statements
+    for s in g.subjects(RDF.type, RDF.Statement):
+        section = g.value(s, PROV.wasDerivedFrom)
+        assert (section, RDF.type, MLO.GuideSection) in g
+        assert int(g.value(s, MLO.sourceLine)) > 0
+
+
+def test_output_validates_with_the_shipped_graph(known, small):
+    report = merged_valid(known, small.graph)
+    assert report.conforms, report.text()
+
+
+def test_names_with_quotes_brackets_and_newlines_are_escaped(known):
+    guide = ('## 1. **Evil "Tool" <b>x</b>**\n- **Detailed Explanation**: tracks experiments, says "hi"\\n'
+             '<script>alert(1)</script>\n- **Alternatives**: O\'Brien <Pipelines>, "Quoted" Thing\n')
+    result = import_text(guide, "evil.md", known)
+    text = result.turtle()
+    reparsed = Graph().parse(data=text, format="turtle")
+    labels = {str(o) for o in reparsed.objects(None, SKOS.prefLabel)}
+    assert 'Evil "Tool" <b>x</b>' in labels
+    assert "O'Brien <Pipelines>" in labels
+    assert len(reparsed) == len(result.graph)
+    assert merged_valid(known, reparsed).conforms
+
+
+def test_windows_line_endings_and_trailing_spaces(known):
+    text = (DATA / "guide-small.md").read_text().replace("\n", "   \r\n")
+    result = import_text(text, "crlf.md", known)
+    assert (ID["tool/feast"], MLO.statedAlternative, T("hopsworks")) in result.graph
+
+
+def test_not_a_guide_is_a_clear_error(known):
+    with pytest.raises(GuideImportError, match="not a tool guide"):
+        import_text("# Shopping list\n\n- eggs\n- milk\n", "list.md", known)
+
+
+def test_colliding_name_of_another_kind_is_reported(known):
+    result = import_text("## Kedro\n- **Alternatives**: Python, Healthcare, Prefect\n", "c.md", known)
+    text = result.report.text()
+    assert "'Python' is the Language 'Python' in the graph, not a tool; skipped" in text
+    assert (T("kedro"), MLO.statedAlternative, T("prefect")) in result.graph
+    assert not list(result.graph.objects(T("kedro"), MLO.statedAlternative)) == []
+
+
+def test_split_list_and_phrases():
+    assert split_list("Integrated with cloud platforms for storage, e.g., AWS S3, Azure Blob") == ["AWS S3", "Azure Blob"]
+    assert split_list("A (x, y), B") == ["A (x, y)", "B"]
+
+
+@pytest.mark.skipif(not SEED_GUIDE.exists(), reason="the seed guide (../shared/seeds) is not present")
+def test_seed_guide_into_an_empty_graph_reproduces_the_stated_facts(dataset):
+    """Each fact of the guide graph is found again, between nodes named alike."""
+    result = import_text(SEED_GUIDE.read_text(encoding="utf-8"), SEED_GUIDE.name, None)
+    imported, guide = result.graph, dataset.graph(GRAPHS.GUIDE)
+
+    def names(graph, node):
+        return {normalize_name(str(o)) for p in (SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(node, p)}
+
+    union_names = lambda node: names(dataset, node)  # noqa: E731
+    missing = []
+    for prop in (MLO.statedAlternative, MLO.cloudEquivalent, MLO.usesLanguage, MLO.supportsFramework):
+        for s, o in guide.subject_objects(prop):
+            want_s, want_o = union_names(s), union_names(o)
+            if not any(names(imported, a) & want_s and names(imported, b) & want_o
+                       for a, b in imported.subject_objects(prop)):
+                missing.append(f"{s} {prop} {o}")
+    pairs = {(frozenset(names(imported, imported.value(uc, MLO.useCaseOf))), normalize_name(str(
+        imported.value(i, SKOS.prefLabel)))) for uc in imported.subjects(RDF.type, MLO.IndustryUseCase)
+        for i in imported.objects(uc, MLO.inIndustry)}
+    for uc in guide.subjects(RDF.type, MLO.IndustryUseCase):
+        tool_names = union_names(guide.value(uc, MLO.useCaseOf))
+        for industry in guide.objects(uc, MLO.inIndustry):
+            ind = normalize_name(str(dataset.value(industry, SKOS.prefLabel)))
+            if not any(tn & tool_names and i == ind for tn, i in pairs):
+                missing.append(f"use case {uc} {industry}")
+    assert not missing, missing
+    assert sorted(int(p) for p in imported.objects(None, MLO.listPosition)) == list(range(1, 23))
+
+
+def test_cli_import_dry_run_and_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    guide = DATA / "guide-small.md"
+    dry = CliRunner().invoke(cli, ["import", str(guide), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "tools added" in dry.output and not list(tmp_path.iterdir())
+    out = tmp_path / "small.ttl"
+    result = CliRunner().invoke(cli, ["import", str(guide), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(Graph().parse(out)) > 50
+
+
+@pytest.mark.parametrize("args,message", [
+    (["import", "missing.md"], "error: missing.md: file not found"),
+    (["import", "README.md"], "error: README.md: not a tool guide"),
+    (["import", str(DATA / "guide-small.md"), "-o", "/nonexistent/dir/out.ttl"], "error: cannot write"),
+])
+def test_cli_import_errors(args, message, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(message), result.output
+
+
+def test_build_include_guide_covers_the_new_tools(tmp_path):
+    from mlops_kg.build import build
+    from mlops_kg.substitutes import find_substitutes, load_index
+
+    build(tmp_path / "b", include=[DATA / "guide-small.md"])
+    answer = find_substitutes(load_index(tmp_path / "b"), "feast", top=3)
+    assert answer["tool"]["label"] == "Feast"
+    assert "Hopsworks" in [s["label"] for s in answer["substitutes"]]
+
+
+# --- property tests: any guide-shaped Markdown imports without crashing, as valid Turtle -------
+
+names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=25).filter(
+    lambda s: s.strip() and "\n" not in s and "*" not in s and "," not in s)
+bullet = st.sampled_from(["-", "*", "+"])
+
+
+@st.composite
+def guides(draw):
+    lines = []
+    if draw(st.booleans()):
+        for i, n in enumerate(draw(st.lists(names, max_size=4)), 1):
+            lines.append(f"{i}. {n}")
+    for i, tool in enumerate(draw(st.lists(names, min_size=1, max_size=3)), 1):
+        numbered = f"{i}. " if draw(st.booleans()) else ""
+        lines.append(f"## {numbered}**{tool}**" if draw(st.booleans()) else f"## {numbered}{tool}")
+        b = draw(bullet)
+        fields = draw(st.lists(st.sampled_from(["Detailed Explanation", "Alternatives", "Cloud Technology Equivalents",
+                                                "Languages Used", "Usage in Data Engineering", "Strange Field"]),
+                               min_size=1, max_size=5, unique=True))
+        for f in fields:
+            value = ", ".join(draw(st.lists(names, min_size=1, max_size=3)))
+            lines.append(f"{b} **{f}**: {value}")
+        if draw(st.booleans()):
+            lines.append(f"{b} **Industry Use**:")
+            for ind in draw(st.lists(names, min_size=1, max_size=2)):
+                lines.append(f"  {b} **{ind}**: {draw(names)}")
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(lines) + newline
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(text=guides())
+def test_property_import_never_crashes_and_emits_valid_turtle(known, text):
+    try:
+        result = import_text(text, "generated.md", known)
+    except GuideImportError:
+        return  # e.g. every section name was blank: a clear error, not a crash
+    reparsed = Graph().parse(data=result.turtle(), format="turtle")
+    assert len(reparsed) == len(result.graph)
+    report = merged_valid(known, reparsed)
+    assert report.conforms, report.text()
