@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test build install clean bench
+.PHONY: demo test build install clean bench readme
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+readme: $(STAMP)
+	$(BIN)/python -m mlops_kg._reference --write README.md

@@ -19,3 +19,10 @@ def test_python_example_runs(built, monkeypatch, capsys):
     out = capsys.readouterr().out.splitlines()
     assert "Weights & Biases" in out[0] and "DVC" in out[0]
     assert out[1].startswith("[('Comet',")
+
+
+def test_command_reference_is_up_to_date():
+    from mlops_kg._reference import render
+
+    text = README.read_text(encoding="utf-8")
+    assert render(text) == text, "README command reference is out of date: run `make readme`"
