@@ -38,6 +38,14 @@ def built(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def xss_prepared():
+    """The shipped graph plus ``tests/data/xss.ttl`` (labels that look like markup): ``(dataset, analysis)``."""
+    from mlops_kg.build import prepare
+
+    return prepare(include=[DATA / "xss.ttl"])
+
+
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path):
     """Run CLI commands from an empty folder so nothing lands in the repository."""

@@ -76,6 +76,10 @@ def test_build_is_deterministic_across_hash_seeds(built, tmp_path):
                    capture_output=True)
     for ext in OUTPUTS:
         assert (out / f"{STEM}.{ext}").read_bytes() == (built / f"{STEM}.{ext}").read_bytes(), ext
+    site = sorted(p.relative_to(out) for p in (out / "site").rglob("*") if p.is_file())
+    assert site == sorted(p.relative_to(built) for p in (built / "site").rglob("*") if p.is_file())
+    for path in site:
+        assert (out / path).read_bytes() == (built / path).read_bytes(), path
 
 
 def test_cli_build_and_validate(cli_env):
@@ -105,13 +109,13 @@ def test_failed_build_keeps_previous_output(tmp_path, monkeypatch):
     """Invalid data stops the build with exit 1; the files of the last good build stay as they were."""
     out = tmp_path / "out"
     build(out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}  # site/ included
     bad = tmp_path / "bad.ttl"
     bad.write_text((Path(__file__).parent / "data" / "broken.ttl").read_text())
     result = CliRunner().invoke(cli, ["build", "--out", str(out), "--include", str(bad)])
     assert result.exit_code == 1, result.output
     assert "violat" in result.output and "tool:nocap" in result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_build_into_unwritable_place_is_a_clear_error(tmp_path):

@@ -29,6 +29,7 @@ def test_wheel_ships_the_data(wheel):
     assert any(n.startswith("mlops_kg/data/graph/guide/") for n in names)
     assert any(n.startswith("mlops_kg/data/graph/curated/") for n in names)
     assert any(n.startswith("mlops_kg/data/queries/") for n in names)
+    assert {"mlops_kg/page_assets/graph.js", "mlops_kg/page_assets/index.js", "mlops_kg/page_assets/site.css"} <= set(names)
 
 
 @pytest.mark.slow
@@ -52,6 +53,7 @@ def test_installed_wheel_builds_from_another_folder(wheel, tmp_path):
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
     assert result.returncode == 0, result.stdout + result.stderr
     assert (out / "mlops-kg.ttl").stat().st_size > 10_000
+    assert (out / "site" / "index.html").is_file() and (out / "site" / "assets" / "vis-network.min.js").is_file()
     where = subprocess.run([str(python), "-c", "import mlops_kg, sys; print(mlops_kg.__file__)"],
                            cwd=elsewhere, capture_output=True, text=True, check=True).stdout
     assert str(env_dir) in where, f"mlops_kg was imported from {where}, not the installed wheel"

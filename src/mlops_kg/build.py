@@ -20,6 +20,7 @@ STEM = "mlops-kg"
 MANIFEST = "manifest.json"
 ANALYSIS = "analysis.json"   # centrality and clusters, for `mlops-kg analyze`
 INDEX = "index.json"         # names, profiles and ranked substitutes, for the fast `substitutes`
+SITE = "site"                # the static site: index, one page per tool, graph and clusters pages
 
 
 def _json_bytes(data) -> bytes:
@@ -150,6 +151,9 @@ def build(out_dir="build", include=()) -> BuildResult:
     }
     contents[MANIFEST] = _json_bytes(manifest)
     files = write_outputs(out_dir, contents)
+    from .site import write_site  # the static site (pages), swapped into place once complete
+
+    files.append(write_site(Path(out_dir) / SITE, ds, result))
     return BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
 
 

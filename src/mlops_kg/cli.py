@@ -166,6 +166,55 @@ def import_command(guide, output, dry_run, standalone):
         click.echo(report, err=True, nl=False)
 
 
+@cli.command()
+@click.option("--view", default="full", show_default=True, metavar="[full|substitutes]",
+              help="full: every node, typed; substitutes: technologies coloured by cluster, edge width by weight.")
+@click.option("--tool", "tool_name", metavar="NAME", help="Show only the neighbourhood of this tool (any name or alias).")
+@click.option("--hops", type=int, default=None, metavar="N", help="With --tool: how many links away to go.  [default: 1]")
+@click.option("-o", "--output", required=True, metavar="FILE.html",
+              help="HTML file to write (one self-contained page).")
+@click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
+              help="Build folder to read (default: ./build if up to date, else a cached build).")
+def viz(view, tool_name, hops, output, build_dir):
+    """Draw the graph as one interactive HTML page that works offline.
+
+    Nodes are coloured and shaped by type, with a legend, a search box and a type filter;
+    tooltips give the label, type, description and origin of each node.
+    """
+    from .viz import VIEWS, check_output, graph_page, write_page
+
+    if view not in VIEWS:
+        raise MlopsKgError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
+    if hops is not None and tool_name is None:
+        raise MlopsKgError("--hops needs --tool NAME")
+    if hops is not None and hops < 0:
+        raise MlopsKgError(f"--hops must be 0 or more, got {hops}")
+    from .site import graph_view_for
+
+    check_output(output)  # fail before the graph is loaded
+    page_view = graph_view_for(build_dir, view=view, tool=tool_name, hops=1 if hops is None else hops)
+    path = write_page(graph_page(page_view, subtitle="mlops-kg · works offline"), output)
+    click.echo(f"wrote {path} ({len(page_view.nodes)} nodes, {len(page_view.edges)} edges)")
+
+
+@cli.command()
+@click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
+              help="Folder for the site (new, empty, or an earlier site, which is replaced).")
+@click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
+              help="Build folder to read (default: ./build if up to date, else a cached build).")
+def site(out_dir, build_dir):
+    """Write a static site that works offline: every tool, its substitutes, the graph, the clusters.
+
+    `mlops-kg build` also writes it, into DIR/site/.
+    """
+    from .site import check_site_target, load_built, write_site
+
+    check_site_target(out_dir)  # fail before the graph is loaded
+    ds, analysis = load_built(build_dir)
+    path = write_site(out_dir, ds, analysis)
+    click.echo(f"wrote the site into {path}/ (open {path / 'index.html'})")
+
+
 def _store(build_dir, engine):
     from .store import open_store
 

@@ -1,0 +1,545 @@
+"""Graph pages: views of the knowledge graph drawn with vis-network, written as offline HTML.
+
+A *view* (:class:`GraphView`) is plain data: vis-network nodes and edges with precomputed,
+seeded positions, the network options, and a legend. :func:`graph_page` turns a view into one
+self-contained HTML file; :mod:`mlops_kg.site` embeds views in the pages of the static site.
+
+Why the HTML is written here and not by pyvis's templates (see DESIGN.md, "Known pitfalls"):
+pyvis 0.3.2 links Bootstrap and vis-network from CDNs even in ``in_line`` mode, copies ``lib/``
+into the current folder, renders every tooltip as raw HTML once one title contains ``href``, and
+its Jinja templates do not autoescape. So the only part of pyvis used is the vis-network build it
+ships (``vis-network.min.js``, found on disk without importing pyvis, which would import
+IPython). Data enters a page only (1) as JSON inside ``<script type="application/json">`` with
+``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e``, ``\\u0026``, read with ``JSON.parse``;
+(2) as text escaped with :func:`html.escape`. Tooltips are plain strings, which vis-network 9
+shows with ``innerText``; canvas labels are text by nature. A Content-Security-Policy allows
+only our own scripts (by hash when inlined) and no network requests at all.
+
+Positions are computed in Python with a fixed seed, so the same graph gives the same file.
+Above :data:`PHYSICS_LIMIT` nodes, physics is off: the page shows the precomputed layout at once.
+
+>>> import networkx as nx
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("a", kind="tool", label="A", description="")
+>>> g.add_node("b", kind="language", label="B", description="")
+>>> _ = g.add_edge("a", "b", relation="usesLanguage")
+>>> view = full_view(g)
+>>> len(view.nodes), len(view.edges), view.edges[0]["label"]
+(2, 1, 'uses language')
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from .errors import MlopsKgError, OutputError
+
+SEED = 42
+#: Above this many nodes a page opens with physics off (the precomputed layout is final); at or
+#: below it, vis-network runs a short stabilisation from the precomputed positions, then stops.
+PHYSICS_LIMIT = 300
+#: Up to this many nodes positions come from ``networkx.spring_layout``; above it from
+#: :func:`grid_spring_layout` (NetworkX's layouts take ~10 s for 2,000 nodes; this takes <1 s).
+LAYOUT_LIMIT = 500
+#: Pixels between neighbouring nodes, roughly.
+SPACING = 110
+DESCRIPTION_CHARS = 280
+
+#: Node kind → (title, colour, vis-network shape). Colour and shape both tell the kind apart.
+KINDS = {
+    "tool": ("Tool", "#4e79a7", "dot"),
+    "service": ("Cloud service", "#f28e2b", "square"),
+    "platform": ("Platform", "#9c755f", "triangleDown"),
+    "provider": ("Cloud provider", "#e15759", "star"),
+    "language": ("Language", "#59a14f", "diamond"),
+    "framework": ("Framework", "#b07aa1", "triangle"),
+    "industry": ("Industry", "#edc948", "hexagon"),
+    "use-case": ("Industry use case", "#76b7b2", "ellipse"),
+    "capability": ("Capability", "#d4cbc5", "box"),
+}
+OTHER_KIND = ("Other", "#bab0ac", "dot")
+#: Cluster colours of the substitutes view (cycled when there are more clusters).
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
+VIEWS = ("full", "substitutes")
+
+
+def kind_title(kind: str) -> str:
+    return KINDS.get(kind, OTHER_KIND)[0]
+
+
+def relation_words(relation: str) -> str:
+    """``"statedAlternative"`` → ``"stated alternative"`` (the ontology's labels read the same)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: " " + m.group(1).lower(), relation)
+
+
+def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:") + "…"
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+def _simple(graph) -> nx.Graph:
+    """An undirected simple copy with nodes and edges in sorted order (layouts follow order)."""
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(graph.nodes))
+    weights: dict[tuple, float] = {}
+    for a, b, data in graph.edges(data=True):
+        if a != b:
+            key = (a, b) if a < b else (b, a)
+            weights[key] = max(weights.get(key, 0.0), float(data.get("weight", 1.0)))
+    simple.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items()))
+    return simple
+
+
+def grid_spring_layout(graph: nx.Graph, *, seed: int = SEED, iterations: int = 80) -> dict:
+    """Fruchterman–Reingold with the authors' grid variant: nodes repel only within a radius.
+
+    Repulsion between near pairs comes from a KD-tree, so each step is about linear in the
+    number of nodes and edges (NetworkX's spring layout compares every pair). Seeded and
+    deterministic for a given node and edge order. Returns ``{node: (x, y)}``.
+    """
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    nodes = list(graph.nodes)
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = np.array([(index[a], index[b]) for a, b in graph.edges() if a != b], dtype=np.intp).reshape(-1, 2)
+    rng = np.random.default_rng(seed)
+    side = math.sqrt(n)
+    pos = rng.random((n, 2)) * side
+    radius = 2.0
+    temperature = side / 8
+    cooling = temperature / (iterations + 1)
+
+    def accumulate(i, j, force, disp):
+        for axis in (0, 1):
+            disp[:, axis] += np.bincount(i, weights=force[:, axis], minlength=n)
+            disp[:, axis] -= np.bincount(j, weights=force[:, axis], minlength=n)
+
+    for _ in range(iterations):
+        disp = np.zeros((n, 2))
+        pairs = cKDTree(pos).query_pairs(radius, output_type="ndarray")
+        if len(pairs):
+            delta = pos[pairs[:, 0]] - pos[pairs[:, 1]]
+            dist2 = np.maximum((delta ** 2).sum(axis=1), 1e-4)
+            accumulate(pairs[:, 0], pairs[:, 1], delta / dist2[:, None], disp)  # k²/d along delta/d
+        if len(edges):
+            delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+            dist = np.sqrt(np.maximum((delta ** 2).sum(axis=1), 1e-4))
+            accumulate(edges[:, 0], edges[:, 1], -delta * dist[:, None], disp)  # d²/k along -delta/d
+        length = np.sqrt(np.maximum((disp ** 2).sum(axis=1), 1e-9))
+        pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
+        temperature -= cooling
+    return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+def layout(graph, *, seed: int = SEED) -> dict[str, tuple[int, int]]:
+    """Seeded positions in pixels for the nodes of ``graph`` (any NetworkX graph).
+
+    ``networkx.spring_layout`` up to :data:`LAYOUT_LIMIT` nodes (edge ``weight`` pulls harder),
+    :func:`grid_spring_layout` above. Coordinates are rounded to whole pixels so the output does
+    not depend on the last bits of floating-point arithmetic.
+    """
+    simple = _simple(graph)
+    n = simple.number_of_nodes()
+    if n == 0:
+        return {}
+    if n == 1:
+        return {next(iter(simple)): (0, 0)}
+    if n <= LAYOUT_LIMIT:
+        raw = nx.spring_layout(simple, seed=seed, weight="weight")
+    else:
+        raw = grid_spring_layout(simple, seed=seed)
+    xs = [p[0] for p in raw.values()]
+    ys = [p[1] for p in raw.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    extent = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    size = SPACING * math.sqrt(n)
+    return {v: (round((x - cx) / extent * size), round((y - cy) / extent * size)) for v, (x, y) in raw.items()}
+
+
+# --- views -----------------------------------------------------------------------------------
+
+@dataclass
+class GraphView:
+    """What a graph page shows: vis-network nodes and edges, options, legend. Plain data."""
+
+    title: str
+    nodes: list[dict]
+    edges: list[dict]
+    physics: bool
+    legend: list[dict] = field(default_factory=list)     # {"label", "color", "shape"}
+    clusters: list[dict] = field(default_factory=list)   # {"label", "color", "size"} (substitutes view)
+    center: str | None = None
+
+    @property
+    def kinds(self) -> list[str]:
+        present = {n["kind"] for n in self.nodes}
+        return [k for k in KINDS if k in present] + sorted(present - set(KINDS))
+
+    def options(self) -> dict:
+        return vis_options(len(self.nodes), self.physics)
+
+    def data(self) -> dict:
+        """Everything the page script needs, as JSON-ready data."""
+        return {"nodes": self.nodes, "edges": self.edges, "options": self.options(), "center": self.center,
+                "kinds": [[k, kind_title(k)] for k in self.kinds]}
+
+
+def vis_options(n_nodes: int, physics: bool) -> dict:
+    big = n_nodes > PHYSICS_LIMIT
+    options = {
+        "autoResize": True,
+        "width": "100%",
+        "height": "100%",
+        "layout": {"improvedLayout": False, "randomSeed": SEED},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+                        "navigationButtons": False, "keyboard": False},
+        "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "system-ui, sans-serif", "color": "#1d2330"}},
+        "edges": {"smooth": False, "selectionWidth": 2,
+                  "color": {"color": "#a3abb8", "highlight": "#1d2330", "hover": "#1d2330", "inherit": False},
+                  "font": {"size": 10, "color": "#4b5363", "strokeWidth": 3, "align": "middle"},
+                  "arrows": {"to": {"scaleFactor": 0.5}, "from": {"scaleFactor": 0.5}}},
+        "physics": {"enabled": False},
+    }
+    if physics:
+        options["physics"] = {
+            "enabled": True, "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 110, "avoidOverlap": 0.3},
+            "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 50, "fit": True},
+        }
+    return options
+
+
+def _origins_text(origins) -> str:
+    from .provenance import describe_origin
+
+    return "; ".join(describe_origin(o) for o in origins)
+
+
+def _node(iri: str, attrs: dict, pos, *, origins=None, url=None, color=None, size=None) -> dict:
+    kind = attrs.get("kind") or "other"
+    title, kind_color, shape = KINDS.get(kind, OTHER_KIND)
+    node = {"id": iri, "label": attrs.get("label") or iri, "kind": kind, "type": title, "shape": shape,
+            "color": color or kind_color, "x": pos[0], "y": pos[1],
+            "description": shorten(attrs.get("description") or "")}
+    if origins:
+        node["source"] = _origins_text(origins)
+    if url:
+        node["url"] = url
+    if size is not None and shape not in ("box", "ellipse"):
+        node["size"] = size
+    return node
+
+
+def _sizes(nodes, scores: dict | None) -> dict[str, float]:
+    """Node size in pixels from a score (PageRank): 10 to 30, by square root."""
+    if not scores:
+        return {}
+    top = max((scores.get(n, 0.0) for n in nodes), default=0.0) or 1.0
+    return {n: round(10 + 20 * math.sqrt(max(scores.get(n, 0.0), 0.0) / top), 1) for n in nodes}
+
+
+def _relation_edges(full, nodes) -> list[dict]:
+    """One vis edge per linked pair of ``nodes``: arrows show direction, the label names the relations."""
+    labels = {n: full.nodes[n].get("label", n) for n in nodes}
+    pairs: dict[tuple, list] = {}
+    for s, o, data in full.edges(data=True):
+        if s == o or s not in nodes or o not in nodes:
+            continue
+        key = (s, o) if s < o else (o, s)
+        pairs.setdefault(key, []).append((s, o, data.get("relation") or str(data.get("predicate", ""))))
+    edges = []
+    for i, ((a, b), facts) in enumerate(sorted(pairs.items())):
+        facts = sorted(set(facts))
+        arrows = [name for name, present in (("to", any(s == a for s, _o, _r in facts)),
+                                             ("from", any(s == b for s, _o, _r in facts))) if present]
+        words = sorted({relation_words(r) for _s, _o, r in facts})
+        title = "\n".join(f"{labels[s]} → {relation_words(r)} → {labels[o]}" for s, o, r in facts)
+        edges.append({"id": f"e{i}", "from": a, "to": b, "arrows": ", ".join(arrows), "label": ", ".join(words),
+                      "title": title})
+    return edges
+
+
+def full_view(full: nx.MultiDiGraph, *, origins: dict | None = None, urls: dict | None = None,
+              scores: dict | None = None, seed: int = SEED, title: str = "MLOps knowledge graph") -> GraphView:
+    """Every node of the projection (:func:`mlops_kg.analysis.project`), coloured and shaped by type.
+
+    ``origins`` maps a node IRI to the origins of its facts (:func:`mlops_kg.provenance.node_origins`),
+    ``urls`` to the page of the node (site pages), ``scores`` to a number that sizes the node (PageRank).
+    """
+    return _typed_view(full, set(full.nodes), origins=origins, urls=urls, scores=scores, seed=seed, title=title)
+
+
+def _typed_view(full, members: set, *, origins, urls, scores, seed, title, center=None) -> GraphView:
+    positions = layout(full.subgraph(members), seed=seed)
+    sizes = _sizes(members, scores)
+    nodes = []
+    for iri in sorted(members):
+        node = _node(iri, full.nodes[iri], positions[iri], origins=(origins or {}).get(iri),
+                     url=(urls or {}).get(iri), size=sizes.get(iri))
+        if iri == center:
+            node.update({"borderWidth": 4, "size": max(node.get("size", 20), 26), "font": {"size": 18}})
+        nodes.append(node)
+    edges = _relation_edges(full, members)
+    legend = [{"label": KINDS[k][0], "color": KINDS[k][1], "shape": KINDS[k][2]}
+              for k in KINDS if any(n["kind"] == k for n in nodes)]
+    return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, center=center)
+
+
+def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, origins: dict | None = None,
+                       urls: dict | None = None, scores: dict | None = None, seed: int = SEED,
+                       title: str | None = None) -> GraphView:
+    """``center`` and every node within ``hops`` links of it (either direction), typed as in :func:`full_view`."""
+    if center not in full:
+        raise MlopsKgError(f"{center} is not a node of the graph")
+    if hops < 0:
+        raise MlopsKgError(f"--hops must be 0 or more, got {hops}")
+    members = set(nx.single_source_shortest_path_length(full.to_undirected(as_view=True), center, cutoff=hops))
+    label = full.nodes[center].get("label", center)
+    title = title or f"{label}: neighbourhood ({hops} hop{'s' if hops != 1 else ''})"
+    return _typed_view(full, members, origins=origins, urls=urls, scores=scores, seed=seed, title=title,
+                       center=center)
+
+
+def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, origins: dict | None = None,
+                     urls: dict | None = None, seed: int = SEED, title: str | None = None) -> GraphView:
+    """Technologies only, coloured by cluster, edge width by substitutability weight.
+
+    ``analysis`` is a :class:`mlops_kg.analysis.Analysis`. With ``center``, only the technologies
+    within ``hops`` links of it in the substitutability graph.
+    """
+    subst = analysis.subst
+    if center is not None:
+        if center not in subst:
+            raise MlopsKgError(f"{analysis.labels.get(center, center)!r} is not a tool, service or platform")
+        members = set(nx.single_source_shortest_path_length(subst, center, cutoff=hops))
+        graph = subst.subgraph(members)
+    else:
+        graph = subst
+    cluster_of = analysis.cluster_of()
+    colors = {c["id"]: PALETTE[(c["id"] - 1) % len(PALETTE)] for c in analysis.clusters}
+    positions = layout(graph, seed=seed)
+    full = analysis.full
+    nodes = []
+    for iri in sorted(graph.nodes):
+        attrs = dict(full.nodes[iri]) if iri in full else {"label": analysis.labels.get(iri, iri),
+                                                            "kind": subst.nodes[iri].get("kind")}
+        cluster = cluster_of.get(iri)
+        node = _node(iri, attrs, positions[iri], origins=(origins or {}).get(iri), url=(urls or {}).get(iri),
+                     color=colors.get(cluster["id"]) if cluster else None)
+        if cluster:
+            node["cluster"] = cluster["name"]
+        if iri == center:
+            node.update({"borderWidth": 4, "size": 26, "font": {"size": 18}})
+        nodes.append(node)
+    weights = [d["weight"] for _a, _b, d in graph.edges(data=True)]
+    top = max(weights, default=1.0) or 1.0
+    edges = []
+    for i, (a, b) in enumerate(sorted((min(a, b), max(a, b)) for a, b in graph.edges())):
+        data = graph.edges[a, b]
+        la, lb = analysis.labels.get(a, a), analysis.labels.get(b, b)
+        reasons = "\n".join("• " + r for r in data.get("reasons", []))
+        edges.append({"id": f"e{i}", "from": a, "to": b, "width": round(1 + 7 * data["weight"] / top, 2),
+                      "weight": data["weight"],
+                      "title": f"{la} ↔ {lb}\nsubstitutability {data['weight']:.2f}\n{reasons}".rstrip()})
+    present = {n["kind"] for n in nodes}
+    legend = [{"label": KINDS[k][0], "color": "#ffffff", "shape": KINDS[k][2]} for k in KINDS if k in present]
+    members = set(graph.nodes)
+    cluster_legend = [{"label": c["name"], "color": colors[c["id"]], "size": sum(m in members for m in c["members"])}
+                      for c in analysis.clusters if any(m in members for m in c["members"])]
+    if title is None:
+        title = "Substitutable technologies" if center is None else \
+            f"{analysis.labels.get(center, center)}: substitutes ({hops} hop{'s' if hops != 1 else ''})"
+    return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, cluster_legend, center)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+def escape(text) -> str:
+    """HTML-escape any value for element content and quoted attributes."""
+    return html.escape(str(text), quote=True)
+
+
+def script_json(data) -> str:
+    """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"),
+                       ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def vis_network_js() -> str:
+    """The vis-network build that pyvis ships, read from disk (pyvis itself is not imported)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyvis")
+    roots = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    for root in roots:
+        for rel in ("templates/lib/vis-9.1.2/vis-network.min.js", "lib/vis-9.1.2/vis-network.min.js"):
+            if (root / rel).is_file():
+                return (root / rel).read_text(encoding="utf-8")
+        found = sorted(root.glob("**/vis-network.min.js"))
+        if found:
+            return found[-1].read_text(encoding="utf-8")
+    raise MlopsKgError("vis-network.min.js not found in the installed pyvis; reinstall it: pip install 'pyvis>=0.3.2'")
+
+
+_ASSET_DIR = Path(__file__).with_name("page_assets")
+
+
+@functools.lru_cache(maxsize=None)
+def asset_text(name: str) -> str:
+    """Our own page assets (``graph.js``, ``index.js``, ``site.css``), shipped beside this module."""
+    return (_ASSET_DIR / name).read_text(encoding="utf-8")
+
+
+def assets() -> dict[str, str]:
+    """File name → text of every asset a site copies into its ``assets/`` folder."""
+    return {"vis-network.min.js": vis_network_js(), "graph.js": asset_text("graph.js"),
+            "index.js": asset_text("index.js"), "site.css": asset_text("site.css")}
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def html_page(title: str, body: str, *, scripts=(), asset_prefix: str | None = None) -> str:
+    """A complete page. ``body`` must already be safe HTML; ``title`` is escaped here.
+
+    With ``asset_prefix`` (e.g. ``"../assets/"``) the stylesheet and ``scripts`` are linked from
+    that folder; without it they are inlined, so the file stands alone. Either way the
+    Content-Security-Policy allows no network request and no script but ours.
+    """
+    css = asset_text("site.css")
+    if asset_prefix is None:
+        texts = [vis_network_js() if s == "vis-network.min.js" else asset_text(s) for s in scripts]
+        script_src = " ".join(_sha256(t) for t in texts) or "'none'"
+        policy = (f"default-src 'none'; script-src {script_src}; style-src {_sha256(css)}; img-src data:; "
+                  "base-uri 'none'; form-action 'none'")
+        head_assets = f"<style>{css}</style>"
+        tail = "".join(f"<script>{t}</script>\n" for t in texts)
+    else:
+        prefix = escape(asset_prefix)
+        policy = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; "
+                  "img-src 'self' file: data:; base-uri 'none'; form-action 'none'")
+        head_assets = f'<link rel="stylesheet" href="{prefix}site.css">'
+        tail = "".join(f'<script src="{prefix}{escape(s)}"></script>\n' for s in scripts)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{escape(policy)}\">\n"
+        "<meta name=\"referrer\" content=\"no-referrer\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"generator\" content=\"mlops-kg\">\n"
+        f"<title>{escape(title)}</title>\n{head_assets}\n</head>\n<body>\n{body}\n{tail}</body>\n</html>\n"
+    )
+
+
+_SHAPE_SVG = {
+    "dot": '<circle cx="9" cy="9" r="7"/>',
+    "square": '<rect x="2" y="2" width="14" height="14"/>',
+    "triangle": '<polygon points="9,1 17,16 1,16"/>',
+    "triangleDown": '<polygon points="1,2 17,2 9,17"/>',
+    "diamond": '<polygon points="9,1 17,9 9,17 1,9"/>',
+    "star": '<polygon points="9,1 11.4,6.6 17,7 12.6,10.8 14,16.5 9,13.4 4,16.5 5.4,10.8 1,7 6.6,6.6"/>',
+    "hexagon": '<polygon points="5,2 13,2 17,9 13,16 5,16 1,9"/>',
+    "ellipse": '<ellipse cx="9" cy="9" rx="8" ry="5"/>',
+    "box": '<rect x="1" y="4" width="16" height="10" rx="3"/>',
+}
+
+
+def _swatch(shape: str, color: str) -> str:
+    color = color if re.fullmatch(r"#[0-9a-fA-F]{6}", color or "") else "#999999"
+    inner = _SHAPE_SVG.get(shape, _SHAPE_SVG["dot"])
+    return (f'<svg class="swatch" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
+            f'<g fill="{color}" stroke="#444" stroke-width="1">{inner}</g></svg>')
+
+
+def legend_html(view: GraphView) -> str:
+    parts = ['<section class="legend" aria-label="Legend">']
+    if view.legend:
+        parts.append('<h2>Types</h2><ul class="legend-list">')
+        parts += [f"<li>{_swatch(item['shape'], item['color'])} {escape(item['label'])}</li>" for item in view.legend]
+        parts.append("</ul>")
+    if view.clusters:
+        parts.append('<h2>Clusters</h2><ul class="legend-list">')
+        parts += [f"<li>{_swatch('dot', item['color'])} {escape(item['label'])} <span class=\"muted\">"
+                  f"({item['size']})</span></li>" for item in view.clusters]
+        parts.append("</ul>")
+    edge_note = ("Edge width: substitutability weight." if view.clusters
+                 else "Edges name the relation; arrows point from subject to object.")
+    parts.append(f'<p class="muted">{escape(edge_note)} Hover for details; click to select'
+                 + ("; double-click to open a page." if any("url" in n for n in view.nodes) else ".") + "</p>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def graph_block(view: GraphView) -> str:
+    """The controls, canvas, details panel and legend of one view, with its data as JSON."""
+    kind_options = "".join(f'<option value="{escape(k)}">{escape(kind_title(k))}</option>' for k in view.kinds)
+    return (
+        '<div class="graph-controls">'
+        '<label>Find a node <input id="search" type="search" list="search-options" autocomplete="off" '
+        'placeholder="name, e.g. MLflow"></label><datalist id="search-options"></datalist> '
+        f'<label>Type <select id="kind-filter"><option value="">all types</option>{kind_options}</select></label> '
+        '<span id="search-status" class="muted" role="status"></span>'
+        f'<span class="muted counts">{len(view.nodes)} nodes · {len(view.edges)} edges</span></div>\n'
+        '<div class="graph-area"><div id="graph" role="img" aria-label="network graph"></div>'
+        '<aside id="details" aria-live="polite"><p class="muted">Select a node to see its details.</p></aside>'
+        f'</div>\n{legend_html(view)}\n'
+        f'<script type="application/json" id="graph-data">{script_json(view.data())}</script>'
+    )
+
+
+GRAPH_SCRIPTS = ("vis-network.min.js", "graph.js")
+
+
+def graph_page(view: GraphView, *, subtitle: str = "") -> str:
+    """A self-contained HTML page for ``view``: every script and style inlined, no link to the network."""
+    body = (f'<header class="page-header"><h1>{escape(view.title)}</h1>'
+            + (f'<p class="muted">{escape(subtitle)}</p>' if subtitle else "")
+            + f"</header>\n<main>{graph_block(view)}</main>")
+    return html_page(view.title, body, scripts=GRAPH_SCRIPTS)
+
+
+def check_output(path) -> Path:
+    """``path`` as a Path if a page can be written there, else an :class:`OutputError` saying why."""
+    import os
+
+    path = Path(path)
+    parent = path.parent
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder; give a file name such as graph.html")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: folder {parent} does not exist; create it first")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: folder {parent} is not writable; choose a writable folder")
+    return path
+
+
+def write_page(text: str, path) -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8); nothing else is written anywhere."""
+    from .files import write_text
+
+    path = check_output(path)
+    try:
+        return write_text(path, text)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}; choose a writable folder") from None
