@@ -33,37 +33,85 @@ TECHNOLOGY_KINDS = ("tool", "service", "platform")
 #: (isAlternativeTo mirrors statedAlternative; usedInIndustry shortcuts the use-case nodes).
 DERIVED = {MLO.isAlternativeTo, MLO.usedInIndustry}
 EXACT_LIMIT = 5000  # above this many nodes, betweenness is sampled and closeness skipped
+BETWEENNESS_SAMPLE = 24  # pivots for sampled betweenness (each costs one BFS over the graph)
+
+
+# --- reading the graph: an rdflib Graph, or an embedded store for large graphs -----------------
+
+_MLO = str(MLO._NS)
+_SKOS = str(SKOS._NS) if hasattr(SKOS, "_NS") else "http://www.w3.org/2004/02/skos/core#"
+
+
+class _GraphSource:
+    """Reads what the analyses need from an rdflib Graph (small graphs, the build)."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def pairs(self, predicate: str):
+        return ((str(s), str(o)) for s, o in self.graph.subject_objects(URIRef(predicate)))
+
+    def relations(self):
+        for s, p, o in self.graph:
+            if isinstance(o, URIRef) and p != RDF.type and (str(p).startswith(_MLO) or p == SKOS.broader):
+                yield str(s), str(p), str(o)
+
+    def typed(self, cls: str):
+        return (str(s) for s in self.graph.subjects(RDF.type, URIRef(cls)))
+
+    def schemes(self):
+        return {str(s) for s in self.graph.subjects(RDF.type, SKOS.ConceptScheme)}
+
+
+class _StoreSource:
+    """Reads the same from an embedded store with SPARQL (fast on large graphs)."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def pairs(self, predicate: str):
+        return self.store.select_strings(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+
+    def relations(self):
+        return self.store.select_strings(
+            f'SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && ?p != rdf:type && '
+            f'(STRSTARTS(STR(?p), "{_MLO}") || ?p = skos:broader)) }}')
+
+    def typed(self, cls: str):
+        return (row[0] for row in self.store.select_strings(f"SELECT ?s WHERE {{ ?s a <{cls}> }}"))
+
+    def schemes(self):
+        return set(self.typed(str(SKOS.ConceptScheme)))
+
+
+def _source(graph_or_store):
+    return _GraphSource(graph_or_store) if isinstance(graph_or_store, Graph) else _StoreSource(graph_or_store)
 
 
 # --- projection ------------------------------------------------------------------------------
 
-def project(graph: Graph) -> nx.MultiDiGraph:
+def project(graph) -> nx.MultiDiGraph:
     """The full typed graph: one node per described instance, one edge per relation.
 
-    Node attributes: ``kind`` (tool, service, platform, provider, language, framework, industry,
-    use-case, capability — the IRI's kind segment), ``label`` (skos:prefLabel), ``description``.
-    Edge attributes: ``predicate`` (IRI) and ``relation`` (its local name). Only relations of our
-    ontology (and ``skos:broader`` between capabilities) become edges; literals become node
-    attributes; ontology (schema) triples, rdf:type, guide sections, delivery models and the
-    derived relations in :data:`DERIVED` are left out.
+    ``graph`` is an rdflib Graph (the union graph of a build) or an embedded
+    :class:`mlops_kg.store.Store` (for large graphs). Node attributes: ``kind`` (tool, service,
+    platform, provider, language, framework, industry, use-case, capability — the IRI's kind
+    segment), ``label`` (skos:prefLabel), ``description``. Edge attributes: ``predicate`` (IRI)
+    and ``relation`` (its local name). Only relations of our ontology (and ``skos:broader``
+    between capabilities) become edges; literals become node attributes; ontology (schema)
+    triples, rdf:type, guide sections, delivery models and the derived relations in
+    :data:`DERIVED` are left out.
     """
+    src = _source(graph)
+    schemes = src.schemes()
+    labels = dict(src.pairs(str(SKOS.prefLabel)))
+    descriptions = dict(src.pairs(str(DCTERMS.description)))
     g = nx.MultiDiGraph()
-    nodes = sorted({s for s in graph.subjects(SKOS.prefLabel, None)
-                    if isinstance(s, URIRef) and iri_kind(s) in PROJECTED_KINDS
-                    and (s, RDF.type, SKOS.ConceptScheme) not in graph})
-    for node in nodes:
-        g.add_node(str(node), kind=iri_kind(node), label=str(graph.value(node, SKOS.prefLabel)),
-                   description=str(graph.value(node, DCTERMS.description) or ""))
-    members = set(g.nodes)
-    edges = []
-    for s, p, o in graph:
-        if p in DERIVED or p == RDF.type or not isinstance(o, URIRef):
-            continue
-        if not (str(p).startswith(str(MLO._NS)) or p == SKOS.broader):
-            continue
-        if str(s) in members and str(o) in members:
-            edges.append((str(s), str(o), str(p)))
-    for s, o, p in sorted(edges):
+    for node in sorted(n for n in labels if iri_kind(n) in PROJECTED_KINDS and n not in schemes):
+        g.add_node(node, kind=iri_kind(node), label=labels[node], description=descriptions.get(node, ""))
+    derived = {str(p) for p in DERIVED}
+    edges = sorted((s, o, p) for s, p, o in src.relations() if p not in derived and s in g and o in g)
+    for s, o, p in edges:
         g.add_edge(s, o, key=p, predicate=p, relation=p.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
     return g
 
@@ -90,7 +138,8 @@ def centrality(full: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, dict[str
     """Degree, betweenness, PageRank and closeness of every node of ``full`` (undirected).
 
     Betweenness is exact up to :data:`EXACT_LIMIT` nodes, then estimated from a seeded sample
-    of 500 pivots; closeness is skipped above that size (it needs all shortest paths).
+    of :data:`BETWEENNESS_SAMPLE` pivots (the ranking of the top nodes is stable with that many
+    on our synthetic graphs; each pivot costs a BFS); closeness is skipped above that size.
     """
     simple = nx.Graph()
     simple.add_nodes_from(sorted(full.nodes))
@@ -98,7 +147,8 @@ def centrality(full: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, dict[str
     n = simple.number_of_nodes()
     out = {
         "degree": nx.degree_centrality(simple) if n > 1 else {v: 0.0 for v in simple},
-        "betweenness": nx.betweenness_centrality(simple, k=None if n <= EXACT_LIMIT else 500, seed=seed),
+        "betweenness": nx.betweenness_centrality(simple, k=None if n <= EXACT_LIMIT else BETWEENNESS_SAMPLE,
+                                                 seed=seed),
         "pagerank": nx.pagerank(simple, alpha=0.85, tol=1e-10) if n else {},
     }
     if n <= EXACT_LIMIT:
@@ -156,27 +206,38 @@ class Profile:
     providers: set = field(default_factory=set)        # offered by, or equivalents offered by
 
 
-def profiles(graph: Graph) -> dict[str, Profile]:
-    """A :class:`Profile` of every technology in ``graph`` (which must include inferences)."""
+def profiles(graph) -> dict[str, Profile]:
+    """A :class:`Profile` of every technology in ``graph`` (an rdflib Graph with inferences, or
+    an embedded store)."""
+    src = _source(graph)
+
+    def index(predicate, reverse=False):
+        out: dict[str, set] = {}
+        for s, o in src.pairs(predicate):
+            out.setdefault(o if reverse else s, set()).add(s if reverse else o)
+        return out
+
+    labels = dict(src.pairs(str(SKOS.prefLabel)))
+    caps, equivalents = index(str(MLO.hasCapability)), index(str(MLO.cloudEquivalent))
+    equivalent_of = index(str(MLO.cloudEquivalent), reverse=True)
+    stated, stated_by = index(str(MLO.statedAlternative)), index(str(MLO.statedAlternative), reverse=True)
+    symmetric = index(str(MLO.isAlternativeTo))
+    languages, frameworks = index(str(MLO.usesLanguage)), index(str(MLO.supportsFramework))
+    industries, delivery, offered = index(str(MLO.usedInIndustry)), index(str(MLO.deliveryModel)), \
+        index(str(MLO.offeredBy))
     out = {}
-    for tech in sorted(set(graph.subjects(RDF.type, MLO.Technology))):
-        if not isinstance(tech, URIRef) or iri_kind(tech) not in TECHNOLOGY_KINDS:
+    for iri in sorted(set(src.typed(str(MLO.Technology)))):
+        if iri_kind(iri) not in TECHNOLOGY_KINDS:
             continue
-        iri = str(tech)
-        objects = lambda p: {str(o) for o in graph.objects(tech, p)}  # noqa: E731
-        profile = Profile(iri, str(graph.value(tech, SKOS.prefLabel) or iri), iri_kind(tech))
-        profile.capabilities = objects(MLO.hasCapability)
-        profile.equivalents = objects(MLO.cloudEquivalent)
-        profile.equivalent_of = {str(s) for s in graph.subjects(MLO.cloudEquivalent, tech)}
-        profile.alternatives = objects(MLO.isAlternativeTo) | objects(MLO.statedAlternative) | \
-            {str(s) for s in graph.subjects(MLO.statedAlternative, tech)}
-        profile.alternative_of = {str(s) for s in graph.subjects(MLO.statedAlternative, tech)}
-        profile.languages = objects(MLO.usesLanguage) | objects(MLO.supportsFramework)
-        profile.industries = objects(MLO.usedInIndustry)
-        profile.delivery = {str(o).rsplit("#", 1)[-1] for o in graph.objects(tech, MLO.deliveryModel)}
-        profile.providers = objects(MLO.offeredBy) | {
-            str(p) for e in graph.objects(tech, MLO.cloudEquivalent) for p in graph.objects(e, MLO.offeredBy)}
-        out[iri] = profile
+        get = lambda table: table.get(iri, set())  # noqa: E731
+        out[iri] = Profile(
+            iri, labels.get(iri, iri), iri_kind(iri),
+            capabilities=set(get(caps)), equivalents=set(get(equivalents)),
+            equivalent_of=set(get(equivalent_of)),
+            alternatives=get(symmetric) | get(stated) | get(stated_by), alternative_of=set(get(stated_by)),
+            languages=get(languages) | get(frameworks), industries=set(get(industries)),
+            delivery={d.rsplit("#", 1)[-1] for d in get(delivery)},
+            providers=get(offered) | {p for e in get(equivalents) for p in offered.get(e, ())})
     return out
 
 
@@ -189,12 +250,23 @@ def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEIGHTS):
-    """Weight and evidence for replacing ``a`` with ``b`` (symmetric: same for ``b``, ``a``).
+def weight_of(a: Profile, b: Profile, weights=WEIGHTS) -> float:
+    """Substitutability weight of ``a`` and ``b``: symmetric, 0 when nothing is shared."""
+    total = 0.0
+    if b.iri in a.alternatives or a.iri in b.alternatives:
+        total += weights["stated_alternative"]
+    if b.iri in a.equivalents or a.iri in b.equivalents:
+        total += weights["cloud_equivalent"]
+    total += weights["capabilities"] * _jaccard(a.capabilities, b.capabilities)
+    total += weights["shared_equivalents"] * _jaccard(a.equivalents, b.equivalents)
+    total += weights["co_alternatives"] * min(len(a.alternative_of & b.alternative_of), 2)
+    total += weights["languages"] * _jaccard(a.languages, b.languages)
+    total += weights["industries"] * _jaccard(a.industries, b.industries)
+    return round(total, 6)
 
-    Returns ``(weight, reasons)``; ``reasons`` are short phrases, strongest first.
-    """
-    parts, reasons = [], []
+
+def reasons_of(a: Profile, b: Profile, labels: dict[str, str]) -> list[str]:
+    """The evidence behind :func:`weight_of`, as short phrases, strongest first."""
     def name(iris, limit=4):
         items = sorted((labels.get(i, i) for i in iris), key=str.lower)
         if len(items) > limit:
@@ -202,64 +274,94 @@ def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEI
         return ", ".join(items)
 
     lower = lambda text: ", ".join(_lower_first(t) for t in text.split(", "))  # noqa: E731
+    reasons = []
     if b.iri in a.alternatives or a.iri in b.alternatives:
-        parts.append(weights["stated_alternative"])
         reasons.append("stated alternative in the guide")
     if b.iri in a.equivalents or a.iri in b.equivalents:
-        parts.append(weights["cloud_equivalent"])
         reasons.append("stated cloud equivalent")
-    shared = a.capabilities & b.capabilities
-    if shared:
-        parts.append(weights["capabilities"] * _jaccard(a.capabilities, b.capabilities))
-        reasons.append("shares " + lower(name(shared)))
-    shared = a.equivalents & b.equivalents
-    if shared:
-        parts.append(weights["shared_equivalents"] * _jaccard(a.equivalents, b.equivalents))
-        reasons.append("both have cloud equivalent " + name(shared))
-    shared = a.alternative_of & b.alternative_of
-    if shared:
-        parts.append(weights["co_alternatives"] * min(len(shared), 2))
-        reasons.append("both named as alternatives of " + name(shared))
-    shared = a.languages & b.languages
-    if shared:
-        parts.append(weights["languages"] * _jaccard(a.languages, b.languages))
-        reasons.append("both use " + name(shared))
-    shared = a.industries & b.industries
-    if shared:
-        parts.append(weights["industries"] * _jaccard(a.industries, b.industries))
-        reasons.append("both used in " + name(shared))
-    return round(sum(parts), 6), reasons
+    for shared, text in ((a.capabilities & b.capabilities, lambda x: "shares " + lower(name(x))),
+                         (a.equivalents & b.equivalents, lambda x: "both have cloud equivalent " + name(x)),
+                         (a.alternative_of & b.alternative_of, lambda x: "both named as alternatives of " + name(x)),
+                         (a.languages & b.languages, lambda x: "both use " + name(x)),
+                         (a.industries & b.industries, lambda x: "both used in " + name(x))):
+        if shared:
+            reasons.append(text(shared))
+    return reasons
+
+
+def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEIGHTS):
+    """Weight and evidence for replacing ``a`` with ``b`` (symmetric: same for ``b``, ``a``).
+
+    Returns ``(weight, reasons)``; ``reasons`` are short phrases, strongest first.
+    """
+    return weight_of(a, b, weights), reasons_of(a, b, labels)
+
+
+#: Above this many technologies, candidate pairs are sampled (see substitutability_graph).
+PAIRWISE_LIMIT = 5000
+WINDOW = 6      # on large graphs: neighbours compared on each side within a big feature group
+TOP_K = 10      # on large graphs: edges kept per technology
+
+
+def candidate_pairs(profs: dict[str, Profile], *, window: int | None = None) -> set[tuple[str, str]]:
+    """Pairs worth comparing: they share a capability set or a capability, a cloud equivalent,
+    a tool naming both, or one is directly related to the other.
+
+    With ``window``, a feature group larger than ``2 * window + 1`` contributes only pairs of
+    members at most ``window`` apart in IRI order (a deterministic sample that keeps the work
+    linear); without it every pair of a group is compared (groups over 2,000 are skipped).
+    """
+    by_feature: dict[tuple, list[str]] = {}
+    for iri, p in profs.items():
+        features = [("s", frozenset(p.capabilities))] if p.capabilities else []
+        features += [("e", v) for v in p.equivalents] + [("o", v) for v in p.alternative_of]
+        if window is None:
+            features += [("c", v) for v in p.capabilities]
+        features += [("a", v) for v in p.alternatives | p.equivalents | p.equivalent_of | {iri}]
+        for feature in features:
+            by_feature.setdefault(feature, []).append(iri)
+    pairs = set()
+    for members in by_feature.values():
+        if len(members) < 2:
+            continue
+        members.sort()
+        if window is None or len(members) <= 2 * window + 1:
+            if window is None and len(members) > 2000:
+                continue
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+        else:
+            pairs.update((members[i], members[j]) for i in range(len(members))
+                         for j in range(i + 1, min(i + 1 + window, len(members))))
+    return pairs
 
 
 def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], weights=WEIGHTS) -> nx.Graph:
-    """Weighted, undirected technology graph; an edge for every pair with positive weight.
+    """Weighted, undirected technology graph; an edge for every compared pair with positive weight.
 
-    Edge attributes: ``weight`` and ``reasons``. Only pairs with direct evidence (a capability,
-    a cloud equivalent, a stated relation or a third tool naming both) are compared: sharing
-    only a language or an industry makes nearly everything "similar" and is no reason to swap
-    tools. Indexing by shared feature also avoids comparing every pair on large graphs.
+    Edge attribute: ``weight`` (reasons come from :func:`reasons_of` when asked for). Only pairs
+    with direct evidence (a capability, a cloud equivalent, a stated relation or a third tool
+    naming both) are compared: sharing only a language or an industry makes nearly everything
+    "similar" and is no reason to swap tools. Up to :data:`PAIRWISE_LIMIT` technologies every
+    such pair is compared; above it, big feature groups are sampled with a window of
+    :data:`WINDOW` and each technology keeps its :data:`TOP_K` strongest edges.
     """
+    large = len(profs) > PAIRWISE_LIMIT
     g = nx.Graph()
     for iri in sorted(profs):
         g.add_node(iri, label=profs[iri].label, kind=profs[iri].kind)
-    by_feature: dict[tuple, list[str]] = {}
-    for iri, p in profs.items():
-        for group, values in (("c", p.capabilities), ("e", p.equivalents), ("o", p.alternative_of),
-                              ("a", p.alternatives | p.equivalents | p.equivalent_of | {iri})):
-            for v in values:
-                by_feature.setdefault((group, v), []).append(iri)
-    pairs = set()
-    for members in by_feature.values():
-        if len(members) > 2000:  # a feature shared by thousands says little; skip its quadratic pairs
-            continue
-        members = sorted(members)
-        for i, a in enumerate(members):
-            for b in members[i + 1:]:
-                pairs.add((a, b))
-    for a, b in sorted(pairs):
-        weight, reasons = substitutability(profs[a], profs[b], labels, weights)
+    weighted = []
+    for a, b in sorted(candidate_pairs(profs, window=WINDOW if large else None)):
+        weight = weight_of(profs[a], profs[b], weights)
         if weight > 0:
-            g.add_edge(a, b, weight=weight, reasons=reasons)
+            weighted.append((a, b, weight))
+    if large:
+        best: dict[str, list] = {}
+        for a, b, w in weighted:
+            best.setdefault(a, []).append((-w, b))
+            best.setdefault(b, []).append((-w, a))
+        keep = {tuple(sorted((a, b))) for a, rows in best.items() for _w, b in sorted(rows)[:TOP_K]}
+        weighted = [row for row in weighted if (row[0], row[1]) in keep]
+    g.add_weighted_edges_from(weighted)
     return g
 
 
@@ -305,9 +407,10 @@ class Analysis:
 
     def substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float, list[str]]]:
         """``[(iri, weight, reasons)]`` for ``iri``, best first; ties by label then IRI."""
-        rows = [(other, data["weight"], data["reasons"]) for other, data in self.subst[iri].items()]
+        rows = [(other, data["weight"]) for other, data in self.subst[iri].items()]
         rows.sort(key=lambda r: (-r[1], self.labels.get(r[0], r[0]).lower(), r[0]))
-        return rows[:top] if top else rows
+        rows = rows[:top] if top else rows
+        return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels)) for other, w in rows]
 
     def summary(self, top: int = 10) -> dict:
         """The JSON shape of ``mlops-kg analyze --format json``."""
@@ -324,15 +427,17 @@ class Analysis:
 
 def method_text(seed: int = SEED) -> str:
     weights = ", ".join(f"{k}={v}" for k, v in WEIGHTS.items())
-    return (f"networkx {nx.__version__}: degree, betweenness (exact up to {EXACT_LIMIT} nodes), PageRank "
+    return (f"networkx {nx.__version__}: degree, betweenness (exact up to {EXACT_LIMIT} nodes, else "
+            f"{BETWEENNESS_SAMPLE} seeded pivots), PageRank "
             f"(alpha 0.85) and closeness centrality on the undirected projection; substitutability "
             f"weights {weights}; Louvain communities (seed {seed}, resolution {RESOLUTION})")
 
 
-def analyze(graph: Graph, *, seed: int = SEED) -> Analysis:
-    """Run every analysis on ``graph`` (the union graph of a build, with inferences)."""
+def analyze(graph, *, seed: int = SEED) -> Analysis:
+    """Run every analysis on ``graph``: the union graph of a build (with inferences), or an
+    embedded store holding it (the fast path for large graphs)."""
     full = project(graph)
-    labels = {str(s): str(o) for s, o in graph.subject_objects(SKOS.prefLabel)}
+    labels = dict(_source(graph).pairs(str(SKOS.prefLabel)))
     profs = profiles(graph)
     subst = substitutability_graph(profs, labels)
     return Analysis(full, centrality(full, seed=seed), profs, labels, subst,

@@ -106,6 +106,13 @@ class Store:
     def graph_names(self) -> list[str]:
         raise NotImplementedError
 
+    def select_strings(self, text: str) -> list[tuple]:
+        """Rows of a SELECT as plain strings (IRIs and lexical forms; None when unbound).
+
+        Skips building rdflib terms: the bulk path for analyses of large graphs."""
+        result = self.query(text)
+        return [tuple(None if t is None else str(t) for t in row) for row in result.rows]
+
 
 class OxigraphStore(Store):
     engine = "oxigraph"
@@ -141,6 +148,13 @@ class OxigraphStore(Store):
 
     def graph_names(self):
         return sorted(g.value for g in self._store.named_graphs())
+
+    def select_strings(self, text):
+        from .sparql import prefix_map
+
+        solutions = self._store.query(text, use_default_graph_as_union=True, prefixes=prefix_map())
+        variables = solutions.variables
+        return [tuple(None if (t := row[v]) is None else t.value for v in variables) for row in solutions]
 
     def query(self, text, bindings=None, *, max_rows=None):
         import pyoxigraph as ox
