@@ -33,7 +33,7 @@ TECHNOLOGY_KINDS = ("tool", "service", "platform")
 #: (isAlternativeTo mirrors statedAlternative; usedInIndustry shortcuts the use-case nodes).
 DERIVED = {MLO.isAlternativeTo, MLO.usedInIndustry}
 EXACT_LIMIT = 5000  # above this many nodes, betweenness is sampled and closeness skipped
-BETWEENNESS_SAMPLE = 24  # pivots for sampled betweenness (each costs one BFS over the graph)
+BETWEENNESS_SAMPLE = 16  # pivots for sampled betweenness (each costs one BFS over the graph)
 
 
 # --- reading the graph: an rdflib Graph, or an embedded store for large graphs -----------------
@@ -84,8 +84,41 @@ class _StoreSource:
         return set(self.typed(str(SKOS.ConceptScheme)))
 
 
+class _CachedSource:
+    """Fetches every relation once and serves both the projection and the profiles from it."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self._relations = None
+        self._pairs: dict[str, list] = {}
+
+    def relations(self):
+        if self._relations is None:
+            self._relations = list(self.inner.relations())
+            for s, p, o in self._relations:
+                self._pairs.setdefault(p, []).append((s, o))
+        return self._relations
+
+    def pairs(self, predicate: str):
+        if predicate.startswith(_MLO):
+            self.relations()
+            return self._pairs.get(predicate, [])
+        if predicate not in self._pairs:
+            self._pairs[predicate] = list(self.inner.pairs(predicate))
+        return self._pairs[predicate]
+
+    def typed(self, cls: str):
+        return self.inner.typed(cls)
+
+    def schemes(self):
+        return self.inner.schemes()
+
+
 def _source(graph_or_store):
-    return _GraphSource(graph_or_store) if isinstance(graph_or_store, Graph) else _StoreSource(graph_or_store)
+    if isinstance(graph_or_store, _CachedSource):
+        return graph_or_store
+    inner = _GraphSource(graph_or_store) if isinstance(graph_or_store, Graph) else _StoreSource(graph_or_store)
+    return _CachedSource(inner)
 
 
 # --- projection ------------------------------------------------------------------------------
@@ -299,7 +332,7 @@ def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEI
 
 #: Above this many technologies, candidate pairs are sampled (see substitutability_graph).
 PAIRWISE_LIMIT = 5000
-WINDOW = 6      # on large graphs: neighbours compared on each side within a big feature group
+WINDOW = 4      # on large graphs: neighbours compared on each side within a big feature group
 TOP_K = 10      # on large graphs: edges kept per technology
 
 
@@ -436,9 +469,10 @@ def method_text(seed: int = SEED) -> str:
 def analyze(graph, *, seed: int = SEED) -> Analysis:
     """Run every analysis on ``graph``: the union graph of a build (with inferences), or an
     embedded store holding it (the fast path for large graphs)."""
-    full = project(graph)
-    labels = dict(_source(graph).pairs(str(SKOS.prefLabel)))
-    profs = profiles(graph)
+    source = _source(graph)  # one fetch of every relation serves all the steps below
+    full = project(source)
+    labels = dict(source.pairs(str(SKOS.prefLabel)))
+    profs = profiles(source)
     subst = substitutability_graph(profs, labels)
     return Analysis(full, centrality(full, seed=seed), profs, labels, subst,
                     clusters(subst, profs, labels, seed=seed), seed)
