@@ -91,13 +91,12 @@ class Resolver:
     def for_store(cls, store) -> "Resolver":
         cached = getattr(store, "_resolver", None)
         if cached is None:
-            result = store.query(INDEX_QUERY)
             entries: dict[str, Entry] = {}
-            for node, pref, label, klass in result.rows:
-                entry = entries.setdefault(str(node), Entry(str(node), str(pref)))
-                entry.names.add(str(label))
+            for node, pref, label, klass in store.select_strings(INDEX_QUERY):
+                entry = entries.setdefault(node, Entry(node, pref))
+                entry.names.add(label)
                 if klass is not None:
-                    entry.classes.add(str(klass))
+                    entry.classes.add(klass)
             cached = cls(entries)
             store._resolver = cached
         return cached

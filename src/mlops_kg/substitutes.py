@@ -22,10 +22,11 @@ _NAMED_KINDS = ("tool", "service", "platform", "language", "framework", "industr
 
 
 def make_index(graph, analysis) -> dict:
-    """The substitutes index for a build (see module docstring)."""
+    """The substitutes index for a build (see module docstring); ``graph`` is the union rdflib
+    Graph of the build or an embedded store holding it."""
     from .iris import iri_kind
 
-    resolver = Resolver.from_graph(graph)
+    resolver = Resolver.from_graph(graph) if hasattr(graph, "subject_objects") else Resolver.for_store(graph)
     names = {iri: e for iri, e in resolver.to_json().items() if iri_kind(iri) in _NAMED_KINDS}
     techs = {}
     for iri, p in sorted(analysis.profiles.items()):
@@ -81,7 +82,9 @@ def find_substitutes(index: dict, name: str, *, top: int = 5, language: str | No
         raise MlopsKgError(f"--top must be at least 1, got {top}")
     if open_source and managed:
         raise MlopsKgError("--open-source and --managed exclude each other; give one")
-    resolver = Resolver.from_json(index["names"])
+    resolver = index.get("_resolver")
+    if resolver is None:  # built once per loaded index: repeated lookups stay fast
+        resolver = index["_resolver"] = Resolver.from_json(index["names"])
     techs = index["technologies"]
     tool = _resolve(resolver, name, ("tool",))
     if tool not in techs:
