@@ -32,8 +32,15 @@ TECHNOLOGY_KINDS = ("tool", "service", "platform")
 #: Derived relations left out of the projection: they repeat what other edges already say
 #: (isAlternativeTo mirrors statedAlternative; usedInIndustry shortcuts the use-case nodes).
 DERIVED = {MLO.isAlternativeTo, MLO.usedInIndustry}
-EXACT_LIMIT = 5000  # above this many nodes, betweenness is sampled and closeness skipped
-BETWEENNESS_SAMPLE = 16  # pivots for sampled betweenness (each costs one BFS over the graph)
+#: Shortest-path work budget (edges visited): betweenness uses as many BFS pivots as fit in it
+#: (all nodes = exact), at least BETWEENNESS_SAMPLE; closeness runs only while n·m ≤ the budget.
+PATH_BUDGET = 3_000_000
+BETWEENNESS_SAMPLE = 16
+
+
+def betweenness_pivots(n: int, m: int) -> int:
+    """How many seeded BFS pivots betweenness uses for a graph of ``n`` nodes, ``m`` edges."""
+    return max(BETWEENNESS_SAMPLE, min(n, PATH_BUDGET // max(m, 1)))
 
 
 # --- reading the graph: an rdflib Graph, or an embedded store for large graphs -----------------
@@ -170,21 +177,21 @@ MEASURES = ("degree", "betweenness", "pagerank", "closeness")
 def centrality(full: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, dict[str, float]]:
     """Degree, betweenness, PageRank and closeness of every node of ``full`` (undirected).
 
-    Betweenness is exact up to :data:`EXACT_LIMIT` nodes, then estimated from a seeded sample
-    of :data:`BETWEENNESS_SAMPLE` pivots (the ranking of the top nodes is stable with that many
-    on our synthetic graphs; each pivot costs a BFS); closeness is skipped above that size.
+    Betweenness is exact while a BFS from every node fits :data:`PATH_BUDGET`, else estimated
+    from seeded pivots (:func:`betweenness_pivots`: as many as fit, at least 16), so its cost
+    stays bounded; closeness is skipped on graphs too large for it (n·m > the budget).
     """
     simple = nx.Graph()
     simple.add_nodes_from(sorted(full.nodes))
     simple.add_edges_from(sorted((s, o) for s, o in full.edges() if s != o))
-    n = simple.number_of_nodes()
+    n, m = simple.number_of_nodes(), simple.number_of_edges()
+    pivots = betweenness_pivots(n, m)
     out = {
         "degree": nx.degree_centrality(simple) if n > 1 else {v: 0.0 for v in simple},
-        "betweenness": nx.betweenness_centrality(simple, k=None if n <= EXACT_LIMIT else BETWEENNESS_SAMPLE,
-                                                 seed=seed),
+        "betweenness": nx.betweenness_centrality(simple, k=None if pivots >= n else pivots, seed=seed),
         "pagerank": nx.pagerank(simple, alpha=0.85, tol=1e-10) if n else {},
     }
-    if n <= EXACT_LIMIT:
+    if n * max(m, 1) <= PATH_BUDGET:
         out["closeness"] = nx.closeness_centrality(simple)
     return {m: {v: round(float(x), 6) for v, x in scores.items()} for m, scores in out.items()}
 
@@ -331,7 +338,7 @@ def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEI
 
 
 #: Above this many technologies, candidate pairs are sampled (see substitutability_graph).
-PAIRWISE_LIMIT = 5000
+PAIRWISE_LIMIT = 1000
 WINDOW = 4      # on large graphs: neighbours compared on each side within a big feature group
 TOP_K = 10      # on large graphs: edges kept per technology
 
@@ -460,8 +467,8 @@ class Analysis:
 
 def method_text(seed: int = SEED) -> str:
     weights = ", ".join(f"{k}={v}" for k, v in WEIGHTS.items())
-    return (f"networkx {nx.__version__}: degree, betweenness (exact up to {EXACT_LIMIT} nodes, else "
-            f"{BETWEENNESS_SAMPLE} seeded pivots), PageRank "
+    return (f"networkx {nx.__version__}: degree, betweenness (exact while n·m ≤ {PATH_BUDGET:,}, else "
+            f"that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), PageRank "
             f"(alpha 0.85) and closeness centrality on the undirected projection; substitutability "
             f"weights {weights}; Louvain communities (seed {seed}, resolution {RESOLUTION})")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__, resources
 from .locate import fingerprint
+from .progress import SILENT
 from .errors import OutputError, ValidationError
 from .inference import infer
 from .load import load_sources, union_graph
@@ -35,21 +36,26 @@ class BuildResult:
     graphs: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(include=()):
+def prepare(include=(), progress=SILENT):
     """Load, infer, validate and analyse: ``(dataset, analysis)``.
 
     The dataset holds the shipped sources (+ ``include``), the inferred graph and the analysis
     graph. Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
+    ``progress`` (a :class:`mlops_kg.progress.Progress`) gets a line per stage.
     """
     from .analysis import analyze, to_rdf
 
     ds = load_sources(include)
+    progress("loaded", len(ds), "triples")
     infer(ds)
     union = union_graph(ds)
+    progress("inferred", len(union), "triples in the merged graph")
     report = validate_graph(union)
     if not report.conforms:
         raise ValidationError(report)
+    progress("validated against the SHACL shapes")
     result = analyze(union)
+    progress("analysed", result.subst.number_of_nodes(), "technologies")
     analysis_graph = ds.graph(GRAPHS.ANALYSIS)
     for triple in to_rdf(result):
         analysis_graph.add(triple)
@@ -132,11 +138,11 @@ def write_outputs(out_dir, contents: dict[str, bytes]) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def build(out_dir="build", include=()) -> BuildResult:
+def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     """Build the knowledge graph into ``out_dir``; see the README for the files written."""
     from .substitutes import make_index
 
-    ds, result = prepare(include)
+    ds, result = prepare(include, progress)
     union = union_graph(ds)
     contents = serialize_outputs(ds)
     contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
@@ -151,9 +157,11 @@ def build(out_dir="build", include=()) -> BuildResult:
     }
     contents[MANIFEST] = _json_bytes(manifest)
     files = write_outputs(out_dir, contents)
+    progress("wrote", len(files), "files")
     from .site import write_site  # the static site (pages), swapped into place once complete
 
     files.append(write_site(Path(out_dir) / SITE, ds, result))
+    progress("wrote the site")
     return BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
 
 

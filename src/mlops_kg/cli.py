@@ -46,15 +46,17 @@ def cli():
 @click.option("--include", multiple=True, metavar="FILE",
               type=click.Path(dir_okay=False),
               help="Extra RDF file to merge in (e.g. from `mlops-kg import`); repeatable.")
-def build(out_dir, include):
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines (they only show on a terminal anyway).")
+def build(out_dir, include, quiet):
     """Load, infer, validate and write the graph (Turtle, N-Triples, JSON-LD, TriG, N-Quads).
 
     Invalid data stops the build with exit 1 and a report; a failed build leaves the
     previous output in DIR untouched.
     """
     from .build import build as run_build
+    from .progress import for_terminal
 
-    result = run_build(out_dir, include=include)
+    result = run_build(out_dir, include=include, progress=for_terminal(quiet))
     click.echo(f"built {result.triples} triples in {len(result.graphs)} named graphs into {result.out_dir}/")
     for path in result.files:
         click.echo(f"  {path}")
@@ -124,11 +126,21 @@ def substitutes(name, top, language, industry, provider, open_source, managed, f
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Rows per table.")
 @click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
               help="Build folder to read (default: ./build if up to date, else a cached build).")
-def analyze(fmt, top, build_dir):
+@click.option("--data", "data_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Analyse this RDF file (N-Quads, N-Triples, Turtle, TriG) directly in the embedded store: "
+                   "the fast path for large graphs (no SHACL validation).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+def analyze(fmt, top, build_dir, data_file, quiet):
     """Centrality per node type and clusters of substitutable tools."""
+    from .progress import for_terminal
     from .report import analysis_markdown, load_analysis
 
-    summary = load_analysis(build_dir, top=top)
+    if data_file:
+        from .report import analyze_file
+
+        summary = analyze_file(data_file, top=top, progress=for_terminal(quiet))
+    else:
+        summary = load_analysis(build_dir, top=top)
     if fmt == "json":
         import json
 

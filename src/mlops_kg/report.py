@@ -28,6 +28,31 @@ def load_analysis(build_dir=None, *, top: int = 5) -> dict:
     return data
 
 
+def analyze_file(path, *, top: int = 5, progress=None) -> dict:
+    """Analyse an RDF file loaded straight into the embedded (Oxigraph) store."""
+    from .analysis import analyze
+    from .errors import DataFileError
+    from .progress import SILENT
+    from .store import OxigraphStore
+
+    progress = progress or SILENT
+    formats = {".nq": "nq", ".nt": "nt", ".ttl": "ttl", ".trig": "trig"}
+    fmt = formats.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise DataFileError(f"{path}: use an .nq, .nt, .ttl or .trig file with --data")
+    if not Path(path).is_file():
+        raise DataFileError(f"{path}: file not found; check the path")
+    try:
+        store = OxigraphStore().load(path, fmt)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise DataFileError(f"{path}: cannot load: {str(exc).splitlines()[0]}") from None
+    progress("loaded", len(store), "quads")
+    result = analyze(store)
+    progress("analysed", result.subst.number_of_nodes(), "technologies")
+    summary = result.summary(top=top)
+    return summary
+
+
 def analysis_markdown(summary: dict) -> str:
     lines = ["# Centrality", ""]
     order = list(KIND_TITLES)
