@@ -246,3 +246,12 @@ def test_from_clause_selects_the_dataset_on_both_engines(dataset):
     from mlops_kg.namespaces import GRAPHS
 
     assert counts == {"oxigraph": len(dataset.graph(GRAPHS.CURATED)), "rdflib": len(dataset.graph(GRAPHS.CURATED))}
+
+
+@pytest.mark.parametrize("text,message", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE is not allowed"),
+    ("SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }", "names a graph that is not loaded"),
+])
+def test_queries_never_reach_out(store, text, message):
+    with pytest.raises(QueryError, match=message):
+        run_query(store, text)

@@ -162,9 +162,10 @@ def run_query(store, spec: str, params: dict[str, str] | None = None, *, max_row
     Returns ``(NamedQuery, QueryResult)``.
     """
     from .resolve import Resolver
-    from .sparql import parse_query
+    from .sparql import check_safe, parse_query
 
     query = resolve_query(spec, directory)
-    parse_query(query.text)  # syntax errors with line and column, before anything runs
+    parsed = parse_query(query.text)  # syntax errors with line and column, before anything runs
+    check_safe(parsed, store.graph_names())  # offline: no SERVICE, no FROM <url> to fetch
     bindings = bind_params(query, params or {}, Resolver.for_store(store))
     return query, store.query(query.text, bindings, max_rows=max_rows)

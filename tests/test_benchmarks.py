@@ -1,0 +1,44 @@
+"""The benchmark scripts run (at a tiny size) so they cannot rot; figures are not asserted."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.mark.slow
+def test_benchmark_table_at_a_tiny_size():
+    out = subprocess.run([sys.executable, str(BENCH / "run.py"), "--sizes", "60", "--repeat", "1",
+                          "--fresh-runs", "2"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("Machine: ")
+    rows = [line for line in lines if line.startswith("| 60 tools")]
+    names = {r.split("|")[2].strip() for r in rows}
+    assert {"load + index (vs raw pyoxigraph N-Triples load)", "analyze", "substitutes warm (library call)",
+            "peak memory (max RSS)"} <= names
+    assert sum(n.startswith("query ") for n in names) >= 15
+    load = next(r for r in rows if "load + index" in r)
+    assert load.split("|")[5].strip().endswith("×")  # a ratio against the raw load, measured in this run
+    assert any("fresh process" in line and "×" in line for line in lines)
+
+
+@pytest.mark.parametrize("size,message", [("0", "at least 1"), ("50000000", "too large")])
+def test_generator_refuses_bad_sizes(tmp_path, size, message):
+    out = subprocess.run([sys.executable, str(BENCH / "synthetic.py"), size, "-o", str(tmp_path / "x.nq")],
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and message in out.stderr
+    assert not (tmp_path / "x.nq").exists()
+
+
+def test_generator_is_deterministic(tmp_path):
+    sys.path.insert(0, str(BENCH))
+    from synthetic import write
+
+    write(50, tmp_path / "a.nq", seed=3)
+    write(50, tmp_path / "b.nq", seed=3)
+    write(50, tmp_path / "c.nq", seed=4)
+    assert (tmp_path / "a.nq").read_bytes() == (tmp_path / "b.nq").read_bytes()
+    assert (tmp_path / "a.nq").read_bytes() != (tmp_path / "c.nq").read_bytes()
