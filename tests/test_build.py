@@ -125,3 +125,19 @@ def test_build_into_unwritable_place_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("error: cannot write to")
     assert "Traceback" not in result.output
+
+
+def test_progress_lines_only_on_a_terminal(tmp_path):
+    """Stage lines go to stderr on a terminal and nowhere in a pipe or with --quiet."""
+    import io
+
+    from mlops_kg.progress import Progress, for_terminal
+
+    stream = io.StringIO()
+    build(tmp_path / "b", progress=Progress(True, stream))
+    lines = stream.getvalue().splitlines()
+    assert any("validated" in line for line in lines) and all(line.startswith("[") for line in lines)
+    assert not for_terminal(quiet=True).enabled
+    piped = subprocess.run([sys.executable, "-m", "mlops_kg", "build", "--out", str(tmp_path / "c")],
+                           capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stderr == ""

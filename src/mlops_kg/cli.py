@@ -154,7 +154,8 @@ def analyze(fmt, top, build_dir, data_file, quiet):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Turtle file to write (default: stdout).")
 @click.option("--dry-run", is_flag=True, help="Print the report only; write nothing.")
 @click.option("--standalone", is_flag=True, help="Resolve names within the guide only, not against the shipped graph.")
-def import_command(guide, output, dry_run, standalone):
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+def import_command(guide, output, dry_run, standalone, quiet):
     """Turn a Markdown GUIDE in the shape of the seed guide into Turtle, with a report.
 
     Names the graph already knows link to the existing nodes; new things become new nodes,
@@ -162,8 +163,9 @@ def import_command(guide, output, dry_run, standalone):
     (a .ttl from here, or the .md guide itself).
     """
     from .importer import import_and_check
+    from .progress import for_terminal
 
-    result = import_and_check(guide, standalone=standalone)
+    result = import_and_check(guide, standalone=standalone, progress=for_terminal(quiet))
     report = result.report.text()
     if dry_run:
         click.echo(report, nl=False)

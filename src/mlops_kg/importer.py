@@ -536,7 +536,7 @@ def import_guide(path, known: Graph | None = None) -> ImportResult:
     return import_text(read_guide(path), path.name, known)
 
 
-def import_and_check(path, *, standalone: bool = False) -> ImportResult:
+def import_and_check(path, *, standalone: bool = False, progress=None) -> ImportResult:
     """Import ``path`` against the shipped graph (or alone) and validate the result with it.
 
     Raises :class:`mlops_kg.errors.ValidationError` if the output would not validate.
@@ -544,13 +544,17 @@ def import_and_check(path, *, standalone: bool = False) -> ImportResult:
     from .errors import ValidationError
     from .inference import infer
     from .load import load_sources, new_dataset, union_graph
+    from .progress import SILENT
     from .validate import validate_graph
 
+    progress = progress or SILENT
     ds = new_dataset() if standalone else load_sources()
     if not standalone:
         infer(ds)
     known = union_graph(ds)
+    progress("loaded the graph to resolve names against", len(known), "triples")
     result = import_guide(path, known=None if standalone else known)
+    progress("imported", result.report.facts, "facts")
     check = load_sources() if not standalone else new_dataset()
     if standalone:
         from . import resources
@@ -565,4 +569,5 @@ def import_and_check(path, *, standalone: bool = False) -> ImportResult:
     report = validate_graph(merged)
     if not report.conforms:
         raise ValidationError(report)
+    progress("validated with the graph")
     return result
