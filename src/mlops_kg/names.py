@@ -15,7 +15,10 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("  KFServing ")
     'kfserving'
     """
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii") or name
+    if name.isascii():
+        text = name
+    else:
+        text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii") or name
     text = text.lower().replace("&", " and ")
     text = re.sub(r"^\s*the\s+", "", text)
     key = re.sub(r"[^a-z0-9+#]+", "", text)

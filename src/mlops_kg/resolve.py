@@ -37,20 +37,22 @@ KIND_CLASSES = {
 VENDOR_PREFIXES = ("apache", "amazon web services", "amazon", "aws", "microsoft azure", "microsoft",
                    "azure", "google cloud platform", "google cloud", "google", "gcp", "ibm")
 
-INDEX_QUERY = """
-SELECT ?node ?pref ?label ?class WHERE {
-  ?node skos:prefLabel ?pref .
-  { ?node skos:prefLabel ?label } UNION { ?node skos:altLabel ?label }
-  OPTIONAL { ?node a ?class . FILTER(STRSTARTS(STR(?class), "https://w3id.org/mlops-kg/ontology#")) }
-}
-"""
+#: Three plain scans (faster than one query joining them on large graphs).
+INDEX_QUERIES = (
+    "SELECT ?node ?label WHERE { ?node skos:prefLabel ?label }",
+    "SELECT ?node ?label WHERE { ?node skos:altLabel ?label }",
+    'SELECT ?node ?class WHERE { ?node a ?class FILTER(STRSTARTS(STR(?class), "https://w3id.org/mlops-kg/ontology#")) }',
+)
+
+
+_VENDOR_KEYS = tuple(normalize_name(p) for p in VENDOR_PREFIXES)
 
 
 def _strip_vendor(key: str) -> str:
-    for prefix in VENDOR_PREFIXES:
-        p = normalize_name(prefix)
-        if key.startswith(p) and len(key) > len(p) + 1:
-            return key[len(p):]
+    if key.startswith(_VENDOR_KEYS):
+        for p in _VENDOR_KEYS:
+            if key.startswith(p) and len(key) > len(p) + 1:
+                return key[len(p):]
     return key
 
 
@@ -91,12 +93,14 @@ class Resolver:
     def for_store(cls, store) -> "Resolver":
         cached = getattr(store, "_resolver", None)
         if cached is None:
-            entries: dict[str, Entry] = {}
-            for node, pref, label, klass in store.select_strings(INDEX_QUERY):
-                entry = entries.setdefault(node, Entry(node, pref))
-                entry.names.add(label)
-                if klass is not None:
-                    entry.classes.add(klass)
+            prefs, alts, types = (store.select_strings(q) for q in INDEX_QUERIES)
+            entries: dict[str, Entry] = {node: Entry(node, label, {label}) for node, label in prefs}
+            for node, label in alts:
+                if node in entries:
+                    entries[node].names.add(label)
+            for node, klass in types:
+                if node in entries:
+                    entries[node].classes.add(klass)
             cached = cls(entries)
             store._resolver = cached
         return cached
