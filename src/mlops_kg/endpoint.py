@@ -236,75 +236,9 @@ def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_
 
 
 def _execute(store, parsed, dataset, max_rows):
-    """Run on the store's union default graph, or on an explicit dataset ``(defaults, named)``.
-
-    The store's own ``query`` always evaluates over the union of all graphs (pyoxigraph ignores
-    FROM when asked for a union default graph), so an explicit dataset is evaluated here.
-    """
-    if dataset is None:
-        return store.query(parsed.text, max_rows=max_rows)
-    defaults, named = dataset
-    if store.engine == "oxigraph":
-        return _oxigraph_query(store, parsed.text, defaults, named, max_rows)
-    return _rdflib_query(store, parsed.text, defaults, named, max_rows)
-
-
-def _capped(items, convert, max_rows):
-    out, truncated = [], False
-    for item in items:
-        if max_rows is not None and len(out) >= max_rows:
-            truncated = True
-            break
-        out.append(convert(item))
-    return out, truncated
-
-
-def _oxigraph_query(store, text, defaults, named, max_rows):
-    import pyoxigraph as ox
-
-    from .sparql import prefix_map
-    from .store import QueryResult, ox_to_rdflib
-
-    try:
-        result = store._store.query(text, default_graph=[ox.NamedNode(g) for g in defaults],
-                                    named_graphs=[ox.NamedNode(g) for g in named], prefixes=prefix_map())
-    except SyntaxError as exc:
-        raise QueryError(f"malformed SPARQL: {exc}") from None
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise QueryError(f"query failed: {exc}") from None
-    if isinstance(result, bool) or type(result).__name__ == "QueryBoolean":
-        return QueryResult("ask", boolean=bool(result))
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows, truncated = _capped(result, lambda s: tuple(ox_to_rdflib(s[v]) for v in variables), max_rows)
-        return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
-    triples, truncated = _capped(
-        result, lambda t: (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)), max_rows)
-    return QueryResult("graph", triples=triples, truncated=truncated)
-
-
-def _rdflib_query(store, text, defaults, named, max_rows):
-    from rdflib import URIRef
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    from .sparql import parse_query
-    from .store import QueryResult
-
-    prepared = parse_query(text).prepared  # a fresh copy: its dataset clause is replaced below
-    prepared.algebra["datasetClause"] = (
-        [CompValue("DatasetClause", default=URIRef(g)) for g in defaults]
-        + [CompValue("DatasetClause", named=URIRef(g)) for g in named])
-    try:
-        result = store._ds.query(prepared)
-        if result.type == "ASK":
-            return QueryResult("ask", boolean=bool(result.askAnswer))
-        if result.type == "SELECT":
-            rows, truncated = _capped(result, tuple, max_rows)
-            return QueryResult("select", variables=[str(v) for v in result.vars], rows=rows, truncated=truncated)
-        triples, truncated = _capped(result.graph if result.graph is not None else result, tuple, max_rows)
-        return QueryResult("graph", triples=triples, truncated=truncated)
-    except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on evaluation errors
-        raise QueryError(f"query failed: {exc}") from None
+    """Run on the store's union default graph, or on an explicit dataset ``(defaults, named)``
+    from the protocol's default-graph-uri / named-graph-uri parameters."""
+    return store.query(parsed.text, max_rows=max_rows, dataset=dataset)
 
 
 def _worker_main(conn, build_dir: str, engine: str) -> None:

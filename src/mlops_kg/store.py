@@ -97,7 +97,10 @@ class Store:
 
     engine = ""
 
-    def query(self, text: str, bindings: dict | None = None, *, max_rows: int | None = None) -> QueryResult:
+    def query(self, text: str, bindings: dict | None = None, *, max_rows: int | None = None,
+              dataset: tuple | None = None) -> QueryResult:
+        """Run ``text``; ``dataset=(default graph IRIs, named graph IRIs)`` replaces the query's
+        own dataset (the SPARQL protocol's default-graph-uri / named-graph-uri)."""
         raise NotImplementedError
 
     def __len__(self) -> int:
@@ -165,22 +168,26 @@ class OxigraphStore(Store):
             pass
         return [tuple(None if (t := r[i]) is None else t.value for i in range(n)) for r in solutions]
 
-    def query(self, text, bindings=None, *, max_rows=None):
+    def query(self, text, bindings=None, *, max_rows=None, dataset=None):
         import pyoxigraph as ox
 
-        from .sparql import prefix_map
-
         from .remote import has_dataset_clause, with_values
+        from .sparql import prefix_map
 
         # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
         # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group.
         if bindings:
             text = with_values(text, bindings)
-        try:
+        if dataset is not None:
+            defaults, named = dataset
+            options = {"default_graph": [ox.NamedNode(g) for g in defaults],
+                       "named_graphs": [ox.NamedNode(g) for g in named]}
+        else:
             # FROM / FROM NAMED choose the dataset; otherwise the default graph is the union
             # (pyoxigraph ignores FROM when use_default_graph_as_union is set).
-            result = self._store.query(text, use_default_graph_as_union=not has_dataset_clause(text),
-                                       prefixes=prefix_map())
+            options = {"use_default_graph_as_union": not has_dataset_clause(text)}
+        try:
+            result = self._store.query(text, prefixes=prefix_map(), **options)
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:
@@ -189,20 +196,21 @@ class OxigraphStore(Store):
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows, truncated = [], False
-            for solution in result:
-                if max_rows is not None and len(rows) >= max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(ox_to_rdflib(solution[v]) for v in variables))
+            rows, truncated = _capped(result, lambda sol: tuple(ox_to_rdflib(sol[v]) for v in variables), max_rows)
             return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
-        triples, truncated = [], False
-        for t in result:
-            if max_rows is not None and len(triples) >= max_rows:
-                truncated = True
-                break
-            triples.append((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)))
+        triples, truncated = _capped(
+            result, lambda t: (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)), max_rows)
         return QueryResult("graph", triples=triples, truncated=truncated)
+
+
+def _capped(items, convert, max_rows):
+    """``convert`` each item, stopping after ``max_rows``: ``(list, truncated)``."""
+    out = []
+    for item in items:
+        if max_rows is not None and len(out) >= max_rows:
+            return out, True
+        out.append(convert(item))
+    return out, False
 
 
 class RdflibStore(Store):
@@ -226,23 +234,28 @@ class RdflibStore(Store):
         return sorted(str(g.identifier) for g in self._ds.graphs()
                       if len(g) and not str(g.identifier).startswith("urn:x-rdflib:"))
 
-    def query(self, text, bindings=None, *, max_rows=None):
+    def query(self, text, bindings=None, *, max_rows=None, dataset=None):
         from .sparql import parse_query
 
-        parsed = parse_query(text)
+        prepared = parse_query(text).prepared  # parsed afresh, so changing its dataset is safe
+        if dataset is not None:
+            from rdflib import URIRef
+            from rdflib.plugins.sparql.parserutils import CompValue
+
+            defaults, named = dataset
+            prepared.algebra["datasetClause"] = (
+                [CompValue("DatasetClause", default=URIRef(g)) for g in defaults]
+                + [CompValue("DatasetClause", named=URIRef(g)) for g in named])
         try:
-            result = self._ds.query(parsed.prepared, initBindings=dict(bindings or {}))
+            result = self._ds.query(prepared, initBindings=dict(bindings or {}))
             if result.type == "ASK":
                 return QueryResult("ask", boolean=bool(result.askAnswer))
             if result.type == "SELECT":
-                variables = [str(v) for v in result.vars]
-                rows = [tuple(row) for row in result]
-                truncated = max_rows is not None and len(rows) > max_rows
-                return QueryResult("select", variables=variables, rows=rows[:max_rows] if truncated else rows,
+                rows, truncated = _capped(result, tuple, max_rows)
+                return QueryResult("select", variables=[str(v) for v in result.vars], rows=rows,
                                    truncated=truncated)
-            triples = list(result.graph) if result.graph is not None else list(result)
-            truncated = max_rows is not None and len(triples) > max_rows
-            return QueryResult("graph", triples=triples[:max_rows] if truncated else triples, truncated=truncated)
+            triples, truncated = _capped(result.graph if result.graph is not None else result, tuple, max_rows)
+            return QueryResult("graph", triples=triples, truncated=truncated)
         except QueryError:
             raise
         except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on evaluation errors
