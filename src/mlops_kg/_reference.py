@@ -18,7 +18,8 @@ def command_reference() -> str:
     from .cli import cli
 
     parts = []
-    with click.Context(cli, info_name="mlops-kg", terminal_width=100, max_content_width=100) as ctx:
+    settings = {**cli.context_settings, "terminal_width": 100, "max_content_width": 100}
+    with click.Context(cli, info_name="mlops-kg", **settings) as ctx:
         for name in sorted(cli.list_commands(ctx)):
             command = cli.get_command(ctx, name)
             with click.Context(command, parent=ctx, info_name=name, terminal_width=100,

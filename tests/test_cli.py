@@ -1,0 +1,30 @@
+"""CLI contract: usage errors are one line with exit 2, like library errors; help and version work."""
+import pytest
+from click.testing import CliRunner
+
+from mlops_kg.cli import cli
+
+
+@pytest.mark.parametrize("args,start", [
+    (["substitutes", "mlflow", "--top", "x"], "error: Invalid value for '--top': 'x' is not a valid integer."),
+    (["query", "alternatives", "--format", "yaml"], "error: Invalid value for '--format'"),
+    (["nosuch"], "error: No such command 'nosuch'."),
+    (["substitutes"], "error: Missing argument 'NAME'."),
+    (["build", "--bogus"], "error: No such option '--bogus'"),
+])
+def test_usage_errors_are_one_line_exit_2(args, start):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(start), result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "--help`)" in result.output
+
+
+def test_help_and_version():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ("build", "validate", "query", "queries", "substitutes", "analyze", "viz", "site", "serve",
+                    "publish", "import"):
+        assert command in result.output
+    version = CliRunner().invoke(cli, ["--version"])
+    assert version.exit_code == 0 and "mlops-kg, version" in version.output
