@@ -22,8 +22,10 @@ demo: build
 	@echo "== Which tools does the guide name as alternatives to MLflow (either direction)?"
 	$(BIN)/mlops-kg query alternatives --param tool=mlflow
 	@echo
-	@echo "== What could replace MLflow?"
-	$(BIN)/mlops-kg substitutes mlflow --top 5
+	@echo "== What could replace MLflow for us, on Azure, in Python, in a hospital?"
+	$(BIN)/mlops-kg substitutes mlflow --provider azure --language python --industry healthcare --top 5
+	@echo
+	@echo "== Open build/site/index.html in a browser to explore the graph (works offline)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

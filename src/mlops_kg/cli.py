@@ -127,13 +127,16 @@ def substitutes(name, top, language, industry, provider, open_source, managed, f
         return
     tool = answer["tool"]["label"]
     if not answer["substitutes"]:
-        what = ", ".join(f"{k.replace('_', '-')}={v}" for k, v in answer["filters"].items())
+        what = ", ".join(f"{k.replace('_', '-')}={v}" if v is not True else k.replace("_", "-")
+                         for k, v in answer["filters"].items())
         click.echo(f"No substitutes found for {tool}" + (f" with {what}." if what else "."))
         return
     rows = [(str(i), s["label"], f"{s['score']:.2f}", "; ".join(s["reasons"][:3]))
             for i, s in enumerate(answer["substitutes"], 1)]
     widths = [max(len(r[c]) for r in rows + [("#", "substitute", "score", "")]) for c in range(3)]
-    click.echo(f"Substitutes for {tool}:")
+    where = ", ".join(f"{k.replace('_', '-')}={v}" if v is not True else k.replace("_", "-")
+                      for k, v in answer["filters"].items())
+    click.echo(f"Substitutes for {tool}" + (f" ({where})" if where else "") + ":")
     click.echo(f"{'#'.rjust(widths[0])}  {'substitute'.ljust(widths[1])}  {'score'.rjust(widths[2])}  why")
     for r in rows:
         click.echo(f"{r[0].rjust(widths[0])}  {r[1].ljust(widths[1])}  {r[2].rjust(widths[2])}  {r[3]}")
