@@ -37,12 +37,22 @@ KIND_CLASSES = {
 VENDOR_PREFIXES = ("apache", "amazon web services", "amazon", "aws", "microsoft azure", "microsoft",
                    "azure", "google cloud platform", "google cloud", "google", "gcp", "ibm")
 
-#: Three plain scans (faster than one query joining them on large graphs).
+#: Plain scans (faster than one query joining them on large graphs). Classes of our own nodes
+#: follow from the kind in their IRI (see KIND_OF_IRI); only extra types (a tool that is also
+#: a cloud service) and foreign nodes' types are read, which keeps the scan small.
 INDEX_QUERIES = (
     "SELECT ?node ?label WHERE { ?node skos:prefLabel ?label }",
     "SELECT ?node ?label WHERE { ?node skos:altLabel ?label }",
-    'SELECT ?node ?class WHERE { ?node a ?class FILTER(STRSTARTS(STR(?class), "https://w3id.org/mlops-kg/ontology#")) }',
+    'SELECT ?node ?class WHERE { ?node a ?class FILTER(STRSTARTS(STR(?class), "https://w3id.org/mlops-kg/ontology#")'
+    ' && (?class = mlo:CloudService || !STRSTARTS(STR(?node), "https://w3id.org/mlops-kg/id/"))) }',
 )
+#: IRI kind segment → the classes such a node has (our IRIs are minted from their kind).
+KIND_OF_IRI = {
+    "tool": {_O + "Tool", _O + "Technology"}, "service": {_O + "CloudService", _O + "Technology"},
+    "platform": {_O + "Platform", _O + "Technology"}, "provider": {_O + "CloudProvider"},
+    "language": {_O + "Language"}, "framework": {_O + "Framework"}, "industry": {_O + "Industry"},
+    "use-case": {_O + "IndustryUseCase"}, "capability": {_O + "Capability"},
+}
 
 
 _VENDOR_KEYS = tuple(normalize_name(p) for p in VENDOR_PREFIXES)
@@ -93,8 +103,11 @@ class Resolver:
     def for_store(cls, store) -> "Resolver":
         cached = getattr(store, "_resolver", None)
         if cached is None:
+            from .iris import iri_kind
+
             prefs, alts, types = (store.select_strings(q) for q in INDEX_QUERIES)
-            entries: dict[str, Entry] = {node: Entry(node, label, {label}) for node, label in prefs}
+            entries: dict[str, Entry] = {
+                node: Entry(node, label, {label}, set(KIND_OF_IRI.get(iri_kind(node), ()))) for node, label in prefs}
             for node, label in alts:
                 if node in entries:
                     entries[node].names.add(label)
