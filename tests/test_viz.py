@@ -351,3 +351,25 @@ def test_write_page_is_atomic(tmp_path):
     with pytest.raises(OutputError):
         viz.write_page("<p>new</p>", tmp_path / "no" / "page.html")
     assert target.read_text() == "<p>old</p>" and sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]
+
+
+def test_big_neighbourhoods_are_capped_nearest_first(monkeypatch):
+    import networkx as nx
+
+    from mlops_kg import viz
+
+    monkeypatch.setattr(viz, "MAX_NEIGHBOURHOOD", 10)
+    g = nx.MultiDiGraph()
+    center = "https://w3id.org/mlops-kg/id/tool/hub"
+    g.add_node(center, kind="tool", label="Hub", description="")
+    for i in range(30):  # 30 direct neighbours, each with one more node behind it
+        near, far = f"https://w3id.org/mlops-kg/id/tool/n{i:02d}", f"https://w3id.org/mlops-kg/id/tool/f{i:02d}"
+        for node in (near, far):
+            g.add_node(node, kind="tool", label=node.rsplit("/", 1)[-1], description="")
+        g.add_edge(center, near, key="p", predicate="p", relation="statedAlternative")
+        g.add_edge(near, far, key="p", predicate="p", relation="statedAlternative")
+    view = viz.neighbourhood_view(g, center, hops=2)
+    ids = {n["id"] for n in view.nodes}
+    assert len(ids) == 10 and center in ids
+    assert all("/n" in i or i == center for i in ids), "the nearest nodes are kept first"
+    assert "the nearest 10 of 61 nodes" in view.title

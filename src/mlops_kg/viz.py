@@ -302,6 +302,24 @@ def _typed_view(full, members: set, *, origins, urls, scores, seed, title, cente
     return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, center=center)
 
 
+#: A neighbourhood page shows at most this many nodes: the nearest, best-connected first.
+MAX_NEIGHBOURHOOD = 2000
+
+
+def _nearest(graph, center: str, hops: int) -> tuple[set, int]:
+    """Nodes within ``hops`` of ``center``, capped at :data:`MAX_NEIGHBOURHOOD` (nearest first,
+    then most connected, then by IRI); also the uncapped count."""
+    distance = nx.single_source_shortest_path_length(graph, center, cutoff=hops)
+    if len(distance) <= MAX_NEIGHBOURHOOD:
+        return set(distance), len(distance)
+    ranked = sorted(distance, key=lambda n: (distance[n], -graph.degree(n), n))
+    return set(ranked[:MAX_NEIGHBOURHOOD]), len(distance)
+
+
+def _capped_note(members: set, total: int) -> str:
+    return f" — the nearest {len(members):,} of {total:,} nodes" if len(members) < total else ""
+
+
 def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, origins: dict | None = None,
                        urls: dict | None = None, scores: dict | None = None, seed: int = SEED,
                        title: str | None = None) -> GraphView:
@@ -310,11 +328,21 @@ def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, ori
         raise MlopsKgError(f"{center} is not a node of the graph")
     if hops < 0:
         raise MlopsKgError(f"--hops must be 0 or more, got {hops}")
-    members = set(nx.single_source_shortest_path_length(full.to_undirected(as_view=True), center, cutoff=hops))
+    undirected = full.to_undirected(as_view=True)
+    members, total = _nearest(undirected, center, hops)
     label = full.nodes[center].get("label", center)
-    title = title or f"{label}: neighbourhood ({hops} hop{'s' if hops != 1 else ''})"
+    title = title or f"{label}: neighbourhood ({hops} hop{'s' if hops != 1 else ''})" + _capped_note(members, total)
     return _typed_view(full, members, origins=origins, urls=urls, scores=scores, seed=seed, title=title,
                        center=center)
+
+
+def _reasons(analysis, a: str, b: str) -> list[str]:
+    from .analysis import reasons_of
+
+    profiles = getattr(analysis, "profiles", {}) or {}
+    if a in profiles and b in profiles:
+        return reasons_of(profiles[a], profiles[b], analysis.labels)
+    return []
 
 
 def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, origins: dict | None = None,
@@ -328,7 +356,7 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
     if center is not None:
         if center not in subst:
             raise MlopsKgError(f"{analysis.labels.get(center, center)!r} is not a tool, service or platform")
-        members = set(nx.single_source_shortest_path_length(subst, center, cutoff=hops))
+        members, total = _nearest(subst, center, hops)
         graph = subst.subgraph(members)
     else:
         graph = subst
@@ -354,7 +382,7 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
     for i, (a, b) in enumerate(sorted((min(a, b), max(a, b)) for a, b in graph.edges())):
         data = graph.edges[a, b]
         la, lb = analysis.labels.get(a, a), analysis.labels.get(b, b)
-        reasons = "\n".join("• " + r for r in data.get("reasons", []))
+        reasons = "\n".join("• " + r for r in _reasons(analysis, a, b))
         edges.append({"id": f"e{i}", "from": a, "to": b, "width": round(1 + 7 * data["weight"] / top, 2),
                       "weight": data["weight"],
                       "title": f"{la} ↔ {lb}\nsubstitutability {data['weight']:.2f}\n{reasons}".rstrip()})
@@ -365,7 +393,8 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
                       for c in analysis.clusters if any(m in members for m in c["members"])]
     if title is None:
         title = "Substitutable technologies" if center is None else \
-            f"{analysis.labels.get(center, center)}: substitutes ({hops} hop{'s' if hops != 1 else ''})"
+            f"{analysis.labels.get(center, center)}: substitutes ({hops} hop{'s' if hops != 1 else ''})" \
+            + _capped_note(members, total)
     return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, cluster_legend, center)
 
 
