@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, Graph, Literal
-from rdflib.namespace import PROV, SKOS
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from mlops_kg.cli import cli
 from mlops_kg.guide import parse_guide, split_list
@@ -122,6 +122,16 @@ def test_names_with_quotes_brackets_and_newlines_are_escaped(known):
     assert "O'Brien <Pipelines>" in labels
     assert len(reparsed) == len(result.graph)
     assert merged_valid(known, reparsed).conforms
+
+
+def test_same_tool_and_industry_twice_keeps_both_use_cases(known):
+    guide = ("## Zeta Flow\n- **Detailed Explanation**: orchestrates workflows\n- **Industry Use**:\n"
+             "  - **Retail**: first\n  - **retail**: second\n")
+    result = import_text(guide, "twice.md", known)
+    descriptions = sorted(str(result.graph.value(uc, DCTERMS.description))
+                          for uc in result.graph.subjects(RDF.type, MLO.IndustryUseCase))
+    assert descriptions == ["first", "second"]
+    assert merged_valid(known, result.graph).conforms
 
 
 def test_windows_line_endings_and_trailing_spaces(known):
@@ -244,9 +254,10 @@ def guides(draw):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+          phases=[Phase.explicit, Phase.reuse, Phase.generate], derandomize=True)
 @given(text=guides())
 def test_property_import_never_crashes_and_emits_valid_turtle(known, text):
+    """Examples are derandomised so CI is repeatable (a wider random search found the bugs fixed here)."""
     try:
         result = import_text(text, "generated.md", known)
     except GuideImportError:

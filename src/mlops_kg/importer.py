@@ -475,9 +475,13 @@ class _Importer:
         for industry_item, description in section.industries:
             for industry in self.industries(industry_item.text, section, industry_item.line):
                 label = f"{self.label_of(tool)} in {self.label_of(industry)}"
-                uc = mint_iri("use-case", f"{self.slug} {label}")
+                uc, n = mint_iri("use-case", f"{self.slug} {label}"), 1
+                while (uc, RDF.type, MLO.IndustryUseCase) in self.out:  # the same pair twice: keep both
+                    n += 1
+                    uc = mint_iri("use-case", f"{self.slug} {label} {n}")
+                suffix = f" #{n}" if n > 1 else ""
                 self.out.add((uc, RDF.type, MLO.IndustryUseCase))
-                self.out.add((uc, SKOS.prefLabel, Literal(f"{label} ({self.guide.title or self.name})")))
+                self.out.add((uc, SKOS.prefLabel, Literal(f"{label}{suffix} ({self.guide.title or self.name})")))
                 self.out.add((uc, PROV.wasDerivedFrom, self.section_iri(section)))
                 self.fact(uc, MLO.useCaseOf, tool, section, industry_item.line)
                 self.fact(uc, MLO.inIndustry, industry, section, industry_item.line)
