@@ -6,7 +6,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import DataFileError, OutputError
 
 
 @contextmanager
@@ -44,3 +44,18 @@ def write_bytes(target, data: bytes) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+def read_text(path, *, expected: str = "a text file", error=DataFileError) -> str:
+    """Read UTF-8 text (a BOM is dropped); every failure is one ``error`` naming the file."""
+    path = Path(path)
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{path}: file not found; check the path") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, expected {expected}") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None

@@ -133,19 +133,9 @@ class ImportResult:
 
 
 def read_guide(path) -> str:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise GuideImportError(f"{path}: file not found; check the path") from None
-    except IsADirectoryError:
-        raise GuideImportError(f"{path}: is a folder, expected a Markdown guide") from None
-    except OSError as exc:
-        raise GuideImportError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GuideImportError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    from .files import read_text
+
+    return read_text(path, expected="a Markdown guide", error=GuideImportError)
 
 
 class _Importer:

@@ -30,16 +30,9 @@ def rdf_format(path) -> str:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: file not found; check the path") from None
-    except IsADirectoryError:
-        raise DataFileError(f"{path}: is a folder, expected an RDF file") from None
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    except OSError as exc:
-        raise DataFileError(f"{path}: cannot read: {exc.strerror}") from None
+    from .files import read_text
+
+    return read_text(path, expected="an RDF file")
 
 
 def _line_of_bad_line_format(text: str, fmt: str) -> int | None:
