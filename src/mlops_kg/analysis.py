@@ -171,9 +171,6 @@ def tool_graph(full: nx.MultiDiGraph) -> nx.Graph:
 
 # --- centrality ------------------------------------------------------------------------------
 
-MEASURES = ("degree", "betweenness", "pagerank", "closeness")
-
-
 def centrality(full: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, dict[str, float]]:
     """Degree, betweenness, PageRank and closeness of every node of ``full`` (undirected).
 

@@ -25,11 +25,8 @@ from .namespaces import CAP, ID, MLO, bind_prefixes
 from .resolve import Entry, Resolver
 
 
-class ImportError_(MlopsKgError):  # noqa: N801 - avoid shadowing the builtin ImportError
+class GuideImportError(MlopsKgError):
     """The file is not a guide, or cannot be read."""
-
-
-GuideImportError = ImportError_
 
 #: Words that describe a purpose rather than name a thing ("AWS S3 for storage").
 _QUALIFIER = re.compile(r"^(?:for|with)?\s*(?:storage|orchestration|serving models?|serving|versioning"

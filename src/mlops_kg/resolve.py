@@ -12,7 +12,6 @@ A name matching several nodes is an error that lists them, never a silent pick.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -203,7 +202,3 @@ class Resolver:
     def label(self, iri) -> str:
         entry = self.entries.get(str(iri))
         return entry.label if entry else str(iri)
-
-
-def dump_index(resolver: Resolver) -> str:
-    return json.dumps(resolver.to_json(), sort_keys=True)
