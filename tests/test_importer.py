@@ -266,3 +266,18 @@ def test_property_import_never_crashes_and_emits_valid_turtle(known, text):
     assert len(reparsed) == len(result.graph)
     report = merged_valid(known, reparsed)
     assert report.conforms, report.text()
+
+
+def test_repeated_field_is_merged_and_reported(known):
+    guide = ("## Zeta Tracker\n- **Detailed Explanation**: tracks experiments\n- **Alternatives**: Comet.ml\n"
+             "- **Languages Used**: Python\n- **Alternatives**: Kedro\n")
+    result = import_text(guide, "dup.md", known)
+    alts = set(result.graph.objects(ID["tool/zeta-tracker"], MLO.statedAlternative))
+    assert alts == {T("comet"), T("kedro")}
+    assert re.search(r"line 5: field 'Alternatives' repeated in section 'Zeta Tracker' \(first on line 3\); "
+                     r"values merged", result.report.text())
+
+
+def test_new_tool_inherits_capabilities_of_its_stated_alternatives(known):
+    result = import_text("## Yonder\n- **Alternatives**: Neptune.ai\n", "y.md", known)
+    assert ID["capability/experiment-tracking"] in set(result.graph.objects(ID["tool/yonder"], MLO.hasCapability))

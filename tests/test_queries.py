@@ -255,3 +255,12 @@ def test_from_clause_selects_the_dataset_on_both_engines(dataset):
 def test_queries_never_reach_out(store, text, message):
     with pytest.raises(QueryError, match=message):
         run_query(store, text)
+
+
+def test_parameter_mistakes_are_refused(store):
+    from mlops_kg.queries import parse_param_args
+
+    with pytest.raises(QueryError, match="--param tool is given twice"):
+        parse_param_args(["tool=mlflow", "tool=dvc"])
+    with pytest.raises(QueryError, match="query 'listed-tools' takes no parameters"):
+        run_query(store, "listed-tools", {"tool": "mlflow"})

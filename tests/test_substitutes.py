@@ -173,3 +173,23 @@ def test_stale_build_is_rebuilt(built, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Substitutes for MLflow" in result.output
     assert "graph/guide-tools.ttl" not in json.loads((copy / "manifest.json").read_text())["inputs"]
+
+
+def test_every_substitute_has_direct_evidence(index):
+    """Sharing only a language or an industry never makes a substitute (README promise)."""
+    light = ("both use ", "both used in ")
+    for rows in index["substitutes"].values():
+        for _other, _w, reasons in rows:
+            assert any(not r.startswith(light) for r in reasons), reasons
+
+
+@pytest.mark.parametrize("kw,message", [
+    ({"name": "Python"}, "unknown tool 'Python': it is the language 'Python', not a tool."),
+    ({"name": "mlflow", "provider": "ibm"}, "known providers: Amazon Web Services, Google Cloud, Microsoft Azure"),
+    ({"name": "mlflow", "provider": ""}, "empty provider name; give a name such as 'azure'"),
+])
+def test_helpful_name_errors(index, kw, message):
+    name = kw.pop("name")
+    with pytest.raises(MlopsKgError) as info:
+        subs(index, name, **kw)
+    assert message in str(info.value)

@@ -22,9 +22,9 @@ from .iris import iri_kind, slugify
 from .namespaces import GRAPHS, ID, MLO
 
 SEED = 42
-#: Louvain resolution: above 1 favours smaller clusters. 1.3 separates managed platforms from
+#: Louvain resolution: above 1 favours smaller clusters. 1.8 separates managed platforms from
 #: model servers and data pipelines from ML pipelines on the shipped graph (see README).
-RESOLUTION = 1.3
+RESOLUTION = 1.8
 #: Node kinds that take part in the full projection (guide sections and the like do not).
 PROJECTED_KINDS = ("tool", "service", "platform", "provider", "language", "framework", "industry",
                    "use-case", "capability")
@@ -354,10 +354,11 @@ def candidate_pairs(profs: dict[str, Profile], *, window: int | None = None) -> 
         features += [("e", v) for v in p.equivalents] + [("o", v) for v in p.alternative_of]
         if window is None:
             features += [("c", v) for v in p.capabilities]
-        features += [("a", v) for v in p.alternatives | p.equivalents | p.equivalent_of | {iri}]
         for feature in features:
             by_feature.setdefault(feature, []).append(iri)
-    pairs = set()
+    # direct relations: the two technologies themselves are linked (not merely a shared neighbour)
+    pairs = {tuple(sorted((iri, v))) for iri, p in profs.items()
+             for v in p.alternatives | p.equivalents | p.equivalent_of if v in profs and v != iri}
     for members in by_feature.values():
         if len(members) < 2:
             continue

@@ -95,6 +95,9 @@ def validate(files, with_shipped):
     report = validate_files(files, with_shipped=with_shipped or not files)
     click.echo(report.text())
     if not report.conforms:
+        if files and not with_shipped and any("never described" in r.message for r in report.results):
+            click.echo("hint: if these files refer to nodes of the shipped graph (tool:mlflow, ...), "
+                       "validate them together with it: add --with-shipped", err=True)
         sys.exit(1)
 
 

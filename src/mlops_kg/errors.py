@@ -25,10 +25,11 @@ class ValidationError(MlopsKgError):
 class UnknownNameError(MlopsKgError):
     """A name does not match any node; ``suggestions`` lists close names."""
 
-    def __init__(self, name: str, kind: str = "tool", suggestions: list[str] | None = None):
+    def __init__(self, name: str, kind: str = "tool", suggestions: list[str] | None = None,
+                 detail: str = ""):
         self.name, self.kind, self.suggestions = name, kind, list(suggestions or [])
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {kind} {name!r}.{hint}")
+        super().__init__(f"unknown {kind} {name!r}{detail}.{hint}")
 
 
 class AmbiguousNameError(MlopsKgError):

@@ -140,7 +140,14 @@ def parse_guide(text: str) -> Guide:
                 if value.strip():
                     current.fields["industries_text"] = Item(_strip_markup(value), number)
             else:
-                current.fields[key] = Item(_strip_markup(value), number)
+                if key in current.fields and value.strip():  # a field given twice: keep both values
+                    earlier = current.fields[key]
+                    joiner = " " if key in ("description", "data_engineering") else ", "
+                    earlier.text = (earlier.text + joiner + _strip_markup(value)).strip(", ")
+                    guide.problems.append(Item(f"field {key_clean!r} repeated in section {current.name!r} "
+                                               f"(first on line {earlier.line}); values merged", number))
+                elif key not in current.fields:
+                    current.fields[key] = Item(_strip_markup(value), number)
                 last = ("field", key)
             continue
         listed = _NUMBERED.match(line)

@@ -498,6 +498,9 @@ class _Importer:
             if (node, RDF.type, MLO.Technology) not in self.out or list(self.out.objects(node, MLO.hasCapability)):
                 continue
             inherited = set()
+            for alternative in self.out.objects(node, MLO.statedAlternative):  # what it names as its alternatives
+                inherited |= set(self.out.objects(alternative, MLO.hasCapability)) | set(
+                    self.known.objects(alternative, MLO.hasCapability))
             for parent in self.parents.get(node, []):
                 inherited |= set(self.out.objects(parent, MLO.hasCapability)) | set(
                     self.known.objects(parent, MLO.hasCapability))

@@ -116,6 +116,8 @@ def parse_param_args(pairs) -> dict[str, str]:
         key = key.strip().lstrip("?$")
         if not sep or not re.fullmatch(r"\w+", key):
             raise QueryError(f"bad --param {pair!r}; write NAME=VALUE, e.g. --param tool=mlflow")
+        if key in out:
+            raise QueryError(f"--param {key} is given twice; give it once")
         out[key] = value
     return out
 
@@ -129,6 +131,8 @@ def bind_params(query: NamedQuery, values: dict[str, str], resolver) -> dict:
     from rdflib.namespace import XSD
 
     declared = {p.name: p for p in query.params}
+    if values and not query.params and query.name != "inline" and query.path.parent == query_dir():
+        raise QueryError(f"query {query.name!r} takes no parameters; remove --param")
     if query.params:
         unknown = sorted(set(values) - set(declared))
         if unknown:

@@ -151,7 +151,9 @@ class Resolver:
         if kind not in KIND_CLASSES:
             raise MlopsKgError(f"unknown kind {kind!r}; use one of {', '.join(KIND_CLASSES)}")
         if name is None or not name.strip():
-            raise MlopsKgError(f"empty {kind} name; give a name such as 'mlflow'")
+            example = {"provider": "azure", "language": "python", "industry": "healthcare", "framework": "pytorch",
+                       "capability": "model serving", "service": "sagemaker"}.get(kind, "mlflow")
+            raise MlopsKgError(f"empty {kind} name; give a name such as {example!r}")
         text = name.strip()
         if re.fullmatch(r"<?https?://[^\s<>]+>?", text):
             iri = text.strip("<>")
@@ -182,7 +184,22 @@ class Resolver:
             return hits[0]
         if len(hits) > 1:
             raise AmbiguousNameError(name.strip(), [self.entries[i].label for i in hits])
+        if kind != "node":
+            other = self.candidates(name, "node")
+            if len(other) == 1:  # the name exists, as something else: say what it is
+                what = self._kind_words(other[0])
+                raise UnknownNameError(name.strip(), kind, [], f": it is the {what} {self.label(other[0])!r}, "
+                                                             f"not a {kind}")
+        known = sorted({e.label for e in self.entries.values() if self._of_kind([e.iri], kind)}, key=str.lower)
+        if kind not in ("tool", "service", "node") and 0 < len(known) <= 12:
+            raise UnknownNameError(name.strip(), kind, [], f"; known {kind}s: {', '.join(known)}")
         raise UnknownNameError(name.strip(), kind, self.suggest(name, kind))
+
+    def _kind_words(self, iri: str) -> str:
+        for kind in ("language", "framework", "industry", "provider", "capability", "usecase", "service", "tool"):
+            if self._of_kind([iri], kind):
+                return {"usecase": "use case", "provider": "cloud provider"}.get(kind, kind)
+        return "node"
 
     def suggest(self, name: str, kind: str = "tool", n: int = 3) -> list[str]:
         import difflib

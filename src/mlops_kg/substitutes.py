@@ -90,15 +90,15 @@ def find_substitutes(index: dict, name: str, *, top: int = 5, language: str | No
     if tool not in techs:
         raise MlopsKgError(f"{resolver.label(tool)!r} is not a tool, service or platform")
     filters, checks = {}, []
-    if language:
+    if language is not None:
         lang = _resolve(resolver, language, ("language", "framework"))
         filters["language"] = resolver.label(lang)
         checks.append(lambda t: lang in t["languages"])
-    if industry:
+    if industry is not None:
         ind = _resolve(resolver, industry, ("industry",))
         filters["industry"] = resolver.label(ind)
         checks.append(lambda t: ind in t["industries"])
-    if provider:
+    if provider is not None:
         prov = _resolve(resolver, provider, ("provider",))
         filters["provider"] = resolver.label(prov)
         checks.append(lambda t: prov in t["providers"])
