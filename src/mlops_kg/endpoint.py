@@ -353,7 +353,10 @@ class WorkerPool:
         raise (cls if isinstance(cls, type) and issubclass(cls, MlopsKgError) else ServeError)(message[2])
 
     def _stop(self, worker: _Worker) -> None:
+        """Kill ``worker`` once: shutdown and a request thread that saw it die may both ask."""
         with self._lock:
+            if worker not in self._live:
+                return
             self._live.discard(worker)
         worker.process.kill()
         worker.process.join(5)
