@@ -100,9 +100,11 @@ def _trig(ds) -> str:
     return "\n".join(header or []) + "\n\n" + "\n".join(blocks)
 
 
-def serialize_outputs(ds) -> dict[str, bytes]:
-    """File name → content for every RDF output of a build. Deterministic for one input."""
-    union = union_graph(ds)
+def serialize_outputs(ds, union=None) -> dict[str, bytes]:
+    """File name → content for every RDF output of a build. Deterministic for one input.
+
+    ``union`` is ``union_graph(ds)`` when the caller already has it."""
+    union = union if union is not None else union_graph(ds)
     return {
         f"{STEM}.ttl": union.serialize(format="turtle").encode("utf-8"),
         f"{STEM}.nt": _sorted_lines(union.serialize(format="nt")).encode("utf-8"),
@@ -143,8 +145,8 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     from .substitutes import make_index
 
     ds, result = prepare(include, progress)
-    union = union_graph(ds)
-    contents = serialize_outputs(ds)
+    union = union_graph(ds)  # one sorted merge serves the files, the index and the count
+    contents = serialize_outputs(ds, union)
     contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
     contents[INDEX] = _json_bytes(make_index(union, result))
     graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
@@ -152,7 +154,7 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
         "generator": f"mlops-kg {__version__}",
         "inputs": fingerprint(include),
         "include": [str(Path(p).resolve()) for p in include],
-        "triples": len(union_graph(ds)),
+        "triples": len(union),
         "graphs": dict(sorted(graphs.items())),
     }
     contents[MANIFEST] = _json_bytes(manifest)
