@@ -1,12 +1,15 @@
 """The benchmark suite: one table, every figure measured in this run against a baseline.
 
-For each size of synthetic graph (benchmarks/synthetic.py), in a fresh child process:
+For each size of synthetic graph (benchmarks/synthetic.py: that many synthetic tools merged
+into the shipped build, so the ontology and labelled vocabularies are there), in a fresh child
+process:
 
 * load + index (embedded Oxigraph store from N-Quads + the name index) vs a raw pyoxigraph
   bulk load of the same triples as N-Triples;
-* every named query (median latency);
+* ``analyze`` (projection, centrality, substitutability, clusters), whose results then join the
+  store as ``build`` adds them;
+* every named query (median latency; tool parameters name the best-connected tool);
 * ``substitutes`` warm (library call on a loaded index);
-* ``analyze`` (projection, centrality, substitutability, clusters);
 * ``viz`` (a two-hop neighbourhood page of the best-connected tool);
 * peak memory (max RSS of the child).
 
@@ -16,6 +19,7 @@ At the shipped size: ``mlops-kg substitutes mlflow`` as a fresh process vs
     python benchmarks/run.py                       # sizes 1000 10000 50000 (make bench)
     python benchmarks/run.py --sizes 200 --repeat 1  # a quick run (the test suite does this)
     python benchmarks/run.py --repeat 3 --compact    # the README's table
+    python benchmarks/run.py --graph my-build/mlops-kg.nq  # your own graph (validated first)
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ GOALS = {  # at 50k tools, and at the shipped size (see issue 7 / README)
     "build": ("< 5 s", lambda ratio, value: value < 5),
 }
 ID = "https://w3id.org/mlops-kg/id/"
+GRAPH_ANALYSIS = "https://w3id.org/mlops-kg/graph/analysis"
 
 
 def median_time(fn, repeat: int) -> float:
@@ -55,12 +60,13 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure_size(tools: int, repeat: int, workdir: Path) -> dict:
-    """Runs in a child process: every figure for one synthetic size."""
+def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = None,
+                 graph: Path | None = None) -> dict:
+    """Runs in a child process: every figure for one synthetic size (or for the graph at ``graph``)."""
     import pyoxigraph
     from rdflib import URIRef
 
-    from mlops_kg.analysis import analyze
+    from mlops_kg.analysis import analyze, to_rdf
     from mlops_kg.queries import list_queries
     from mlops_kg.resolve import Resolver
     from mlops_kg.store import OxigraphStore
@@ -68,12 +74,19 @@ def measure_size(tools: int, repeat: int, workdir: Path) -> dict:
     from mlops_kg.viz import graph_page, neighbourhood_view
     from synthetic import write
 
-    nq, nt = workdir / f"s{tools}.nq", workdir / f"s{tools}.nt"
-    quads = write(tools, nq)
+    nt = workdir / f"s{tools}.nt"
+    if graph is None:
+        nq = workdir / f"s{tools}.nq"
+        quads = write(tools, nq, base=base)
+    else:
+        nq, quads = graph, sum(1 for line in open(graph, encoding="utf-8") if line.strip())
     with open(nq, encoding="utf-8") as src, open(nt, "w", encoding="utf-8") as dst:
         for line in src:  # the same statements without the graph name
-            dst.write(line[: line.rstrip().rstrip(".").rstrip().rfind(" <")] + " .\n")
+            if line.strip():
+                dst.write(line[: line.rstrip().rstrip(".").rstrip().rfind(" <")] + " .\n")
     out = {"tools": tools, "quads": quads, "rows": []}
+    if graph is not None:
+        out["graph"] = str(graph)
 
     def row(name, value, baseline=None, goal=None, unit="s"):
         out["rows"].append({"name": name, "value": value, "baseline": baseline, "goal": goal, "unit": unit})
@@ -89,20 +102,25 @@ def measure_size(tools: int, repeat: int, workdir: Path) -> dict:
     ours = median_time(load_and_index, repeat)
     row("load + index (vs raw pyoxigraph N-Triples load)", ours, raw, "load")
     store = load_and_index()
-    params = {"tool": "tool/tool-1", "from": "tool/tool-1", "to": "tool/tool-2", "service": "service/service-1",
-              "capability": "capability/experiment-tracking", "industry": "industry/healthcare",
-              "language": "language/python", "framework": "framework/pytorch", "provider": "provider/google-cloud"}
-    for q in list_queries():
-        bindings = {p.name: URIRef(ID + params[p.name]) for p in q.params}
-        row(f"query {q.name}", median_time(lambda: store.query(q.text, bindings), repeat), None, "query")
     start = time.perf_counter()
     result = analyze(store)
     row("analyze", time.perf_counter() - start, None, "analyze")
-    index = make_index(store, result)
-    find_substitutes(index, "Tool 1")  # first call builds the name index: the warm figure excludes it
-    row("substitutes warm (library call)", median_time(lambda: find_substitutes(index, "Tool 1"), repeat * 3),
-        None, "substitutes_warm")
+    # As `build` does: the analysis results join the graph, so queries such as most-central see them.
+    store._store.load(to_rdf(result).serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES,
+                      to_graph=pyoxigraph.NamedNode(GRAPH_ANALYSIS))
     hub = max(result.subst.nodes, key=lambda n: (result.subst.degree(n), n))
+    params = {"tool": hub, "from": hub, "to": max(result.subst[hub], key=lambda n: (result.subst[hub][n]["weight"], n)),
+              "service": ID + "service/service-1", "capability": ID + "capability/experiment-tracking",
+              "industry": ID + "industry/healthcare", "language": ID + "language/python",
+              "framework": ID + "framework/pytorch", "provider": ID + "provider/google-cloud"}
+    for q in list_queries():
+        bindings = {p.name: URIRef(params[p.name]) for p in q.params}
+        row(f"query {q.name}", median_time(lambda: store.query(q.text, bindings), repeat), None, "query")
+    index = make_index(store, result)
+    name = store.select_strings(f"SELECT ?l WHERE {{ <{hub}> skos:prefLabel ?l }}")[0][0]
+    find_substitutes(index, name)  # first call builds the name index: the warm figure excludes it
+    row("substitutes warm (library call)", median_time(lambda: find_substitutes(index, name), repeat * 3),
+        None, "substitutes_warm")
     row("viz (2-hop neighbourhood page of the top tool)",
         median_time(lambda: graph_page(neighbourhood_view(result.full, hub, hops=2)), repeat), None, None)
     row("peak memory (max RSS)", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, None, "memory", "B")
@@ -183,6 +201,8 @@ def print_table(results: list[dict], repeat: int, *, fold_queries: bool = False)
     print("|---|---|---:|---:|---:|---|")
     for res in results:
         size = f"{res['tools']:,} tools ({res['quads']:,} quads)" if "tools" in res else "shipped graph"
+        if "graph" in res:
+            size = f"{Path(res['graph']).name}: {size}"
         at_goal = res.get("tools", 0) >= 50_000 or "tools" not in res
         for row in (compact(res["rows"]) if fold_queries else res["rows"]):
             base = f"{row['baseline'] * 1000:,.1f} ms" if row["baseline"] else ""
@@ -190,36 +210,75 @@ def print_table(results: list[dict], repeat: int, *, fold_queries: bool = False)
             print(f"| {size} | {row['name']} | {fmt_value(row)} | {base} | {ratio} | {verdict(row, at_goal)} |")
 
 
+def check_graph(path: Path) -> None:
+    """Refuse a graph the benchmark cannot measure honestly: missing, not N-Quads, or invalid."""
+    if not path.is_file():
+        sys.exit(f"error: {path} does not exist; pass a built graph such as build/mlops-kg.nq")
+    if path.suffix != ".nq":
+        sys.exit(f"error: {path} is not N-Quads; pass the mlops-kg.nq that `mlops-kg build` writes")
+    print(f"validating {path} against the shapes first (large graphs take a while)...", file=sys.stderr)
+    check = subprocess.run([sys.executable, "-m", "mlops_kg", "validate", str(path)], capture_output=True, text=True)
+    if check.returncode != 0:
+        lines = [line.strip() for line in (check.stdout + check.stderr).splitlines() if line.strip()]
+        first = next((line for line in lines if line.startswith(("error:", "-", "*"))), lines[0] if lines else "")
+        sys.exit(f"error: {path} fails validation, so its figures would mean little ({first}); "
+                 f"run `mlops-kg validate {path}` for the full report")
+
+
+def run_child(args: list[str]) -> dict:
+    child = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if child.returncode != 0:
+        last = (child.stderr.strip().splitlines() or ["no output"])[-1]
+        sys.exit(f"error: the benchmark child ({' '.join(args[:2])}) failed: {last}")
+    return json.loads(child.stdout)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--graph", type=Path,
+                        help="benchmark this built graph (N-Quads; validated first) instead of synthetic ones")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--fresh-runs", type=int, default=15, help="fresh processes for the startup figure")
     parser.add_argument("--compact", action="store_true", help="one summary row for the named queries (README)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     from synthetic import MAX_TOOLS
 
+    if args.child is not None:
+        print(json.dumps(measure_size(args.child, args.repeat, Path(args.workdir),
+                                      base=Path(args.base) if args.base else None, graph=args.graph)))
+        return
+    if args.repeat < 1:
+        sys.exit("error: --repeat must be at least 1")
     for size in args.sizes:
         if size < 1 or size > MAX_TOOLS:
             sys.exit(f"error: size {size} is out of range; use 1 to {MAX_TOOLS:,} tools "
                      "(see benchmarks/synthetic.py for the memory a size needs)")
-    if args.child:
-        print(json.dumps(measure_size(args.child, args.repeat, Path(args.workdir))))
-        return
+    if args.graph is not None:
+        check_graph(args.graph)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            child = subprocess.run([sys.executable, __file__, "--child", str(size), "--repeat", str(args.repeat),
-                                    "--workdir", tmp], capture_output=True, text=True)
-            if child.returncode != 0:
-                sys.exit(f"error: the {size}-tool benchmark failed: {child.stderr.strip().splitlines()[-1:]}")
-            results.append(json.loads(child.stdout))
+        shipped = measure_shipped(args.fresh_runs, Path(tmp))
+        base = Path(tmp) / "shipped" / "mlops-kg.nq"
+        common = ["--repeat", str(args.repeat), "--workdir", tmp]
+        if args.graph is not None:
+            tools = count_tools(args.graph)
+            results.append(run_child(["--child", str(tools), "--graph", str(args.graph.resolve()), *common]))
+        for size in ([] if args.graph is not None else args.sizes):
+            results.append(run_child(["--child", str(size), "--base", str(base), *common]))
             for f in Path(tmp).glob("s*.n*"):
                 f.unlink()
-        results.append(measure_shipped(args.fresh_runs, Path(tmp)))
+        results.append(shipped)
     print_table(results, args.repeat, fold_queries=args.compact)
+
+
+def count_tools(path: Path) -> int:
+    needle = f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/mlops-kg/ontology#Tool>"
+    with open(path, encoding="utf-8") as f:
+        return sum(1 for line in f if needle in line)
 
 
 if __name__ == "__main__":

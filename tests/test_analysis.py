@@ -6,8 +6,10 @@ import sys
 import pytest
 from rdflib import URIRef
 
-from mlops_kg.analysis import (WEIGHTS, analyze, clusters, profiles, project, substitutability,
-                               tool_graph)
+import networkx as nx
+
+from mlops_kg.analysis import (WEIGHTS, analyze, betweenness_centrality, betweenness_pivots, clusters,
+                               profiles, project, substitutability, tool_graph)
 from mlops_kg.namespaces import GRAPHS, ID, sparql_prologue
 
 T = lambda slug: str(ID["tool/" + slug])  # noqa: E731
@@ -134,3 +136,38 @@ def test_analyze_cli_markdown_and_json(built):
     assert len(doc["centrality"]["tool"]["pagerank"]) == 3
     assert all({"id", "members"} <= set(c) for c in doc["clusters"])
     assert any("Weights & Biases" in c["members"] for c in doc["clusters"])
+
+
+@pytest.mark.parametrize("graph", [nx.karate_club_graph(), nx.gnm_random_graph(120, 300, seed=3),
+                                   nx.path_graph(4), nx.Graph([(0, 1), (2, 3)]), nx.barabasi_albert_graph(400, 2, seed=1)],
+                         ids=["karate", "random", "path", "two-components", "scale-free"])
+@pytest.mark.parametrize("k", [None, 3])
+def test_vectorised_betweenness_matches_networkx(graph, k):
+    ours = betweenness_centrality(graph, k=k, seed=42)
+    theirs = nx.betweenness_centrality(graph, k=k, seed=42)
+    assert ours.keys() == theirs.keys()
+    assert max(abs(ours[v] - theirs[v]) for v in graph) < 1e-12
+
+
+def test_betweenness_is_exact_on_the_shipped_graph_and_sampled_with_a_floor_at_scale(union):
+    simple = nx.Graph(project(union).to_undirected())
+    n, m = simple.number_of_nodes(), simple.number_of_edges()
+    assert betweenness_pivots(n, m) == n  # exact
+    assert betweenness_pivots(200_000, 500_000) == 120
+    assert betweenness_pivots(10**7, 10**9) == 16
+
+
+def test_igraph_louvain_for_large_graphs_is_deterministic_and_as_good_as_networkx():
+    from mlops_kg.analysis import louvain_igraph
+
+    g = nx.planted_partition_graph(12, 100, 0.2, 0.01, seed=5)
+    g = nx.relabel_nodes(g, {v: f"n{v:04d}" for v in g})
+    for u, v in g.edges:
+        g.edges[u, v]["weight"] = 1.0 + (int(u[1:]) + int(v[1:])) % 3
+    first, second = louvain_igraph(g, seed=42), louvain_igraph(g, seed=42)
+    assert sorted(map(sorted, first)) == sorted(map(sorted, second))
+    assert set().union(*first) == set(g.nodes)
+    ours = nx.community.modularity(g, first, weight="weight", resolution=1.8)
+    theirs = nx.community.modularity(g, nx.community.louvain_communities(g, weight="weight", seed=42, resolution=1.8),
+                                     weight="weight", resolution=1.8)
+    assert ours >= theirs - 0.02

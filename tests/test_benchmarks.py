@@ -42,3 +42,32 @@ def test_generator_is_deterministic(tmp_path):
     write(50, tmp_path / "c.nq", seed=4)
     assert (tmp_path / "a.nq").read_bytes() == (tmp_path / "b.nq").read_bytes()
     assert (tmp_path / "a.nq").read_bytes() != (tmp_path / "c.nq").read_bytes()
+
+
+def test_synthetic_tools_merged_into_the_shipped_graph_conform_to_the_shapes(built, tmp_path):
+    """The generator makes data of our shape: merged into a build, it passes validation."""
+    sys.path.insert(0, str(BENCH))
+    from synthetic import write
+
+    out = tmp_path / "merged.nq"
+    quads = write(40, out, base=built / "mlops-kg.nq")
+    text = out.read_text(encoding="utf-8")
+    assert "graph/analysis> .\n" not in text  # the base's stale analysis graph is left out
+    assert quads == len(text.splitlines()) == len(set(text.splitlines()))  # no repeated statements
+    check = subprocess.run([sys.executable, "-m", "mlops_kg", "validate", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_benchmark_refuses_a_graph_that_fails_validation(tmp_path):
+    bad = tmp_path / "bad.nq"
+    bad.write_text('<https://w3id.org/mlops-kg/id/tool/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+                   '<https://w3id.org/mlops-kg/ontology#Tool> <https://w3id.org/mlops-kg/graph/guide> .\n',
+                   encoding="utf-8")
+    out = subprocess.run([sys.executable, str(BENCH / "run.py"), "--graph", str(bad)], capture_output=True, text=True)
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "fails validation" in last and "mlops-kg validate" in last
+    assert "Traceback" not in out.stderr
+    missing = subprocess.run([sys.executable, str(BENCH / "run.py"), "--graph", str(tmp_path / "none.nq")],
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and "does not exist" in missing.stderr

@@ -32,15 +32,17 @@ TECHNOLOGY_KINDS = ("tool", "service", "platform")
 #: Derived relations left out of the projection: they repeat what other edges already say
 #: (isAlternativeTo mirrors statedAlternative; usedInIndustry shortcuts the use-case nodes).
 DERIVED = {MLO.isAlternativeTo, MLO.usedInIndustry}
-#: Shortest-path work budget (edges visited): betweenness uses as many BFS pivots as fit in it
-#: (all nodes = exact), at least BETWEENNESS_SAMPLE; closeness runs only while n·m ≤ the budget.
+#: Shortest-path work budgets (edges visited). Betweenness (vectorised Brandes, below) uses as
+#: many BFS pivots as fit in BETWEENNESS_BUDGET (all nodes = exact), at least
+#: BETWEENNESS_SAMPLE; closeness (networkx, pure Python) runs only while n·m ≤ PATH_BUDGET.
 PATH_BUDGET = 3_000_000
+BETWEENNESS_BUDGET = 60_000_000
 BETWEENNESS_SAMPLE = 16
 
 
 def betweenness_pivots(n: int, m: int) -> int:
     """How many seeded BFS pivots betweenness uses for a graph of ``n`` nodes, ``m`` edges."""
-    return max(BETWEENNESS_SAMPLE, min(n, PATH_BUDGET // max(m, 1)))
+    return min(n, max(BETWEENNESS_SAMPLE, BETWEENNESS_BUDGET // max(m, 1)))
 
 
 # --- reading the graph: an rdflib Graph, or an embedded store for large graphs -----------------
@@ -174,8 +176,8 @@ def tool_graph(full: nx.MultiDiGraph) -> nx.Graph:
 def centrality(full: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, dict[str, float]]:
     """Degree, betweenness, PageRank and closeness of every node of ``full`` (undirected).
 
-    Betweenness is exact while a BFS from every node fits :data:`PATH_BUDGET`, else estimated
-    from seeded pivots (:func:`betweenness_pivots`: as many as fit, at least 16), so its cost
+    Betweenness is exact while a BFS from every node fits :data:`BETWEENNESS_BUDGET`, else
+    estimated from seeded pivots (:func:`betweenness_pivots`: as many as fit, at least 16), so its cost
     stays bounded; closeness is skipped on graphs too large for it (n·m > the budget).
     """
     simple = nx.Graph()
@@ -185,12 +187,88 @@ def centrality(full: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, dict[str
     pivots = betweenness_pivots(n, m)
     out = {
         "degree": nx.degree_centrality(simple) if n > 1 else {v: 0.0 for v in simple},
-        "betweenness": nx.betweenness_centrality(simple, k=None if pivots >= n else pivots, seed=seed),
+        "betweenness": betweenness_centrality(simple, k=None if pivots >= n else pivots, seed=seed),
         "pagerank": nx.pagerank(simple, alpha=0.85, tol=1e-10) if n else {},
     }
     if n * max(m, 1) <= PATH_BUDGET:
         out["closeness"] = nx.closeness_centrality(simple)
     return {m: {v: round(float(x), 6) for v, x in scores.items()} for m, scores in out.items()}
+
+
+def _neighbours(indptr, indices, nodes):
+    """The CSR rows of ``nodes`` flattened: ``(position in nodes, neighbour)`` arrays."""
+    import numpy as np
+
+    starts = indptr[nodes]
+    counts = indptr[nodes + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    owner = np.repeat(np.arange(len(nodes)), counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(starts, counts)
+    return owner, indices[offsets]
+
+
+def betweenness_centrality(simple: nx.Graph, k: int | None = None, seed: int = SEED) -> dict[str, float]:
+    """Normalised betweenness of an undirected graph: Brandes' algorithm with each BFS level
+    done as numpy array operations (about 10x networkx's pure-Python loop on large graphs).
+
+    Same definition, scaling and seeded pivot choice as ``nx.betweenness_centrality(simple,
+    k=k, seed=seed)`` (endpoints excluded), so the numbers agree with networkx (a test checks).
+    """
+    import math
+    import random
+
+    import numpy as np
+    import scipy.sparse as sparse
+
+    nodes = list(simple.nodes())
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    sources = nodes if k is None else random.Random(seed).sample(nodes, k)
+    ends = np.array([(index[u], index[v]) for u, v in simple.edges() if u != v], dtype=np.int64).reshape(-1, 2)
+    rows = np.concatenate([ends[:, 0], ends[:, 1]])
+    cols = np.concatenate([ends[:, 1], ends[:, 0]])
+    adjacency = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    indptr, indices = adjacency.indptr.astype(np.int64), adjacency.indices.astype(np.int64)
+    total = np.zeros(n)
+    dist, sigma, delta = np.full(n, -1, np.int64), np.zeros(n), np.zeros(n)
+    for source in sources:
+        s = index[source]
+        dist.fill(-1)
+        sigma.fill(0.0)
+        delta.fill(0.0)
+        dist[s], sigma[s] = 0, 1.0
+        levels = [np.array([s], np.int64)]
+        while True:  # BFS, one level at a time: count shortest paths into the next level
+            frontier = levels[-1]
+            owner, nb = _neighbours(indptr, indices, frontier)
+            fresh = dist[nb] == -1
+            if not fresh.any():
+                break
+            paths = np.bincount(nb[fresh], weights=sigma[frontier][owner[fresh]], minlength=n)
+            reached = np.flatnonzero(paths)
+            dist[reached] = len(levels)
+            sigma[reached] = paths[reached]
+            levels.append(reached)
+        for depth in range(len(levels) - 2, -1, -1):  # dependencies, deepest level first
+            level = levels[depth]
+            owner, nb = _neighbours(indptr, indices, level)
+            down = dist[nb] == depth + 1
+            share = (1.0 + delta[nb[down]]) / sigma[nb[down]]
+            delta[level] = sigma[level] * np.bincount(owner[down], weights=share, minlength=len(level))
+        delta[s] = 0.0
+        total += delta
+    if n - 1 < 2:
+        return dict(zip(nodes, total.tolist()))
+    pairs = n - 2
+    if k is None:
+        total /= (n - 1) * pairs
+    else:  # networkx's scaling for sampled sources (a source cannot lie on its own paths)
+        is_source = np.zeros(n, bool)
+        is_source[[index[v] for v in sources]] = True
+        total = np.where(is_source, total / ((k - 1) * pairs) if k > 1 else math.nan, total / (k * pairs))
+    return dict(zip(nodes, total.tolist()))
 
 
 def ranked(full, scores: dict[str, dict[str, float]], *, top: int = 10) -> dict:
@@ -403,14 +481,41 @@ def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], we
     return g
 
 
+def louvain_igraph(subst: nx.Graph, *, seed: int = SEED, resolution: float = RESOLUTION) -> list[set]:
+    """Louvain communities by igraph's C implementation (multilevel), for graphs above
+    :data:`PAIRWISE_LIMIT` technologies: the same objective (weighted modularity at
+    ``resolution``) as networkx's, about 20x faster at 50,000 nodes. Deterministic: nodes
+    are numbered in sorted order and igraph draws from a ``random.Random(seed)``.
+    """
+    import random
+
+    import igraph
+
+    nodes = sorted(subst.nodes)
+    number = {v: i for i, v in enumerate(nodes)}
+    edges = sorted((min(number[u], number[v]), max(number[u], number[v]), d["weight"])
+                   for u, v, d in subst.edges(data=True))
+    g = igraph.Graph(n=len(nodes), edges=[(a, b) for a, b, _w in edges])
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        found = g.community_multilevel(weights=[w for _a, _b, w in edges], resolution=resolution)
+    finally:
+        igraph.set_random_number_generator(random)
+    return [{nodes[i] for i in community} for community in found]
+
+
 def clusters(subst: nx.Graph, profs: dict[str, Profile], labels: dict[str, str], *, seed: int = SEED,
              resolution: float = RESOLUTION) -> list[dict]:
-    """Louvain communities of the substitutability graph, each named by its dominant capability.
+    """Louvain communities of the substitutability graph, each named by its dominant capability
+    (networkx's Louvain; igraph's above :data:`PAIRWISE_LIMIT` technologies).
 
     Returns ``[{"id", "name", "capability", "members": [iri, ...]}]`` sorted by size then name;
     members sorted by label. Stable across runs and hash seeds (sorted input, fixed seed).
     """
-    communities = nx.community.louvain_communities(subst, weight="weight", seed=seed, resolution=resolution)
+    if subst.number_of_nodes() > PAIRWISE_LIMIT:
+        communities = louvain_igraph(subst, seed=seed, resolution=resolution)
+    else:
+        communities = nx.community.louvain_communities(subst, weight="weight", seed=seed, resolution=resolution)
     found = []
     for community in communities:
         members = sorted(community, key=lambda i: (profs[i].label.lower(), i))
@@ -465,10 +570,11 @@ class Analysis:
 
 def method_text(seed: int = SEED) -> str:
     weights = ", ".join(f"{k}={v}" for k, v in WEIGHTS.items())
-    return (f"networkx {nx.__version__}: degree, betweenness (exact while n·m ≤ {PATH_BUDGET:,}, else "
-            f"that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), PageRank "
+    return (f"networkx {nx.__version__}: degree, betweenness (exact while n·m ≤ {BETWEENNESS_BUDGET:,}, "
+            f"else that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), PageRank "
             f"(alpha 0.85) and closeness centrality on the undirected projection; substitutability "
-            f"weights {weights}; Louvain communities (seed {seed}, resolution {RESOLUTION})")
+            f"weights {weights}; Louvain communities (seed {seed}, resolution {RESOLUTION}; networkx up to "
+            f"{PAIRWISE_LIMIT:,} technologies, igraph's multilevel above)")
 
 
 def analyze(graph, *, seed: int = SEED) -> Analysis:
