@@ -264,3 +264,31 @@ def test_parameter_mistakes_are_refused(store):
         parse_param_args(["tool=mlflow", "tool=dvc"])
     with pytest.raises(QueryError, match="query 'listed-tools' takes no parameters"):
         run_query(store, "listed-tools", {"tool": "mlflow"})
+
+
+def test_the_store_name_index_knows_foreign_nodes_and_managed_platforms(dataset):
+    """The store's name index reads classes from IRIs' kinds, plus "also a cloud service" and
+    the types of nodes whose IRIs are not ours (a merged catalogue's own nodes)."""
+    from rdflib import Dataset, Literal, URIRef
+    from rdflib.namespace import RDF, SKOS
+
+    from mlops_kg.names import normalize_name, normalize_names
+    from mlops_kg.namespaces import MLO
+    from mlops_kg.resolve import Resolver
+
+    ds = Dataset()
+    for quad in dataset.quads((None, None, None, None)):
+        ds.add(quad)
+    theirs = URIRef("http://catalogue.example.org/item/42")
+    g = ds.graph(URIRef("https://w3id.org/mlops-kg/graph/import/catalogue"))
+    g.add((theirs, RDF.type, MLO.Tool))
+    g.add((theirs, SKOS.prefLabel, Literal("The Foo & Bar Tracker")))
+    g.add((theirs, SKOS.altLabel, Literal("FBT")))
+    resolver = Resolver.for_store(store_from_dataset(ds))
+    assert resolver.resolve_iri("foo and bar tracker", "tool") == str(theirs)
+    assert resolver.resolve_iri("fbt", "tool") == str(theirs)
+    assert resolver.resolve_iri("SageMaker", "service").endswith("/amazon-sagemaker")  # a tool IRI, also a service
+    assert resolver.resolve_iri("Open source", "node").endswith("#OpenSource")  # an ontology individual
+    assert resolver.entries[str(theirs)].names == {"The Foo & Bar Tracker", "FBT"}
+    names = ["The W&B", "MLflow", "  the\tx", "Ünïcode Tool", "a\nb", "thexyz", "東京"]
+    assert normalize_names(names) == [normalize_name(n) for n in names]

@@ -19,6 +19,7 @@ from .errors import AmbiguousNameError, MlopsKgError, UnknownNameError
 from .names import normalize_name
 
 _O = "https://w3id.org/mlops-kg/ontology#"
+_ID = "https://w3id.org/mlops-kg/id/"
 #: Kind of value → classes (in our ontology) whose instances qualify; ``node`` = anything.
 #: Subclasses are listed too, so lookups work on graphs without inferred superclasses.
 KIND_CLASSES = {
@@ -37,14 +38,16 @@ VENDOR_PREFIXES = ("apache", "amazon web services", "amazon", "aws", "microsoft 
                    "azure", "google cloud platform", "google cloud", "google", "gcp", "ibm")
 
 #: Plain scans (faster than one query joining them on large graphs). Classes of our own nodes
-#: follow from the kind in their IRI (see KIND_OF_IRI); only extra types (a tool that is also
-#: a cloud service) and foreign nodes' types are read, which keeps the scan small.
+#: follow from the kind in their IRI (see KIND_OF_IRI); the only extra type read up front is
+#: "also a cloud service" (a managed platform in the tool list); the classes of foreign nodes
+#: (IRIs not minted by us) are asked for when a lookup meets one (FOREIGN_TYPES_QUERY).
 INDEX_QUERIES = (
     "SELECT ?node ?label WHERE { ?node skos:prefLabel ?label }",
     "SELECT ?node ?label WHERE { ?node skos:altLabel ?label }",
-    'SELECT ?node ?class WHERE { ?node a ?class FILTER(STRSTARTS(STR(?class), "https://w3id.org/mlops-kg/ontology#")'
-    ' && (?class = mlo:CloudService || !STRSTARTS(STR(?node), "https://w3id.org/mlops-kg/id/"))) }',
+    "SELECT ?node ?class WHERE { VALUES ?class { mlo:CloudService } ?node a ?class }",
 )
+FOREIGN_TYPES_QUERY = ('SELECT ?node ?class WHERE {{ VALUES ?node {{ {nodes} }} ?node a ?class '
+                       'FILTER(STRSTARTS(STR(?class), "https://w3id.org/mlops-kg/ontology#")) }}')
 #: IRI kind segment → the classes such a node has (our IRIs are minted from their kind).
 KIND_OF_IRI = {
     "tool": {_O + "Tool", _O + "Technology"}, "service": {_O + "CloudService", _O + "Technology"},
@@ -87,33 +90,85 @@ class Entry:
 class Resolver:
     """Name → node lookups for one graph. Build with :meth:`for_store` or :meth:`from_entries`."""
 
-    def __init__(self, entries: dict[str, Entry]):
-        self.entries = entries
+    def __init__(self, entries: dict[str, Entry] | None = None, *, rows: tuple | None = None, store=None):
+        """From ``entries``, or from ``rows`` = (prefLabel pairs, altLabel pairs, type pairs) of
+        ``store``: then the per-node entries are only made if someone asks for them (a name
+        lookup needs the keys, labels and classes, which are cheap to index)."""
+        self._store = store
+        from .names import normalize_names
+
         self._by_key: dict[str, set[str]] = {}
-        self._by_stripped: dict[str, set[str]] = {}
-        for iri, entry in entries.items():
-            for name in entry.names:
-                key = normalize_name(name)
-                self._by_key.setdefault(key, set()).add(iri)
-                self._by_stripped.setdefault(_strip_vendor(key), set()).add(iri)
+        self._stripped: dict[str, set[str]] | None = None
+        if rows is None:
+            entries = entries or {}
+            self._entries: dict[str, Entry] | None = entries
+            self._labels = {iri: e.label for iri, e in entries.items()}
+            self._types = {iri: e.classes for iri, e in entries.items()}
+            pairs = [(iri, name) for iri, e in entries.items() for name in e.names]
+        else:
+            prefs, alts, types = rows
+            self._entries, self._rows = None, rows
+            self._labels = dict(prefs)
+            self._types = {}
+            for node, klass in types:
+                self._types.setdefault(node, set()).add(klass)
+            self._foreign_types(node for node in self._labels if not node.startswith(_ID))
+            pairs = prefs + [(node, name) for node, name in alts if node in self._labels]
+        by_key = self._by_key
+        for (iri, _name), key in zip(pairs, normalize_names([name for _iri, name in pairs])):
+            hits = by_key.get(key)
+            if hits is None:
+                by_key[key] = {iri}
+            else:
+                hits.add(iri)
+
+    def _foreign_types(self, nodes) -> None:
+        """Read the classes of nodes whose IRIs are not ours (few: the ontology's individuals,
+        or a merged catalogue's own nodes), in batches."""
+        nodes = sorted(n for n in nodes if ":" in n)  # IRIs (the store gives blank nodes as bare ids)
+        for start in range(0, len(nodes), 500):
+            batch = " ".join(f"<{node}>" for node in nodes[start:start + 500])
+            for node, klass in self._store.select_strings(FOREIGN_TYPES_QUERY.format(nodes=batch)):
+                self._types.setdefault(node, set()).add(klass)
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        """Every indexed node as an :class:`Entry` (label, names, classes)."""
+        if self._entries is None:
+            prefs, alts, _types = self._rows
+            entries = {node: Entry(node, label, {label}, self._classes(node)) for node, label in prefs}
+            for node, name in alts:
+                if node in entries:
+                    entries[node].names.add(name)
+            self._entries = entries
+        return self._entries
+
+    def _classes(self, iri: str) -> set:
+        """Its classes: those its IRI's kind implies (our IRIs are minted by kind) and its types."""
+        if self._entries is not None:
+            return self._entries[iri].classes
+        classes = set()
+        if iri.startswith(_ID):
+            start = len(_ID)
+            classes.update(KIND_OF_IRI.get(iri[start:iri.find("/", start)], ()))
+        classes.update(self._types.get(iri, ()))
+        return classes
+
+    @property
+    def _by_stripped(self) -> dict[str, set[str]]:
+        """Keys without a vendor prefix; made on first use (only unmatched product names need it)."""
+        if self._stripped is None:
+            self._stripped = {}
+            for key, iris in self._by_key.items():
+                self._stripped.setdefault(_strip_vendor(key), set()).update(iris)
+        return self._stripped
 
     # --- construction ---------------------------------------------------------------------
     @classmethod
     def for_store(cls, store) -> "Resolver":
         cached = getattr(store, "_resolver", None)
         if cached is None:
-            from .iris import iri_kind
-
-            prefs, alts, types = (store.select_strings(q) for q in INDEX_QUERIES)
-            entries: dict[str, Entry] = {
-                node: Entry(node, label, {label}, set(KIND_OF_IRI.get(iri_kind(node), ()))) for node, label in prefs}
-            for node, label in alts:
-                if node in entries:
-                    entries[node].names.add(label)
-            for node, klass in types:
-                if node in entries:
-                    entries[node].classes.add(klass)
-            cached = cls(entries)
+            cached = cls(rows=tuple(store.select_strings(q) for q in INDEX_QUERIES), store=store)
             store._resolver = cached
         return cached
 
@@ -144,7 +199,7 @@ class Resolver:
     # --- lookups ---------------------------------------------------------------------------
     def _of_kind(self, iris, kind):
         classes = KIND_CLASSES.get(kind)
-        return {i for i in iris if classes is None or classes & self.entries[i].classes}
+        return {i for i in iris if classes is None or classes & self._classes(i)}
 
     def candidates(self, name: str, kind: str = "tool") -> list[str]:
         """IRIs matching ``name`` (see the module docstring), sorted by label."""
@@ -157,18 +212,18 @@ class Resolver:
         text = name.strip()
         if re.fullmatch(r"<?https?://[^\s<>]+>?", text):
             iri = text.strip("<>")
-            return [iri] if iri in self.entries and self._of_kind([iri], kind) else []
+            return [iri] if iri in self._labels and self._of_kind([iri], kind) else []
         for variant in _variants(text):
             hits = self._of_kind(self._by_key.get(normalize_name(variant), ()), kind)
             if hits:
-                return sorted(hits, key=lambda i: self.entries[i].label.lower())
+                return sorted(hits, key=lambda i: self._labels[i].lower())
         if kind not in ("tool", "service", "node"):
             return []  # vendor prefixes only make sense for products ("IBM Cloud" is not "Google Cloud")
         for variant in _variants(text):
             stripped = _strip_vendor(normalize_name(variant))
             hits = self._of_kind(self._by_key.get(stripped, set()) | self._by_stripped.get(stripped, set()), kind)
             if hits:
-                return sorted(hits, key=lambda i: self.entries[i].label.lower())
+                return sorted(hits, key=lambda i: self._labels[i].lower())
         return []
 
     def resolve(self, name: str, kind: str = "tool"):
@@ -183,14 +238,14 @@ class Resolver:
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            raise AmbiguousNameError(name.strip(), [self.entries[i].label for i in hits])
+            raise AmbiguousNameError(name.strip(), [self._labels[i] for i in hits])
         if kind != "node":
             other = self.candidates(name, "node")
             if len(other) == 1:  # the name exists, as something else: say what it is
                 what = self._kind_words(other[0])
                 raise UnknownNameError(name.strip(), kind, [], f": it is the {what} {self.label(other[0])!r}, "
                                                              f"not a {kind}")
-        known = sorted({e.label for e in self.entries.values() if self._of_kind([e.iri], kind)}, key=str.lower)
+        known = sorted({label for iri, label in self._labels.items() if self._of_kind([iri], kind)}, key=str.lower)
         if kind not in ("tool", "service", "node") and 0 < len(known) <= 12:
             raise UnknownNameError(name.strip(), kind, [], f"; known {kind}s: {', '.join(known)}")
         raise UnknownNameError(name.strip(), kind, self.suggest(name, kind))
@@ -211,11 +266,10 @@ class Resolver:
         labels = []
         for k in close:
             for iri in sorted(keys[k]):
-                label = self.entries[iri].label
+                label = self._labels[iri]
                 if label not in labels:
                     labels.append(label)
         return labels[:n]
 
     def label(self, iri) -> str:
-        entry = self.entries.get(str(iri))
-        return entry.label if entry else str(iri)
+        return self._labels.get(str(iri), str(iri))
