@@ -292,3 +292,40 @@ def test_the_store_name_index_knows_foreign_nodes_and_managed_platforms(dataset)
     assert resolver.entries[str(theirs)].names == {"The Foo & Bar Tracker", "FBT"}
     names = ["The W&B", "MLflow", "  the\tx", "Ünïcode Tool", "a\nb", "thexyz", "東京"]
     assert normalize_names(names) == [normalize_name(n) for n in names]
+
+
+def test_parameters_are_written_into_patterns_but_not_projections_or_modifiers():
+    """Oxigraph evaluates a nested group holding a FILTER on its own, so a VALUES block alone
+    does not make it selective: the term is also written where the variable stands in patterns."""
+    from rdflib import Literal, URIRef
+
+    from mlops_kg.remote import with_values
+
+    text = ('# uses ?tool in a comment\nSELECT ?tool (COUNT(?x) AS ?n) WHERE {\n'
+            '  { ?tool ?p ?x FILTER(?x != ?tool) } UNION { ?x ?p ?tool . BIND(?tool AS ?copy) }\n'
+            '  { SELECT ?tool ?y WHERE { ?tool ?q ?y } GROUP BY ?tool ?y ORDER BY ?tool }\n'
+            '  FILTER(STR(?x) != "?tool") VALUES ?tool2 { <urn:z> } ?toolbox ?p $tool .\n'
+            '} GROUP BY ?tool ORDER BY DESC(?n) ?tool')
+    out = with_values(text, {"tool": URIRef("urn:t")}, into_patterns=True)
+    body = out[out.index("WHERE {"):out.rindex("}")]
+    assert "# uses ?tool in a comment" in out and '"?tool"' in out  # comments and strings untouched
+    assert out.startswith("# uses ?tool in a comment\nSELECT ?tool (COUNT(?x) AS ?n) WHERE { VALUES (?tool) { (<urn:t>) }")
+    assert "{ <urn:t> ?p ?x FILTER(?x != <urn:t>) } UNION { ?x ?p <urn:t> . BIND(<urn:t> AS ?copy) }" in body
+    assert "{ SELECT ?tool ?y WHERE { <urn:t> ?q ?y } GROUP BY ?tool ?y ORDER BY ?tool }" in body
+    assert "?toolbox ?p <urn:t>" in body and "VALUES ?tool2" in body  # whole names only
+    assert out.endswith("} GROUP BY ?tool ORDER BY DESC(?n) ?tool")
+    kept = with_values('SELECT * WHERE { BIND("x" AS ?tool) }', {"tool": Literal("y")}, into_patterns=True)
+    assert 'BIND("x" AS ?tool)' in kept
+
+
+def test_a_parameter_in_a_filtered_group_gives_the_same_answer_on_both_engines(dataset):
+    text = ("SELECT ?label WHERE { { ?tool mlo:statedAlternative ?alt FILTER(?alt != ?tool) } "
+            "?alt skos:prefLabel ?label } ORDER BY ?label")
+    from rdflib import URIRef
+
+    from mlops_kg.namespaces import ID
+
+    mlflow = {"tool": URIRef(ID["tool/mlflow"])}
+    answers = [[str(r[0]) for r in store_from_dataset(dataset, engine).query(text, mlflow).rows]
+               for engine in ("oxigraph", "rdflib")]
+    assert answers[0] == answers[1] and "DVC" in answers[0]

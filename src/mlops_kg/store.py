@@ -175,9 +175,10 @@ class OxigraphStore(Store):
         from .sparql import prefix_map
 
         # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
-        # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group.
+        # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group, and
+        # are also written into the patterns (see remote.substitute for why).
         if bindings:
-            text = with_values(text, bindings)
+            text = with_values(text, bindings, into_patterns=True)
         if dataset is not None:
             defaults, named = dataset
             options = {"default_graph": [ox.NamedNode(g) for g in defaults],
