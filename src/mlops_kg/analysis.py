@@ -614,6 +614,9 @@ def to_rdf(result: Analysis, *, links_per_tool: int = 10) -> Graph:
     for node in result.subst.nodes:
         strength = sum(d["weight"] for _o, d in result.subst[node].items())
         g.add((URIRef(node), MLO.substitutabilityStrength, _decimal(strength)))
+    for node, profile in result.profiles.items():
+        if profile.alternative_of:
+            g.add((URIRef(node), MLO.timesNamedAsAlternative, Literal(len(profile.alternative_of), datatype=XSD.integer)))
     for cluster in result.clusters:
         iri = ID[f"cluster/{cluster['id']}-{slugify(cluster['name'])}"]
         g.add((iri, RDF.type, MLO.Cluster))

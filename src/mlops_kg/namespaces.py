@@ -82,6 +82,7 @@ class MLO(DefinedNamespace):
     pageRank: URIRef
     closenessCentrality: URIRef
     substitutabilityStrength: URIRef
+    timesNamedAsAlternative: URIRef
     linksTechnology: URIRef
     weight: URIRef
     reason: URIRef
