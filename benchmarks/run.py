@@ -66,7 +66,7 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
     import pyoxigraph
     from rdflib import URIRef
 
-    from mlops_kg.analysis import analyze, to_rdf
+    from mlops_kg.analysis import analyze, to_ntriples
     from mlops_kg.queries import list_queries
     from mlops_kg.resolve import Resolver
     from mlops_kg.store import OxigraphStore
@@ -106,7 +106,7 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
     result = analyze(store)
     row("analyze", time.perf_counter() - start, None, "analyze")
     # As `build` does: the analysis results join the graph, so queries such as most-central see them.
-    store._store.load(to_rdf(result).serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES,
+    store._store.load(to_ntriples(result), format=pyoxigraph.RdfFormat.N_TRIPLES,
                       to_graph=pyoxigraph.NamedNode(GRAPH_ANALYSIS))
     hub = max(result.subst.nodes, key=lambda n: (result.subst.degree(n), n))
     params = {"tool": hub, "from": hub, "to": max(result.subst[hub], key=lambda n: (result.subst[hub][n]["weight"], n)),

@@ -171,3 +171,13 @@ def test_igraph_louvain_for_large_graphs_is_deterministic_and_as_good_as_network
     theirs = nx.community.modularity(g, nx.community.louvain_communities(g, weight="weight", seed=42, resolution=1.8),
                                      weight="weight", resolution=1.8)
     assert ours >= theirs - 0.02
+
+
+def test_analysis_as_ntriples_matches_the_rdf_graph(result):
+    from rdflib import Graph
+
+    from mlops_kg.analysis import to_ntriples, to_rdf
+
+    parsed = Graph().parse(data=to_ntriples(result).decode("utf-8"), format="nt")
+    assert len(parsed) == len(to_rdf(result)) > 100
+    assert set(parsed) == set(to_rdf(result))

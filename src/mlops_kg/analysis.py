@@ -548,12 +548,16 @@ class Analysis:
     def cluster_of(self) -> dict[str, dict]:
         return {m: c for c in self.clusters for m in c["members"]}
 
-    def substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float, list[str]]]:
-        """``[(iri, weight, reasons)]`` for ``iri``, best first; ties by label then IRI."""
+    def ranked_substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float]]:
+        """``[(iri, weight)]`` for ``iri``, best first; ties by label then IRI."""
         rows = [(other, data["weight"]) for other, data in self.subst[iri].items()]
         rows.sort(key=lambda r: (-r[1], self.labels.get(r[0], r[0]).lower(), r[0]))
-        rows = rows[:top] if top else rows
-        return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels)) for other, w in rows]
+        return rows[:top] if top else rows
+
+    def substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float, list[str]]]:
+        """``[(iri, weight, reasons)]`` for ``iri``, best first; ties by label then IRI."""
+        return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels))
+                for other, w in self.ranked_substitutes(iri, top)]
 
     def summary(self, top: int = 10) -> dict:
         """The JSON shape of ``mlops-kg analyze --format json``."""
@@ -599,47 +603,61 @@ def to_rdf(result: Analysis, *, links_per_tool: int = 10) -> Graph:
     """The analysis as RDF for the ``analysis`` named graph: scores on each node, clusters,
     the strongest substitutability links of each technology, and the run with its method."""
     g = Graph()
+    for triple in statements(result, links_per_tool=links_per_tool):
+        g.add(triple)
+    return g
+
+
+def to_ntriples(result: Analysis, *, links_per_tool: int = 10) -> bytes:
+    """:func:`to_rdf` as N-Triples, written straight from the statements (no rdflib graph:
+    at 50,000 tools that graph holds millions of triples and gigabytes)."""
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n"
+                   for s, p, o in statements(result, links_per_tool=links_per_tool)).encode("utf-8")
+
+
+def statements(result: Analysis, *, links_per_tool: int = 10):
+    """Yield the triples of :func:`to_rdf` (rdflib terms), each once."""
     run = ID["analysis/run"]
-    g.add((run, RDF.type, MLO.AnalysisRun))
-    g.add((run, RDFS.label, Literal("mlops-kg graph analysis")))
-    g.add((run, MLO.method, Literal(method_text(result.seed))))
-    g.add((run, MLO.randomSeed, Literal(result.seed, datatype=XSD.integer)))
+    yield run, RDF.type, MLO.AnalysisRun
+    yield run, RDFS.label, Literal("mlops-kg graph analysis")
+    yield run, MLO.method, Literal(method_text(result.seed))
+    yield run, MLO.randomSeed, Literal(result.seed, datatype=XSD.integer)
     for graph_name in (GRAPHS.GUIDE, GRAPHS.CURATED, GRAPHS.INFERRED):
-        g.add((run, PROV.used, graph_name))
+        yield run, PROV.used, graph_name
     props = {"degree": MLO.degreeCentrality, "betweenness": MLO.betweennessCentrality,
              "pagerank": MLO.pageRank, "closeness": MLO.closenessCentrality}
     for measure, values in result.scores.items():
         for node, value in values.items():
-            g.add((URIRef(node), props[measure], _decimal(value)))
+            yield URIRef(node), props[measure], _decimal(value)
     for node in result.subst.nodes:
         strength = sum(d["weight"] for _o, d in result.subst[node].items())
-        g.add((URIRef(node), MLO.substitutabilityStrength, _decimal(strength)))
+        yield URIRef(node), MLO.substitutabilityStrength, _decimal(strength)
     for node, profile in result.profiles.items():
         if profile.alternative_of:
-            g.add((URIRef(node), MLO.timesNamedAsAlternative, Literal(len(profile.alternative_of), datatype=XSD.integer)))
+            yield URIRef(node), MLO.timesNamedAsAlternative, Literal(len(profile.alternative_of),
+                                                                     datatype=XSD.integer)
     for cluster in result.clusters:
         iri = ID[f"cluster/{cluster['id']}-{slugify(cluster['name'])}"]
-        g.add((iri, RDF.type, MLO.Cluster))
-        g.add((iri, RDFS.label, Literal(f"{cluster['name']} cluster")))
-        g.add((iri, MLO.clusterSize, Literal(len(cluster["members"]), datatype=XSD.integer)))
-        g.add((iri, PROV.wasGeneratedBy, run))
+        yield iri, RDF.type, MLO.Cluster
+        yield iri, RDFS.label, Literal(f"{cluster['name']} cluster")
+        yield iri, MLO.clusterSize, Literal(len(cluster["members"]), datatype=XSD.integer)
+        yield iri, PROV.wasGeneratedBy, run
         if cluster["capability"]:
-            g.add((iri, MLO.dominantCapability, URIRef(cluster["capability"])))
+            yield iri, MLO.dominantCapability, URIRef(cluster["capability"])
         for member in cluster["members"]:
-            g.add((URIRef(member), MLO.inCluster, iri))
+            yield URIRef(member), MLO.inCluster, iri
     done = set()
     for node in result.subst.nodes:
-        for other, weight, reasons in result.substitutes(node, links_per_tool):
+        for other, weight in result.ranked_substitutes(node, links_per_tool):
             a, b = sorted((node, other))
             if (a, b) in done:
-                continue
+                continue  # the link is already there, from the other end
             done.add((a, b))
             link = ID[f"link/{a.rsplit('/', 1)[-1]}--{b.rsplit('/', 1)[-1]}"]
-            g.add((link, RDF.type, MLO.SubstitutabilityLink))
-            g.add((link, MLO.linksTechnology, URIRef(a)))
-            g.add((link, MLO.linksTechnology, URIRef(b)))
-            g.add((link, MLO.weight, _decimal(weight)))
-            g.add((link, PROV.wasGeneratedBy, run))
-            for reason in reasons:
-                g.add((link, MLO.reason, Literal(reason)))
-    return g
+            yield link, RDF.type, MLO.SubstitutabilityLink
+            yield link, MLO.linksTechnology, URIRef(a)
+            yield link, MLO.linksTechnology, URIRef(b)
+            yield link, MLO.weight, _decimal(weight)
+            yield link, PROV.wasGeneratedBy, run
+            for reason in reasons_of(result.profiles[node], result.profiles[other], result.labels):
+                yield link, MLO.reason, Literal(reason)

@@ -43,7 +43,7 @@ def prepare(include=(), progress=SILENT):
     graph. Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
     ``progress`` (a :class:`mlops_kg.progress.Progress`) gets a line per stage.
     """
-    from .analysis import analyze, to_rdf
+    from .analysis import analyze, statements
 
     ds = load_sources(include)
     progress("loaded", len(ds), "triples")
@@ -57,7 +57,7 @@ def prepare(include=(), progress=SILENT):
     result = analyze(union)
     progress("analysed", result.subst.number_of_nodes(), "technologies")
     analysis_graph = ds.graph(GRAPHS.ANALYSIS)
-    for triple in to_rdf(result):
+    for triple in statements(result):
         analysis_graph.add(triple)
     return ds, result
 
