@@ -66,7 +66,7 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
     import pyoxigraph
     from rdflib import URIRef
 
-    from mlops_kg.analysis import analyze, to_ntriples
+    from mlops_kg.analysis import analyze, write_ntriples
     from mlops_kg.queries import list_queries
     from mlops_kg.resolve import Resolver
     from mlops_kg.store import OxigraphStore
@@ -106,7 +106,9 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
     result = analyze(store)
     row("analyze", time.perf_counter() - start, None, "analyze")
     # As `build` does: the analysis results join the graph, so queries such as most-central see them.
-    store._store.load(to_ntriples(result), format=pyoxigraph.RdfFormat.N_TRIPLES,
+    with open(workdir / f"analysis{tools}.nt", "wb") as out:
+        write_ntriples(result, out)
+    store._store.load(path=str(workdir / f"analysis{tools}.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES,
                       to_graph=pyoxigraph.NamedNode(GRAPH_ANALYSIS))
     hub = max(result.subst.nodes, key=lambda n: (result.subst.degree(n), n))
     params = {"tool": hub, "from": hub, "to": max(result.subst[hub], key=lambda n: (result.subst[hub][n]["weight"], n)),
@@ -269,7 +271,7 @@ def main(argv=None):
             results.append(run_child(["--child", str(tools), "--graph", str(args.graph.resolve()), *common]))
         for size in ([] if args.graph is not None else args.sizes):
             results.append(run_child(["--child", str(size), "--base", str(base), *common]))
-            for f in Path(tmp).glob("s*.n*"):
+            for f in [*Path(tmp).glob("s*.n*"), *Path(tmp).glob("analysis*.nt")]:
                 f.unlink()
         results.append(shipped)
     print_table(results, args.repeat, fold_queries=args.compact)

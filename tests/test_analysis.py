@@ -174,10 +174,14 @@ def test_igraph_louvain_for_large_graphs_is_deterministic_and_as_good_as_network
 
 
 def test_analysis_as_ntriples_matches_the_rdf_graph(result):
+    import io
+
     from rdflib import Graph
 
-    from mlops_kg.analysis import to_ntriples, to_rdf
+    from mlops_kg.analysis import to_rdf, write_ntriples
 
-    parsed = Graph().parse(data=to_ntriples(result).decode("utf-8"), format="nt")
-    assert len(parsed) == len(to_rdf(result)) > 100
+    out = io.BytesIO()
+    written = write_ntriples(result, out)
+    parsed = Graph().parse(data=out.getvalue().decode("utf-8"), format="nt")
+    assert written == len(parsed) == len(to_rdf(result)) > 100
     assert set(parsed) == set(to_rdf(result))

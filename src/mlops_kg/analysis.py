@@ -608,11 +608,19 @@ def to_rdf(result: Analysis, *, links_per_tool: int = 10) -> Graph:
     return g
 
 
-def to_ntriples(result: Analysis, *, links_per_tool: int = 10) -> bytes:
-    """:func:`to_rdf` as N-Triples, written straight from the statements (no rdflib graph:
-    at 50,000 tools that graph holds millions of triples and gigabytes)."""
-    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n"
-                   for s, p, o in statements(result, links_per_tool=links_per_tool)).encode("utf-8")
+def write_ntriples(result: Analysis, out, *, links_per_tool: int = 10) -> int:
+    """Write :func:`to_rdf` as N-Triples to the binary file ``out``, straight from the
+    statements and in batches (no rdflib graph, no whole text in memory: at 50,000 tools the
+    analysis holds millions of triples). Returns the number of triples written."""
+    batch, written = [], 0
+    for s, p, o in statements(result, links_per_tool=links_per_tool):
+        batch.append(f"{s.n3()} {p.n3()} {o.n3()} .\n")
+        if len(batch) == 50_000:
+            out.write("".join(batch).encode("utf-8"))
+            written += len(batch)
+            batch = []
+    out.write("".join(batch).encode("utf-8"))
+    return written + len(batch)
 
 
 def statements(result: Analysis, *, links_per_tool: int = 10):
