@@ -329,3 +329,13 @@ def test_a_parameter_in_a_filtered_group_gives_the_same_answer_on_both_engines(d
     answers = [[str(r[0]) for r in store_from_dataset(dataset, engine).query(text, mlflow).rows]
                for engine in ("oxigraph", "rdflib")]
     assert answers[0] == answers[1] and "DVC" in answers[0]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_select_strings_gives_plain_values_and_none_when_unbound(dataset, engine):
+    store = store_from_dataset(dataset, engine)
+    text = ("SELECT ?tool ?label ?nothing WHERE { ?tool mlo:listPosition 1 ; skos:prefLabel ?label "
+            "OPTIONAL { ?tool mlo:noSuchProperty ?nothing } }")
+    assert store.select_strings(text) == [("https://w3id.org/mlops-kg/id/tool/mlflow", "MLflow", None)]
+    four = store.select_strings("SELECT ?a ?b ?c ?d WHERE { VALUES (?a ?b ?c ?d) { (1 2 3 4) } }")
+    assert four == [("1", "2", "3", "4")]
