@@ -106,8 +106,8 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
     result = analyze(store)
     row("analyze", time.perf_counter() - start, None, "analyze")
     # As `build` does: the analysis results join the graph, so queries such as most-central see them.
-    with open(workdir / f"analysis{tools}.nt", "wb") as out:
-        write_ntriples(result, out)
+    with open(workdir / f"analysis{tools}.nt", "wb") as analysis_nt:
+        write_ntriples(result, analysis_nt)
     store._store.load(path=str(workdir / f"analysis{tools}.nt"), format=pyoxigraph.RdfFormat.N_TRIPLES,
                       to_graph=pyoxigraph.NamedNode(GRAPH_ANALYSIS))
     hub = max(result.subst.nodes, key=lambda n: (result.subst.degree(n), n))
@@ -247,7 +247,7 @@ def main(argv=None):
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    from synthetic import MAX_TOOLS
+    from synthetic import size_problem
 
     if args.child is not None:
         print(json.dumps(measure_size(args.child, args.repeat, Path(args.workdir),
@@ -256,9 +256,9 @@ def main(argv=None):
     if args.repeat < 1:
         sys.exit("error: --repeat must be at least 1")
     for size in args.sizes:
-        if size < 1 or size > MAX_TOOLS:
-            sys.exit(f"error: size {size} is out of range; use 1 to {MAX_TOOLS:,} tools "
-                     "(see benchmarks/synthetic.py for the memory a size needs)")
+        problem = size_problem(size)
+        if problem:
+            sys.exit(f"error: --sizes {size}: {problem}")
     if args.graph is not None:
         check_graph(args.graph)
     results = []

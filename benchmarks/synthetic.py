@@ -17,6 +17,7 @@ queries join on, so their timings are those of a real merged graph. The base's o
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -42,8 +43,10 @@ LANGUAGES = ["python", "r", "yaml", "shell"]
 FRAMEWORKS = ["tensorflow", "pytorch"]
 INDUSTRIES = ["healthcare", "finance", "supply-chain", "retail", "insurance"]
 PROVIDERS = ["amazon-web-services", "microsoft-azure", "google-cloud"]
-TRIPLES_PER_TOOL = 20
-BYTES_PER_TRIPLE_IN_MEMORY = 600  # rough peak for rdflib-free loading and analysis
+TRIPLES_PER_TOOL = 27
+#: Peak memory of a benchmark child per triple (store, analysis, its results in the store, the
+#: substitutes index): 2.5 GB for 1.35M triples at 50,000 tools, rounded up.
+BYTES_PER_TRIPLE_IN_MEMORY = 2000
 
 
 def _iri(x):
@@ -163,6 +166,32 @@ def write(n_tools: int, path, seed: int = 7, base=None) -> int:
 MAX_TOOLS = 2_000_000
 
 
+def memory_needed(n_tools: int) -> int:
+    """Bytes a benchmark of ``n_tools`` synthetic tools needs at its peak (an estimate)."""
+    return n_tools * TRIPLES_PER_TOOL * BYTES_PER_TRIPLE_IN_MEMORY
+
+
+def physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def size_problem(n_tools: int) -> str | None:
+    """Why ``n_tools`` is not a size to generate and benchmark here, or None if it is."""
+    if n_tools < 1:
+        return "the number of tools must be at least 1"
+    need, have = memory_needed(n_tools), physical_memory()
+    triples = f"about {n_tools * TRIPLES_PER_TOOL:,} triples, ~{need / 2**30:,.1f} GiB to load and analyse"
+    if n_tools > MAX_TOOLS:
+        return f"{n_tools:,} tools is too large ({triples}); use at most {MAX_TOOLS:,}"
+    if have is not None and need > have:
+        return (f"{n_tools:,} tools is too large for this machine ({triples}; it has "
+                f"{have / 2**30:,.1f} GiB); use at most {int(have / (TRIPLES_PER_TOOL * BYTES_PER_TRIPLE_IN_MEMORY)):,}")
+    return None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tools", type=int)
@@ -173,12 +202,9 @@ def main(argv=None):
     if args.base and not Path(args.base).is_file():
         sys.exit(f"error: the base graph {args.base} does not exist; run `mlops-kg build` and pass "
                  "build/mlops-kg.nq")
-    if args.tools < 1:
-        sys.exit("error: the number of tools must be at least 1")
-    if args.tools > MAX_TOOLS:
-        need = args.tools * TRIPLES_PER_TOOL * BYTES_PER_TRIPLE_IN_MEMORY / 2**30
-        sys.exit(f"error: {args.tools} tools is too large (about {args.tools * TRIPLES_PER_TOOL:,} triples, "
-                 f"~{need:.0f} GiB to load); use at most {MAX_TOOLS:,}")
+    problem = size_problem(args.tools)
+    if problem:
+        sys.exit(f"error: {problem}")
     n = write(args.tools, Path(args.out), args.seed, args.base)
     print(f"wrote {n} quads for {args.tools} tools to {args.out}")
 
