@@ -339,3 +339,18 @@ def test_select_strings_gives_plain_values_and_none_when_unbound(dataset, engine
     assert store.select_strings(text) == [("https://w3id.org/mlops-kg/id/tool/mlflow", "MLflow", None)]
     four = store.select_strings("SELECT ?a ?b ?c ?d WHERE { VALUES (?a ?b ?c ?d) { (1 2 3 4) } }")
     assert four == [("1", "2", "3", "4")]
+
+
+def test_stated_vs_curated_shows_imported_facts_and_readable_property_names():
+    from pathlib import Path
+
+    from mlops_kg.build import build_dataset
+
+    guide = Path(__file__).parent / "data" / "guide-small.md"
+    result = run_query(store_from_dataset(build_dataset(include=[guide])), "stated-vs-curated", {"tool": "feast"})[1]
+    rows = {(str(s), str(p), str(v)) for s, p, v in result.rows}
+    sources = {s for s, _p, _v in rows}
+    assert any(s.startswith("import/") for s in sources), sources
+    assert any(s.startswith("import/") and p == "stated alternative" and v == "Hopsworks" for s, p, v in rows)
+    assert not any(p.startswith("http") for _s, p, _v in rows)  # unlabelled properties by local name
+    assert not any(s in ("ontology", "analysis") for s in sources)
