@@ -391,7 +391,7 @@ def reasons_of(a: Profile, b: Profile, labels: dict[str, str]) -> list[str]:
     lower = lambda text: ", ".join(_lower_first(t) for t in text.split(", "))  # noqa: E731
     reasons = []
     if b.iri in a.alternatives or a.iri in b.alternatives:
-        reasons.append("stated alternative in the guide")
+        reasons.append("stated alternative")  # by the seed guide or an imported one
     if b.iri in a.equivalents or a.iri in b.equivalents:
         reasons.append("stated cloud equivalent")
     for shared, text in ((a.capabilities & b.capabilities, lambda x: "shares " + lower(name(x))),
