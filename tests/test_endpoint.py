@@ -536,3 +536,16 @@ def _children(pid: int) -> list[int]:
             return [int(p) for p in f.read().split()]
     except OSError:
         pytest.skip("needs Linux /proc to list child processes")
+
+
+@pytest.mark.parametrize("host,allowed", [("evil.example", False), ("evil.example:8000", False),
+                                          ("127.0.0.1.nip.io", False), ("localhost", True),
+                                          ("127.0.0.1:1234", True), ("[::1]:8000", True), ("LOCALHOST", True)])
+def test_a_loopback_endpoint_answers_only_loopback_host_names(endpoint, host, allowed):
+    """DNS rebinding: a page on evil.example that re-points its name at 127.0.0.1 would reach
+    the endpoint with Host: evil.example; it gets a 403 and no data."""
+    status, _headers, body = call(endpoint, query="ASK { ?s ?p ?o }", headers={"Host": host})
+    if allowed:
+        assert status == 200
+    else:
+        assert status == 403 and "DNS rebinding" in body and "true" not in body

@@ -372,7 +372,8 @@ def serve(host, port, timeout, max_rows, workers, engine, quiet, build_dir):
     """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
 
     Updates are refused (403); SERVICE and FROM / FROM NAMED naming graphs that are not
-    loaded are refused (400). Stop with Ctrl-C.
+    loaded are refused (400). On a loopback address (the default) only requests addressed to
+    localhost, 127.0.0.1 or [::1] are answered (403 otherwise: DNS rebinding). Stop with Ctrl-C.
     """
     import signal
 

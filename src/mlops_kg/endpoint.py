@@ -481,6 +481,16 @@ class EndpointServer(ThreadingHTTPServer):
     def graph_names(self) -> list[str]:
         return self.pool.graph_names if self.pool else []
 
+    @property
+    def loopback(self) -> bool:
+        """True when bound to a loopback address only (the default, 127.0.0.1)."""
+        import ipaddress
+
+        try:
+            return ipaddress.ip_address(self.server_address[0]).is_loopback
+        except ValueError:
+            return False
+
     def serve_forever(self, poll_interval: float = 0.5) -> None:
         with self._state_lock:
             if self._closed:
@@ -596,8 +606,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, "text/plain; charset=utf-8", (_one_line(message) + "\n").encode("utf-8"), headers)
 
     # --- dispatch ----------------------------------------------------------------------------
+    def _check_host(self):
+        """On a loopback address, answer only requests addressed to loopback names: a web page
+        that points a DNS name of its own at 127.0.0.1 (DNS rebinding) gets nothing back."""
+        if not self.server.loopback:
+            return
+        host = self.headers.get("Host")
+        if host is None:
+            return  # HTTP/1.0 clients; browsers always send Host
+        name = (host.rsplit(":", 1)[0] if not host.startswith("[") else host[1:].split("]", 1)[0]).lower()
+        if not _is_loopback_name(name):
+            raise _HttpError(403, f"Host {host[:100]!r} is not this server: it only answers requests addressed "
+                                  "to localhost, 127.0.0.1 or [::1] (protection against DNS rebinding)")
+
     def _dispatch(self, method: str):
         try:
+            self._check_host()
             path = urllib.parse.urlsplit(self.path).path
             if path == "/":
                 if method not in ("GET", "HEAD"):
@@ -1014,6 +1038,17 @@ def render_page(examples, *, nonce: str, timeout: float, max_rows: int, graphs=(
         query=html.escape(examples[0]["query"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"),
         examples_json=_script_json(list(examples)),
         prefixes_json=_script_json({p: str(ns) for p, ns in PREFIXES.items()}))
+
+
+def _is_loopback_name(name: str) -> bool:
+    import ipaddress
+
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph",
