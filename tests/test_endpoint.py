@@ -510,8 +510,11 @@ def test_cli_serve_on_a_busy_port_exits_2_with_one_line(built):
 
 
 def test_cli_serve_answers_logs_and_stops_cleanly_on_ctrl_c(built):
+    # Ctrl-C as at a terminal, even when the test run itself was started in the background with
+    # SIGINT ignored (a child inherits that, and Python then installs no KeyboardInterrupt handler)
     process = subprocess.Popen([venv_bin("mlops-kg"), "serve", "--port", "0", "--build", str(built),
-                                "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = process.stdout.readline()
         url = re.search(r"(http://\S+/sparql)", line).group(1)
