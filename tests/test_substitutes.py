@@ -193,3 +193,24 @@ def test_helpful_name_errors(index, kw, message):
     with pytest.raises(MlopsKgError) as info:
         subs(index, name, **kw)
     assert message in str(info.value)
+
+
+def test_a_filtered_answer_says_when_weaker_candidates_were_not_searched(index, monkeypatch):
+    import mlops_kg.substitutes as subs
+
+    full = find_substitutes(index, "mlflow", top=50, language="r")
+    assert "searched" not in full  # every indexed candidate of MLflow was searched
+    monkeypatch.setattr(subs, "MAX_PER_TOOL", 3)  # as if the index kept only 3 per tool
+    capped = find_substitutes(index, "mlflow", top=50, language="r")
+    assert capped["searched"] >= 3 and capped["substitutes"] == full["substitutes"]
+    assert "searched" not in find_substitutes(index, "mlflow", top=2)  # no filter: nothing hidden
+
+
+def test_cli_notes_unsearched_candidates_on_stderr(built, monkeypatch):
+    import mlops_kg.substitutes as subs
+
+    monkeypatch.setattr(subs, "MAX_PER_TOOL", 3)
+    result = run(["mlflow", "--language", "r", "--top", "50"], built)
+    assert result.exit_code == 0, result.output
+    assert "weaker ones were not searched" in result.stderr
+    assert "weaker ones" not in result.stdout

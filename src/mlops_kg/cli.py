@@ -129,6 +129,9 @@ def substitutes(name, top, language, industry, provider, open_source, managed, f
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
     tool = answer["tool"]["label"]
+    if "searched" in answer:
+        click.echo(f"note: the filters were applied to the {answer['searched']} strongest candidates indexed for "
+                   f"{tool}; weaker ones were not searched", err=True)
     if not answer["substitutes"]:
         what = ", ".join(f"{k.replace('_', '-')}={v}" if v is not True else k.replace("_", "-")
                          for k, v in answer["filters"].items())

@@ -109,10 +109,16 @@ def find_substitutes(index: dict, name: str, *, top: int = 5, language: str | No
         filters["managed"] = True
         checks.append(lambda t: "ManagedService" in t["delivery"])
     found = []
-    for other, weight, reasons in index["substitutes"].get(tool, []):
+    candidates = index["substitutes"].get(tool, [])
+    for other, weight, reasons in candidates:
         if all(check(techs[other]) for check in checks):
             found.append({"label": techs[other]["label"], "iri": other, "score": round(weight, 3),
                           "reasons": reasons})
         if len(found) == top:
             break
-    return {"tool": {"label": techs[tool]["label"], "iri": tool}, "substitutes": found, "filters": filters}
+    answer = {"tool": {"label": techs[tool]["label"], "iri": tool}, "substitutes": found, "filters": filters}
+    if checks and len(found) < top and len(candidates) >= MAX_PER_TOOL:
+        # the index keeps each tool's strongest MAX_PER_TOOL candidates: weaker ones that pass
+        # the filters exist perhaps, but were not searched
+        answer["searched"] = len(candidates)
+    return answer
