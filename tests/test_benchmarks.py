@@ -71,3 +71,13 @@ def test_benchmark_refuses_a_graph_that_fails_validation(tmp_path):
     missing = subprocess.run([sys.executable, str(BENCH / "run.py"), "--graph", str(tmp_path / "none.nq")],
                              capture_output=True, text=True)
     assert missing.returncode != 0 and "does not exist" in missing.stderr
+
+
+@pytest.mark.slow
+def test_benchmark_of_a_users_built_graph(built):
+    out = subprocess.run([sys.executable, str(BENCH / "run.py"), "--graph", str(built / "mlops-kg.nq"), "--repeat", "1",
+                          "--fresh-runs", "2"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| mlops-kg.nq: ")]
+    assert any("load + index" in r for r in rows) and sum("| query " in r for r in rows) >= 15
+    assert "validating" in out.stderr  # it was checked against the shapes first
