@@ -185,3 +185,23 @@ def test_analysis_as_ntriples_matches_the_rdf_graph(result):
     parsed = Graph().parse(data=out.getvalue().decode("utf-8"), format="nt")
     assert written == len(parsed) == len(to_rdf(result)) > 100
     assert set(parsed) == set(to_rdf(result))
+
+
+def test_bulk_work_pauses_the_collector_and_restores_it():
+    import gc
+
+    from mlops_kg.bulk import paused_gc
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with paused_gc():
+            assert not gc.isenabled()
+            raise ValueError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is left as it was
+    finally:
+        gc.enable()

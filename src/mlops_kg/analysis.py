@@ -584,13 +584,16 @@ def method_text(seed: int = SEED) -> str:
 def analyze(graph, *, seed: int = SEED) -> Analysis:
     """Run every analysis on ``graph``: the union graph of a build (with inferences), or an
     embedded store holding it (the fast path for large graphs)."""
-    source = _source(graph)  # one fetch of every relation serves all the steps below
-    full = project(source)
-    labels = dict(source.pairs(str(SKOS.prefLabel)))
-    profs = profiles(source)
-    subst = substitutability_graph(profs, labels)
-    return Analysis(full, centrality(full, seed=seed), profs, labels, subst,
-                    clusters(subst, profs, labels, seed=seed), seed)
+    from .bulk import paused_gc
+
+    with paused_gc():  # millions of small graph objects, none cyclic (see mlops_kg.bulk)
+        source = _source(graph)  # one fetch of every relation serves all the steps below
+        full = project(source)
+        labels = dict(source.pairs(str(SKOS.prefLabel)))
+        profs = profiles(source)
+        subst = substitutability_graph(profs, labels)
+        return Analysis(full, centrality(full, seed=seed), profs, labels, subst,
+                        clusters(subst, profs, labels, seed=seed), seed)
 
 
 def _decimal(value: float) -> Literal:

@@ -168,7 +168,10 @@ class Resolver:
     def for_store(cls, store) -> "Resolver":
         cached = getattr(store, "_resolver", None)
         if cached is None:
-            cached = cls(rows=tuple(store.select_strings(q) for q in INDEX_QUERIES), store=store)
+            from .bulk import paused_gc
+
+            with paused_gc():  # hundreds of thousands of small tuples and sets, none cyclic
+                cached = cls(rows=tuple(store.select_strings(q) for q in INDEX_QUERIES), store=store)
             store._resolver = cached
         return cached
 
