@@ -375,3 +375,22 @@ def test_a_subquery_that_does_not_project_a_parameter_keeps_its_own_variable(dat
     rows = store_from_dataset(dataset).query(text, {"tool": URIRef(ID["tool/mlflow"])}).rows
     tools = len(store_from_dataset(dataset).select_strings("SELECT DISTINCT ?t WHERE { ?t a mlo:Tool }"))
     assert [(str(tool), int(n)) for tool, n in rows] == [(str(ID["tool/mlflow"]), tools)]
+
+
+def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):
+    """The store caches its name index; the index must not point back at the store, or a
+    dropped store (hundreds of MB at scale) waits for the cyclic collector to be freed."""
+    import gc
+    import weakref
+
+    from mlops_kg.resolve import Resolver
+
+    store = store_from_dataset(dataset)
+    Resolver.for_store(store)
+    ref = weakref.ref(store)
+    gc.disable()
+    try:
+        del store
+        assert ref() is None
+    finally:
+        gc.enable()

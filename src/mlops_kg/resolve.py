@@ -94,7 +94,6 @@ class Resolver:
         """From ``entries``, or from ``rows`` = (prefLabel pairs, altLabel pairs, type pairs) of
         ``store``: then the per-node entries are only made if someone asks for them (a name
         lookup needs the keys, labels and classes, which are cheap to index)."""
-        self._store = store
         from .names import normalize_names
 
         self._by_key: dict[str, set[str]] = {}
@@ -112,7 +111,7 @@ class Resolver:
             self._types = {}
             for node, klass in types:
                 self._types.setdefault(node, set()).add(klass)
-            self._foreign_types(node for node in self._labels if not node.startswith(_ID))
+            self._foreign_types(store, (node for node in self._labels if not node.startswith(_ID)))
             pairs = prefs + [(node, name) for node, name in alts if node in self._labels]
         by_key = self._by_key
         for (iri, _name), key in zip(pairs, normalize_names([name for _iri, name in pairs])):
@@ -122,13 +121,13 @@ class Resolver:
             else:
                 hits.add(iri)
 
-    def _foreign_types(self, nodes) -> None:
+    def _foreign_types(self, store, nodes) -> None:
         """Read the classes of nodes whose IRIs are not ours (few: the ontology's individuals,
         or a merged catalogue's own nodes), in batches."""
         nodes = sorted(n for n in nodes if ":" in n)  # IRIs (the store gives blank nodes as bare ids)
         for start in range(0, len(nodes), 500):
             batch = " ".join(f"<{node}>" for node in nodes[start:start + 500])
-            for node, klass in self._store.select_strings(FOREIGN_TYPES_QUERY.format(nodes=batch)):
+            for node, klass in store.select_strings(FOREIGN_TYPES_QUERY.format(nodes=batch)):
                 self._types.setdefault(node, set()).add(klass)
 
     @property
