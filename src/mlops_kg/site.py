@@ -134,7 +134,7 @@ class _Site:
     def __init__(self, ds, analysis):
         self.analysis = analysis
         self.origins = fact_origins(ds)
-        self.node_origins = node_origins(ds)
+        self.node_origins = node_origins(facts=self.origins)
         self.facts = Graph()
         for triple in sorted(self.origins):
             self.facts.add(triple)
