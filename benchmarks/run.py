@@ -79,7 +79,9 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
         nq = workdir / f"s{tools}.nq"
         quads = write(tools, nq, base=base)
     else:
-        nq, quads = graph, sum(1 for line in open(graph, encoding="utf-8") if line.strip())
+        nq = graph
+        with open(graph, encoding="utf-8") as lines:
+            quads = sum(1 for line in lines if line.strip())
     with open(nq, encoding="utf-8") as src, open(nt, "w", encoding="utf-8") as dst:
         for line in src:  # the same statements without the graph name
             if line.strip():

@@ -178,13 +178,14 @@ def test_analysis_as_ntriples_matches_the_rdf_graph(result):
 
     from rdflib import Graph
 
-    from mlops_kg.analysis import to_rdf, write_ntriples
+    from mlops_kg.analysis import statements, write_ntriples
 
     out = io.BytesIO()
     written = write_ntriples(result, out)
     parsed = Graph().parse(data=out.getvalue().decode("utf-8"), format="nt")
-    assert written == len(parsed) == len(to_rdf(result)) > 100
-    assert set(parsed) == set(to_rdf(result))
+    expected = set(statements(result))
+    assert written == len(parsed) == len(expected) > 100
+    assert set(parsed) == expected
 
 
 def test_bulk_work_pauses_the_collector_and_restores_it():

@@ -602,17 +602,8 @@ def _decimal(value: float) -> Literal:
     return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
 
 
-def to_rdf(result: Analysis, *, links_per_tool: int = 10) -> Graph:
-    """The analysis as RDF for the ``analysis`` named graph: scores on each node, clusters,
-    the strongest substitutability links of each technology, and the run with its method."""
-    g = Graph()
-    for triple in statements(result, links_per_tool=links_per_tool):
-        g.add(triple)
-    return g
-
-
 def write_ntriples(result: Analysis, out, *, links_per_tool: int = 10) -> int:
-    """Write :func:`to_rdf` as N-Triples to the binary file ``out``, straight from the
+    """Write :func:`statements` as N-Triples to the binary file ``out``, straight from the
     statements and in batches (no rdflib graph, no whole text in memory: at 50,000 tools the
     analysis holds millions of triples). Returns the number of triples written."""
     batch, written = [], 0
@@ -627,7 +618,9 @@ def write_ntriples(result: Analysis, out, *, links_per_tool: int = 10) -> int:
 
 
 def statements(result: Analysis, *, links_per_tool: int = 10):
-    """Yield the triples of :func:`to_rdf` (rdflib terms), each once."""
+    """The analysis as RDF for the ``analysis`` named graph: scores on each node, clusters,
+    the strongest substitutability links of each technology, and the run with its method.
+    Yields the triples (rdflib terms), each once."""
     run = ID["analysis/run"]
     yield run, RDF.type, MLO.AnalysisRun
     yield run, RDFS.label, Literal("mlops-kg graph analysis")
