@@ -311,7 +311,9 @@ def test_parameters_are_written_into_patterns_but_not_projections_or_modifiers()
     assert "# uses ?tool in a comment" in out and '"?tool"' in out  # comments and strings untouched
     assert out.startswith("# uses ?tool in a comment\nSELECT ?tool (COUNT(?x) AS ?n) WHERE { VALUES (?tool) { (<urn:t>) }")
     assert "{ <urn:t> ?p ?x FILTER(?x != <urn:t>) } UNION { ?x ?p <urn:t> . BIND(<urn:t> AS ?copy) }" in body
-    assert "{ SELECT ?tool ?y WHERE { <urn:t> ?q ?y } GROUP BY ?tool ?y ORDER BY ?tool }" in body
+    # the subquery projects ?tool: it is bound there too (it is evaluated on its own)
+    assert ("{ SELECT ?tool ?y WHERE { VALUES (?tool) { (<urn:t>) }  <urn:t> ?q ?y } "
+            "GROUP BY ?tool ?y ORDER BY ?tool }") in body
     assert "?toolbox ?p <urn:t>" in body and "VALUES ?tool2" in body  # whole names only
     assert out.endswith("} GROUP BY ?tool ORDER BY DESC(?n) ?tool")
     kept = with_values('SELECT * WHERE { BIND("x" AS ?tool) }', {"tool": Literal("y")}, into_patterns=True)
@@ -371,10 +373,30 @@ def test_a_subquery_that_does_not_project_a_parameter_keeps_its_own_variable(dat
             "{ SELECT * WHERE { ?tool skos:prefLabel ?l } } }")
     written = with_values(text, {"tool": URIRef("urn:t")}, into_patterns=True)
     assert "WHERE { ?tool a mlo:Tool } }" in written  # left alone: not projected
-    assert "{ SELECT * WHERE { <urn:t> skos:prefLabel ?l } }" in written  # projected by *
+    assert "{ SELECT * WHERE { VALUES (?tool) { (<urn:t>) }  <urn:t> skos:prefLabel ?l } }" in written  # by *
     rows = store_from_dataset(dataset).query(text, {"tool": URIRef(ID["tool/mlflow"])}).rows
     tools = len(store_from_dataset(dataset).select_strings("SELECT DISTINCT ?t WHERE { ?t a mlo:Tool }"))
     assert [(str(tool), int(n)) for tool, n in rows] == [(str(ID["tool/mlflow"]), tools)]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_parameter_reaches_a_subquery_that_cuts_its_rows(dataset, engine):
+    """A subquery is evaluated on its own: a VALUES block only at the top would let its LIMIT
+    cut rows of every language before the join. The block is also written into a subquery that
+    projects the parameter, so the text a remote server gets (VALUES only) cuts the right rows."""
+    from rdflib import URIRef
+
+    from mlops_kg.namespaces import ID
+    from mlops_kg.remote import with_values
+
+    text = ("SELECT ?tool WHERE { { SELECT ?tool ?language WHERE { ?tool mlo:usesLanguage ?language } "
+            "LIMIT 3 } } ORDER BY ?tool")
+    store = store_from_dataset(dataset, engine)
+    yaml = {"language": URIRef(ID["language/yaml"])}
+    users = store.select_strings(f"SELECT ?t WHERE {{ ?t mlo:usesLanguage <{ID['language/yaml']}> }}")
+    assert len(users) > 3  # more match than the cut: the test can tell
+    rows = store.query(with_values(text, yaml), {}).rows  # what a remote server is sent
+    assert len(rows) == 3 and {str(r[0]) for r in rows} <= {u for (u,) in users}
 
 
 def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):

@@ -134,11 +134,51 @@ def with_values(text: str, bindings: dict, *, into_patterns: bool = False) -> st
         return text
     if into_patterns:
         text = substitute(text, {name: term.n3() for name, term in bindings.items()})
-    names = sorted(bindings)
-    block = " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + \
-        " ".join(bindings[n].n3() for n in names) + ") } "
-    at = _where_brace(text) + 1
-    return text[:at] + block + text[at:]
+
+    def block(names):
+        return " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + \
+            " ".join(bindings[n].n3() for n in names) + ") } "
+
+    # Also into each subquery that projects a parameter: a subquery is evaluated on its own, so
+    # one that cuts its rows (LIMIT) before the outer join would cut the wrong rows.
+    inserts = [(at, block(sorted(set(bindings) if names is None else set(bindings) & names)))
+               for at, names in _subquery_groups(text) if names is None or set(bindings) & names]
+    inserts.append((_where_brace(text) + 1, block(sorted(bindings))))
+    for at, values in sorted(inserts, reverse=True):
+        text = text[:at] + values + text[at:]
+    return text
+
+
+def _subquery_groups(text: str) -> list[tuple[int, set]]:
+    """For each subquery: the index just inside its WHERE group's ``{`` and the names of the
+    variables that are the same variable as outside it: projected by it and by every subquery
+    around it (``None`` when that is every variable: ``SELECT *`` all the way out)."""
+    found, scopes, depth, parens, current = [], [], 0, 0, None
+    for match in _SKIP.finditer(text):
+        kind, token = match.lastgroup, match.group()
+        if kind == "open":
+            if current is not None:  # the subquery's WHERE group opens
+                outer = scopes[-1][1] if scopes else None  # None: every variable
+                names = outer if current["star"] else (
+                    current["vars"] if outer is None else current["vars"] & outer)
+                scopes.append((depth, names))
+                found.append((match.end(), names))
+                current = None
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            while scopes and scopes[-1][0] >= depth:
+                scopes.pop()
+        elif kind in ("lparen", "rparen"):
+            parens += 1 if kind == "lparen" else -1
+        elif kind == "word" and token.upper() == "SELECT" and depth > 0:
+            current, parens = {"vars": set(), "star": False}, 0
+        elif current is not None and parens == 0:
+            if kind == "star":
+                current["star"] = True
+            elif kind == "var":
+                current["vars"].add(token[1:])
+    return found
 
 
 def with_prefixes(text: str) -> str:
