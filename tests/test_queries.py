@@ -218,6 +218,19 @@ def test_cli_query_from_file(build_dir, tmp_path):
     assert result.output.split() == ["l", "Comet"]
 
 
+def test_cli_says_when_a_list_reaches_its_cap(build_dir):
+    """A list query that returns as many rows as its cap says so on stderr (more may match, and
+    past the cap the store picks which); a top-N ranking or a list under its cap does not."""
+    triples = "SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?s ?p LIMIT %d"
+    cut = CliRunner().invoke(cli, ["query", triples % 100, "--format", "csv", "--build", str(build_dir)])
+    assert cut.exit_code == 0 and len(cut.stdout.splitlines()) == 101
+    assert cut.stderr.startswith("note: 100 rows, the cap of this query: more may match"), cut.stderr
+    for args in (["query", triples % 100_000], ["query", "shared-neighbours", "--param", "tool=mlflow"],
+                 ["query", "tool-overview"]):
+        whole = CliRunner().invoke(cli, args + ["--build", str(build_dir)])
+        assert whole.exit_code == 0 and whole.stderr == "", (args, whole.stderr)
+
+
 @pytest.mark.parametrize("args,message", [
     (["query", "SELECT ?x WHERE { ?x "], "error: malformed SPARQL at line 1, column"),
     (["query", "nope"], "error: unknown named query 'nope'; named queries: alternatives"),

@@ -304,9 +304,13 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
         bindings = bind_params(named, values, resolver)
         result = remote_query(endpoint, named.text, bindings, timeout=timeout)
     else:
-        _named, result = run_query(_store(build_dir, engine), query, values)
+        named, result = run_query(_store(build_dir, engine), query, values)
     text = format_result(result, fmt or ("ttl" if result.kind == "graph" else "table"))
     click.echo(text, nl=not text.endswith("\n"))
+    if result.kind == "select" and named.cap and len(result.rows) >= named.cap:
+        click.echo(f"note: {len(result.rows)} rows, the cap of this query: more may match, and past the "
+                   "cap the store picks which rows; narrow it (a more specific parameter, or your own "
+                   "SPARQL with a filter)", err=True)
     if result.kind == "ask" and not result.boolean:
         sys.exit(1)
 

@@ -44,6 +44,14 @@ class NamedQuery:
     def summary(self) -> str:
         return self.description.split(". ")[0].rstrip(".")
 
+    @property
+    def cap(self) -> int | None:
+        """The row cap of a list query (its largest ``LIMIT`` of 100 or more), else None: a
+        top-N ranking's small LIMIT is what it asks for, not a cut."""
+        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
+        limits = [int(n) for n in re.findall(r"\bLIMIT\s+(\d+)", body, re.I) if int(n) >= 100]
+        return max(limits) if limits else None
+
 
 _PARAM = re.compile(r"^@param\s+(\w+)\s+(\w+)\s*(.*)$")
 
