@@ -122,6 +122,31 @@ def test_analysis_results_are_rdf_in_their_own_graph(dataset):
     assert len(members) >= 4
 
 
+def test_neighbour_counts_say_how_many_technologies_share_each_neighbour(union, result):
+    """The analysis counts, for each node, the technologies linked to it the way
+    `shared-neighbours` links them (inferred links included), and the technologies in all."""
+    from mlops_kg.analysis import NEIGHBOUR_RELATIONS, statements
+    from mlops_kg.namespaces import MLO
+
+    values = " ".join(f"<{p}>" for p in NEIGHBOUR_RELATIONS)
+    expected = {str(n): int(c) for n, c in union.query(sparql_prologue() + f"""
+        SELECT ?n (COUNT(DISTINCT ?t) AS ?c) WHERE {{
+          VALUES ?p {{ {values} }} ?t ?p ?n ; a mlo:Technology }} GROUP BY ?n""")}
+    assert result.neighbour_counts == expected
+    python = str(ID["language/python"])
+    assert expected[python] * 2 > len(result.profiles)  # most technologies: the widespread case
+    triples = set(statements(result))
+    assert (URIRef(python), MLO.technologyCount, _int(expected[python])) in triples
+    assert (URIRef(str(ID["analysis/run"])), MLO.technologyTotal, _int(len(result.profiles))) in triples
+
+
+def _int(n):
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    return Literal(n, datatype=XSD.integer)
+
+
 def test_analyze_cli_markdown_and_json(built):
     from click.testing import CliRunner
 

@@ -412,6 +412,32 @@ def test_a_parameter_reaches_a_subquery_that_cuts_its_rows(dataset, engine):
     assert len(rows) == 3 and {str(r[0]) for r in rows} <= {u for (u,) in users}
 
 
+def test_shared_neighbours_does_not_count_what_most_technologies_share(dataset):
+    """Python is a neighbour of most technologies: it is listed as widespread, not counted, so
+    every count is the number of distinctive neighbours in common. Without the analysis' counts
+    (a graph that was not analysed) every neighbour counts."""
+    from rdflib import Dataset
+
+    from mlops_kg.namespaces import GRAPHS
+
+    def rows(ds):
+        result = run_query(store_from_dataset(ds), "shared-neighbours", {"tool": "mlflow"})[1]
+        return {str(label): (int(n), str(common).split(", ")) for _o, label, n, common in result.rows}
+
+    counted = rows(dataset)
+    assert "Python (widespread)" in counted["Polyaxon"][1]
+    for label, (n, common) in counted.items():
+        assert n == len([c for c in common if not c.endswith(" (widespread)")]), label
+    bare = Dataset()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if g != GRAPHS.ANALYSIS:
+            bare.add((s, p, o, g))
+    uncounted = rows(bare)
+    assert uncounted["Polyaxon"][0] == counted["Polyaxon"][0] + 1
+    assert all(n == len(common) and not any(c.endswith(" (widespread)") for c in common)
+               for n, common in uncounted.values())
+
+
 def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):
     """The store caches its name index; the index must not point back at the store, or a
     dropped store (hundreds of MB at scale) waits for the cyclic collector to be freed."""

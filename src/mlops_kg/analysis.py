@@ -32,6 +32,10 @@ TECHNOLOGY_KINDS = ("tool", "service", "platform")
 #: Derived relations left out of the projection: they repeat what other edges already say
 #: (isAlternativeTo mirrors statedAlternative; usedInIndustry shortcuts the use-case nodes).
 DERIVED = {MLO.isAlternativeTo, MLO.usedInIndustry}
+#: The relations through which a technology has a neighbour, as `shared-neighbours` counts them
+#: (queries/shared-neighbours.rq); the analysis stores how many technologies share each neighbour.
+NEIGHBOUR_RELATIONS = (MLO.hasCapability, MLO.usesLanguage, MLO.supportsFramework, MLO.usedInIndustry,
+                       MLO.cloudEquivalent, MLO.runsOn, MLO.isAlternativeTo, MLO.integratesWith)
 #: Shortest-path work budgets (edges visited). Betweenness (vectorised Brandes, below) uses as
 #: many BFS pivots as fit in BETWEENNESS_BUDGET (all nodes = exact), at least
 #: BETWEENNESS_SAMPLE; closeness (networkx, pure Python) runs only while n·m ≤ PATH_BUDGET.
@@ -544,6 +548,8 @@ class Analysis:
     subst: nx.Graph
     clusters: list
     seed: int = SEED
+    #: node IRI → how many technologies have it as a neighbour (:data:`NEIGHBOUR_RELATIONS`)
+    neighbour_counts: dict = field(default_factory=dict)
 
     def cluster_of(self) -> dict[str, dict]:
         return {m: c for c in self.clusters for m in c["members"]}
@@ -593,7 +599,18 @@ def analyze(graph, *, seed: int = SEED) -> Analysis:
         profs = profiles(source)
         subst = substitutability_graph(profs, labels)
         return Analysis(full, centrality(full, seed=seed), profs, labels, subst,
-                        clusters(subst, profs, labels, seed=seed), seed)
+                        clusters(subst, profs, labels, seed=seed), seed, neighbour_counts(source, profs))
+
+
+def neighbour_counts(source, technologies) -> dict[str, int]:
+    """How many of ``technologies`` have each node as a neighbour through
+    :data:`NEIGHBOUR_RELATIONS` (inferred links included, as the queries see them)."""
+    users: dict[str, set] = {}
+    for predicate in NEIGHBOUR_RELATIONS:
+        for s, o in _source(source).pairs(str(predicate)):
+            if s in technologies:
+                users.setdefault(o, set()).add(s)
+    return {node: len(who) for node, who in users.items()}
 
 
 def _decimal(value: float) -> Literal:
@@ -628,6 +645,9 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
     yield run, MLO.randomSeed, Literal(result.seed, datatype=XSD.integer)
     for graph_name in (GRAPHS.GUIDE, GRAPHS.CURATED, GRAPHS.INFERRED):
         yield run, PROV.used, graph_name
+    yield run, MLO.technologyTotal, Literal(len(result.profiles), datatype=XSD.integer)
+    for node, count in sorted(result.neighbour_counts.items()):
+        yield URIRef(node), MLO.technologyCount, Literal(count, datatype=XSD.integer)
     props = {"degree": MLO.degreeCentrality, "betweenness": MLO.betweennessCentrality,
              "pagerank": MLO.pageRank, "closeness": MLO.closenessCentrality}
     for measure, values in result.scores.items():

@@ -83,6 +83,8 @@ class MLO(DefinedNamespace):
     closenessCentrality: URIRef
     substitutabilityStrength: URIRef
     timesNamedAsAlternative: URIRef
+    technologyCount: URIRef
+    technologyTotal: URIRef
     linksTechnology: URIRef
     weight: URIRef
     reason: URIRef
