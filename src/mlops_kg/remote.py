@@ -81,8 +81,8 @@ def substitute(text: str, terms: dict[str, str]) -> str:
     written into it the group is selective (path-between with a hub tool: 1.2 s → 0.08 s).
     """
     out, last = [], 0
-    depth, parens, state, state_depth, previous = 0, 0, None, 0, ""
-    scopes: list[dict] = []  # enclosing subqueries: the depth they open at, what they project
+    depth, state, state_depth, previous = 0, None, 0, ""
+    subqueries = _subqueries(text)
     for match in _SKIP.finditer(text):
         kind, token = match.lastgroup, match.group()
         if kind == "open":
@@ -91,31 +91,20 @@ def substitute(text: str, terms: dict[str, str]) -> str:
                 state = None
         elif kind == "close":
             depth -= 1
-            while scopes and scopes[-1]["depth"] > depth:
-                scopes.pop()
             if state == "modifier" and depth < state_depth:
                 state = None
-        elif kind in ("lparen", "rparen"):
-            parens += 1 if kind == "lparen" else -1
         elif kind == "word":
             word = token.upper()
             if word == "SELECT":
-                state, parens = "projection", 0
-                if depth > 0:
-                    scopes.append({"depth": depth, "vars": set(), "star": False})
+                state = "projection"
             elif word == "WHERE" and state == "projection":
                 state = None
             elif word == "VALUES":
                 state = "values"
             elif word in _MODIFIERS and state is None:
                 state, state_depth = "modifier", depth
-        elif state == "projection" and parens == 0 and scopes and scopes[-1]["depth"] == depth:
-            if kind == "star":
-                scopes[-1]["star"] = True
-            elif kind == "var":
-                scopes[-1]["vars"].add(token[1:])
         elif (kind == "var" and token[1:] in terms and depth > 0 and state is None and previous != "AS"
-              and all(scope["star"] or token[1:] in scope["vars"] for scope in scopes)):
+              and _is_outer(token[1:], match.start(), subqueries)):
             out.append(text[last:match.start()])
             out.append(terms[token[1:]])
             last = match.end()
@@ -141,34 +130,35 @@ def with_values(text: str, bindings: dict, *, into_patterns: bool = False) -> st
 
     # Also into each subquery that projects a parameter: a subquery is evaluated on its own, so
     # one that cuts its rows (LIMIT) before the outer join would cut the wrong rows.
-    inserts = [(at, block(sorted(set(bindings) if names is None else set(bindings) & names)))
-               for at, names in _subquery_groups(text) if names is None or set(bindings) & names]
+    inserts = [(start, block(sorted(set(bindings) if names is None else set(bindings) & names)))
+               for start, _end, names in _subqueries(text) if names is None or set(bindings) & names]
     inserts.append((_where_brace(text) + 1, block(sorted(bindings))))
     for at, values in sorted(inserts, reverse=True):
         text = text[:at] + values + text[at:]
     return text
 
 
-def _subquery_groups(text: str) -> list[tuple[int, set]]:
-    """For each subquery: the index just inside its WHERE group's ``{`` and the names of the
-    variables that are the same variable as outside it: projected by it and by every subquery
-    around it (``None`` when that is every variable: ``SELECT *`` all the way out)."""
-    found, scopes, depth, parens, current = [], [], 0, 0, None
+def _subqueries(text: str) -> list[tuple[int, int, set | None]]:
+    """Each subquery's WHERE group as ``(start, end, names)``: the text between its braces and
+    the variables in it that are the same variable as outside the subquery, those projected by
+    it and by every subquery around it (``None``: all of them, ``SELECT *`` all the way out).
+    Any other variable in a subquery is local to it."""
+    found, open_scopes, depth, parens, current = [], [], 0, 0, None
     for match in _SKIP.finditer(text):
         kind, token = match.lastgroup, match.group()
         if kind == "open":
             if current is not None:  # the subquery's WHERE group opens
-                outer = scopes[-1][1] if scopes else None  # None: every variable
+                outer = open_scopes[-1][2] if open_scopes else None
                 names = outer if current["star"] else (
                     current["vars"] if outer is None else current["vars"] & outer)
-                scopes.append((depth, names))
-                found.append((match.end(), names))
+                open_scopes.append((depth, match.end(), names))
                 current = None
             depth += 1
         elif kind == "close":
             depth -= 1
-            while scopes and scopes[-1][0] >= depth:
-                scopes.pop()
+            while open_scopes and open_scopes[-1][0] >= depth:
+                _depth, start, names = open_scopes.pop()
+                found.append((start, match.start(), names))
         elif kind in ("lparen", "rparen"):
             parens += 1 if kind == "lparen" else -1
         elif kind == "word" and token.upper() == "SELECT" and depth > 0:
@@ -178,7 +168,16 @@ def _subquery_groups(text: str) -> list[tuple[int, set]]:
                 current["star"] = True
             elif kind == "var":
                 current["vars"].add(token[1:])
-    return found
+    return sorted(found)
+
+
+def _is_outer(name: str, at: int, subqueries) -> bool:
+    """True when the variable ``name`` at index ``at`` is the query's own, not a subquery's."""
+    inside = [(start, names) for start, end, names in subqueries if start <= at < end]
+    if not inside:
+        return True
+    names = max(inside, key=lambda scope: scope[0])[1]  # the innermost subquery decides
+    return names is None or name in names
 
 
 def with_prefixes(text: str) -> str:
