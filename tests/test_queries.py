@@ -438,6 +438,25 @@ def test_shared_neighbours_does_not_count_what_most_technologies_share(dataset):
                for n, common in uncounted.values())
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_tool_overview_lists_a_technology_with_no_capability_or_delivery_model(dataset, engine):
+    """rdflib's GROUP_CONCAT failed ("Variable dm is not bound") on a technology with neither."""
+    from rdflib import RDF, SKOS, Dataset, Literal
+
+    from mlops_kg.namespaces import GRAPHS, ID, MLO
+
+    bare = Dataset(default_union=True)
+    for quad in dataset.quads((None, None, None, None)):
+        bare.add(quad)
+    new = ID["tool/bare-tool"]
+    bare.graph(GRAPHS.CURATED).add((new, RDF.type, MLO.Tool))
+    bare.graph(GRAPHS.INFERRED).add((new, RDF.type, MLO.Technology))
+    bare.graph(GRAPHS.CURATED).add((new, SKOS.prefLabel, Literal("Bare Tool")))
+    rows = {str(r[1]): r for r in run_query(store_from_dataset(bare, engine), "tool-overview")[1].rows}
+    assert str(rows["Bare Tool"][2]) == "" and str(rows["Bare Tool"][3]) == ""
+    assert str(rows["MLflow"][3]) and len(rows) > 50
+
+
 def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):
     """The store caches its name index; the index must not point back at the store, or a
     dropped store (hundreds of MB at scale) waits for the cyclic collector to be freed."""
