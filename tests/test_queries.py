@@ -218,6 +218,13 @@ def test_cli_query_from_file(build_dir, tmp_path):
     assert result.output.split() == ["l", "Comet"]
 
 
+def test_cli_query_file_that_is_not_utf8_is_one_line(build_dir, tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_bytes(b"\xff\xfe SELECT")
+    result = invoke(["query", str(path)], build_dir)
+    assert result.exit_code == 2 and result.output == f"error: {path}: not UTF-8 text (byte 0); save it as UTF-8\n"
+
+
 def test_cli_says_when_a_list_reaches_its_cap(build_dir):
     """A list query that returns as many rows as its cap says so on stderr (more may match, and
     past the cap the store picks which); a top-N ranking or a list under its cap does not."""
@@ -237,6 +244,8 @@ def test_cli_says_when_a_list_reaches_its_cap(build_dir):
     (["query", "alternatives", "--param", "tool=mlfloww"], "error: unknown tool 'mlfloww'. Did you mean: MLflow"),
     (["query", "alternatives", "--param", "oops"], "error: bad --param 'oops'; write NAME=VALUE"),
     (["query", "listed-tools", "--format", "ttl"], "error: --format ttl is for CONSTRUCT/DESCRIBE"),
+    (["query", "missing.sparql"], "error: missing.sparql: file not found; check the path"),
+    (["query", "alternatives.rq"], "error: alternatives.rq: file not found; to run the named query, write alternatives"),
 ])
 def test_cli_bad_input_is_one_line_exit_2(build_dir, args, message):
     result = invoke(args, build_dir)

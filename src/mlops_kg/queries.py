@@ -101,12 +101,15 @@ def resolve_query(spec: str, directory=None) -> NamedQuery:
     """``spec`` is a named query, a ``.rq`` file, or inline SPARQL text."""
     if re.fullmatch(r"[A-Za-z0-9_-]+", spec.strip()):
         return get_query(spec.strip(), directory)
-    path = Path(spec)
-    if spec.endswith(".rq") or (len(spec) < 1024 and "\n" not in spec and path.suffix and path.exists()):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise QueryError(f"cannot read query file {spec}: {exc.strerror}") from None
+    path = Path(spec.strip())
+    # SPARQL text has whitespace; one word that is not a named query is a file's path
+    if spec.endswith(".rq") or not re.search(r"\s", spec.strip()):
+        from .files import read_text
+
+        if not path.exists() and re.fullmatch(r"[A-Za-z0-9_-]+", path.stem) and any(
+                q.name == path.stem for q in list_queries(directory)):
+            raise QueryError(f"{spec}: file not found; to run the named query, write {path.stem}")
+        text = read_text(path, expected="a SPARQL query file", error=QueryError)
         return parse_header(path.stem, path, text)
     return NamedQuery("inline", Path("-"), spec, "inline query", _declared_params(spec))
 
