@@ -226,14 +226,15 @@ def test_cli_query_file_that_is_not_utf8_is_one_line(build_dir, tmp_path):
 
 
 def test_cli_says_when_a_list_reaches_its_cap(build_dir):
-    """A list query that returns as many rows as its cap says so on stderr (more may match, and
-    past the cap the store picks which); a top-N ranking or a list under its cap does not."""
+    """A query that returns as many rows as its LIMIT (100 or more) says so on stderr: more may
+    match. A top-N ranking, a list under its cap or a query without a LIMIT does not."""
     triples = "SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?s ?p LIMIT %d"
     cut = CliRunner().invoke(cli, ["query", triples % 100, "--format", "csv", "--build", str(build_dir)])
     assert cut.exit_code == 0 and len(cut.stdout.splitlines()) == 101
-    assert cut.stderr.startswith("note: 100 rows, the cap of this query: more may match"), cut.stderr
+    assert cut.stderr.startswith("note: 100 rows, as many as the query's LIMIT 100: more may match"), cut.stderr
     for args in (["query", triples % 100_000], ["query", "shared-neighbours", "--param", "tool=mlflow"],
-                 ["query", "tool-overview"]):
+                 ["query", "tool-overview"],  # no LIMIT: in a string or a comment it is not one
+                 ["query", 'SELECT ?s WHERE { ?s ?p ?o FILTER(?o != "LIMIT 100") } # LIMIT 100']):
         whole = CliRunner().invoke(cli, args + ["--build", str(build_dir)])
         assert whole.exit_code == 0 and whole.stderr == "", (args, whole.stderr)
 

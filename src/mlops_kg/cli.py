@@ -308,9 +308,8 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
     text = format_result(result, fmt or ("ttl" if result.kind == "graph" else "table"))
     click.echo(text, nl=not text.endswith("\n"))
     if result.kind == "select" and named.cap and len(result.rows) >= named.cap:
-        click.echo(f"note: {len(result.rows)} rows, the cap of this query: more may match, and past the "
-                   "cap the store picks which rows; narrow it (a more specific parameter, or your own "
-                   "SPARQL with a filter)", err=True)
+        click.echo(f"note: {len(result.rows)} rows, as many as the query's LIMIT {named.cap}: more may match; "
+                   "narrow it (a more specific parameter, or a FILTER in your own query)", err=True)
     if result.kind == "ask" and not result.boolean:
         sys.exit(1)
 

@@ -48,12 +48,15 @@ class NamedQuery:
     def cap(self) -> int | None:
         """The row cap of a list query (its largest ``LIMIT`` of 100 or more), else None: a
         top-N ranking's small LIMIT is what it asks for, not a cut."""
-        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
+        body = _NOT_CODE.sub(" ", self.text)
         limits = [int(n) for n in re.findall(r"\bLIMIT\s+(\d+)", body, re.I) if int(n) >= 100]
         return max(limits) if limits else None
 
 
 _PARAM = re.compile(r"^@param\s+(\w+)\s+(\w+)\s*(.*)$")
+#: Comments, strings and IRIs: where a word such as LIMIT is not SPARQL.
+_NOT_CODE = re.compile(r"""\#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>""",
+                       re.S)
 
 
 def parse_header(name: str, path: Path, text: str) -> NamedQuery:
