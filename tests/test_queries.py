@@ -2,6 +2,10 @@
 import csv
 import io
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -223,6 +227,38 @@ def test_cli_query_file_that_is_not_utf8_is_one_line(build_dir, tmp_path):
     path.write_bytes(b"\xff\xfe SELECT")
     result = invoke(["query", str(path)], build_dir)
     assert result.exit_code == 2 and result.output == f"error: {path}: not UTF-8 text (byte 0); save it as UTF-8\n"
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 4,300³ rows: minutes
+
+
+def test_cli_timeout_ends_an_embedded_query(build_dir):
+    """In a process of its own: the evaluation it gives up on runs on until the process exits."""
+    from .conftest import venv_bin
+
+    started = time.monotonic()
+    done = subprocess.run([venv_bin("mlops-kg"), "query", SLOW, "--timeout", "0.5", "--build", str(build_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and time.monotonic() - started < 20
+    assert done.stderr == "error: the query took longer than 0.5 s; narrow it, or raise --timeout\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_a_query_that_oxigraph_is_evaluating(build_dir):
+    """Oxigraph evaluates in native code, where Python sees a signal only when it returns."""
+    from .conftest import venv_bin
+
+    process = subprocess.Popen([venv_bin("mlops-kg"), "query", SLOW, "--build", str(build_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(2)  # well into the evaluation
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    try:
+        _out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert (process.returncode, err) == (130, "interrupted\n")
 
 
 def test_cli_says_when_a_list_reaches_its_cap(build_dir):

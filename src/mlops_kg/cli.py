@@ -273,8 +273,8 @@ BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
               default=None, help="Output format (default: table; ttl for CONSTRUCT/DESCRIBE).")
 @click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the embedded store.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds to wait for a remote endpoint.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds to wait for the answer (default: 10 for --endpoint, no limit for the embedded store).")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")
 @BUILD_OPTION
@@ -302,9 +302,10 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
         resolver = Resolver.for_store(_store(build_dir, engine)) if any(
             p.kind not in ("string", "integer", "iri") for p in named.params) else None
         bindings = bind_params(named, values, resolver)
-        result = remote_query(endpoint, named.text, bindings, timeout=timeout)
+        result = remote_query(endpoint, named.text, bindings, timeout=timeout or 10.0)
     else:
-        named, result = run_query(_store(build_dir, engine), query, values)
+        store = _store(build_dir, engine)
+        named, result = _waiting(lambda: run_query(store, query, values), timeout)
     text = format_result(result, fmt or ("ttl" if result.kind == "graph" else "table"))
     click.echo(text, nl=not text.endswith("\n"))
     if result.kind == "select" and named.cap and len(result.rows) >= named.cap:
@@ -312,6 +313,35 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
                    "narrow it (a more specific parameter, or a FILTER in your own query)", err=True)
     if result.kind == "ask" and not result.boolean:
         sys.exit(1)
+
+
+def _waiting(work, timeout: float | None):
+    """``work()``, run in a helper thread while this one waits: Oxigraph evaluates in native
+    code, where Ctrl-C is not seen until the query ends (it releases the GIL, so the waiting
+    thread is woken by the signal), and a time limit can end the command."""
+    import threading
+    import time
+
+    from .errors import QueryError
+
+    box = {}
+
+    def run():
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread as it is
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="mlops-kg query", daemon=True)
+    worker.start()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while worker.is_alive():
+        worker.join(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic())))
+        if deadline is not None and worker.is_alive() and time.monotonic() >= deadline:
+            raise QueryError(f"the query took longer than {timeout:g} s; narrow it, or raise --timeout")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 @cli.command(name="queries")
