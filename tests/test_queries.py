@@ -503,6 +503,14 @@ def test_tool_overview_lists_a_technology_with_no_capability_or_delivery_model(d
     assert str(rows["MLflow"][3]) and len(rows) > 50
 
 
+def test_most_central_takes_a_capability_group_like_tools_with_capability(store):
+    """A broad capability ("Data management") covers its narrower ones, as in tools-with-capability;
+    it used to match only tools that name the broad one, i.e. none."""
+    central = run_query(store, "most-central", {"capability": "data management"})[1]
+    members = {str(r[1]) for r in run_query(store, "tools-with-capability", {"capability": "data management"})[1].rows}
+    assert len(central.rows) == 5 and "DVC" in labels(central) and set(labels(central)) <= members
+
+
 def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):
     """The store caches its name index; the index must not point back at the store, or a
     dropped store (hundreds of MB at scale) waits for the cyclic collector to be freed."""
