@@ -282,6 +282,9 @@ def test_cli_says_when_a_list_reaches_its_cap(build_dir):
     (["query", "alternatives", "--param", "oops"], "error: bad --param 'oops'; write NAME=VALUE"),
     (["query", "listed-tools", "--format", "ttl"], "error: --format ttl is for CONSTRUCT/DESCRIBE"),
     (["query", "missing.sparql"], "error: missing.sparql: file not found; check the path"),
+    (["query", "alternatives", "--param", "tool=zzzz"],
+     "error: unknown tool 'zzzz'. `mlops-kg query tool-overview` lists the known ones."),
+    (["query", "tools-in-industry", "--param", "industry=zzzz"], "error: unknown industry 'zzzz'; known industries: "),
     (["query", "alternatives.rq"], "error: alternatives.rq: file not found; to run the named query, write alternatives"),
 ])
 def test_cli_bad_input_is_one_line_exit_2(build_dir, args, message):

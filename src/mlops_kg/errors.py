@@ -28,8 +28,18 @@ class UnknownNameError(MlopsKgError):
     def __init__(self, name: str, kind: str = "tool", suggestions: list[str] | None = None,
                  detail: str = ""):
         self.name, self.kind, self.suggestions = name, kind, list(suggestions or [])
-        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        if self.suggestions:
+            hint = f" Did you mean: {', '.join(self.suggestions)}?"
+        elif not detail and kind in _LISTED_BY:
+            hint = f" `mlops-kg query {_LISTED_BY[kind]}` lists the known ones."
+        else:
+            hint = ""
         super().__init__(f"unknown {kind} {name!r}{detail}.{hint}")
+
+
+#: The named query that lists the names of each kind (for an unknown name with no close match).
+_LISTED_BY = {"tool": "tool-overview", "service": "services-by-provider", "capability": "capabilities",
+              "industry": "industries"}
 
 
 class AmbiguousNameError(MlopsKgError):

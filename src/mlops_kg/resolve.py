@@ -249,7 +249,8 @@ class Resolver:
                                                              f"not a {kind}")
         known = sorted({label for iri, label in self._labels.items() if self._of_kind([iri], kind)}, key=str.lower)
         if kind not in ("tool", "service", "node") and 0 < len(known) <= 12:
-            raise UnknownNameError(name.strip(), kind, [], f"; known {kind}s: {', '.join(known)}")
+            kinds = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+            raise UnknownNameError(name.strip(), kind, [], f"; known {kinds}: {', '.join(known)}")
         raise UnknownNameError(name.strip(), kind, self.suggest(name, kind))
 
     def _kind_words(self, iri: str) -> str:
