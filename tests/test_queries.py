@@ -222,6 +222,13 @@ def test_cli_query_from_file(build_dir, tmp_path):
     assert result.output.split() == ["l", "Comet"]
 
 
+def test_cli_inline_query_takes_an_iri_parameter_in_angle_brackets(build_dir):
+    iri = "<https://w3id.org/mlops-kg/id/tool/mlflow>"
+    result = invoke(["query", "SELECT ?l WHERE { ?tool skos:prefLabel ?l }", "--param", f"tool={iri}",
+                     "--format", "csv"], build_dir)
+    assert result.exit_code == 0 and result.output.split() == ["l", "MLflow"], result.output
+
+
 def test_cli_query_file_that_is_not_utf8_is_one_line(build_dir, tmp_path):
     path = tmp_path / "bad.rq"
     path.write_bytes(b"\xff\xfe SELECT")
@@ -282,6 +289,8 @@ def test_cli_says_when_a_list_reaches_its_cap(build_dir):
     (["query", "alternatives", "--param", "oops"], "error: bad --param 'oops'; write NAME=VALUE"),
     (["query", "listed-tools", "--format", "ttl"], "error: --format ttl is for CONSTRUCT/DESCRIBE"),
     (["query", "missing.sparql"], "error: missing.sparql: file not found; check the path"),
+    (["query", "SELECT ?l WHERE { ?t skos:prefLabel ?l }", "--param", "tool=mlflow"],
+     "error: --param tool: the query has no ?tool; bind a variable it uses"),
     (["query", "alternatives", "--param", "tool=zzzz"],
      "error: unknown tool 'zzzz'. `mlops-kg query tool-overview` lists the known ones."),
     (["query", "tools-in-industry", "--param", "industry=zzzz"], "error: unknown industry 'zzzz'; known industries: "),

@@ -269,7 +269,8 @@ BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS
 @cli.command()
 @click.argument("query")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind ?NAME; names resolve through labels and aliases. Repeatable.")
+              help="Bind ?NAME. A named query's parameters (and @param ones) resolve names through "
+                   "labels and aliases; any other VALUE is a string, or an IRI written <...>. Repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
               default=None, help="Output format (default: table; ttl for CONSTRUCT/DESCRIBE).")
 @click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the embedded store.")

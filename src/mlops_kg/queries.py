@@ -156,9 +156,15 @@ def bind_params(query: NamedQuery, values: dict[str, str], resolver) -> dict:
         if missing:
             raise QueryError(f"query {query.name!r} needs --param {missing[0]}=... "
                              f"({declared[missing[0]].description or declared[missing[0]].kind})")
+    code = _NOT_CODE.sub(" ", query.text)
+    for name in values:
+        if name not in declared and not re.search(rf"[?$]{name}\b", code):
+            raise QueryError(f"--param {name}: the query has no ?{name}; bind a variable it uses")
     bindings = {}
     for name, value in values.items():
         kind = declared[name].kind if name in declared else "string"
+        if name not in declared and re.fullmatch(r"<[^<>]*>", value.strip()):
+            kind, value = "iri", value.strip()[1:-1]  # an undeclared parameter written as <IRI>
         if kind == "string":
             bindings[name] = Literal(value)
         elif kind == "integer":
