@@ -222,6 +222,15 @@ def test_cli_query_from_file(build_dir, tmp_path):
     assert result.output.split() == ["l", "Comet"]
 
 
+def test_cli_parameter_takes_a_compact_iri_as_tables_print_it(build_dir):
+    same = [invoke(["query", "alternatives", "--param", f"tool={v}", "--format", "csv"], build_dir).output
+            for v in ("tool:mlflow", "MLflow")]
+    assert same[0] == same[1] and "Kubeflow" in same[0]
+    wrong_kind = invoke(["query", "alternatives", "--param", "tool=lang:python"], build_dir)
+    assert wrong_kind.exit_code == 2
+    assert wrong_kind.output == "error: unknown tool 'lang:python': it is the language 'Python', not a tool.\n"
+
+
 def test_cli_inline_query_takes_an_iri_parameter_in_angle_brackets(build_dir):
     iri = "<https://w3id.org/mlops-kg/id/tool/mlflow>"
     result = invoke(["query", "SELECT ?l WHERE { ?tool skos:prefLabel ?l }", "--param", f"tool={iri}",

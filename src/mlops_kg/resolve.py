@@ -215,6 +215,14 @@ class Resolver:
         if re.fullmatch(r"<?https?://[^\s<>]+>?", text):
             iri = text.strip("<>")
             return [iri] if iri in self._labels and self._of_kind([iri], kind) else []
+        prefixed = re.fullmatch(r"([A-Za-z][\w-]*):([\w.~-][\w./~-]*)", text)
+        if prefixed:  # a compact IRI as tables print it, e.g. tool:mlflow
+            from .namespaces import PREFIXES  # only for this form: it imports rdflib
+
+            if prefixed[1] in PREFIXES:
+                iri = str(PREFIXES[prefixed[1]]) + prefixed[2]
+                if iri in self._labels and self._of_kind([iri], kind):
+                    return [iri]
         for variant in _variants(text):
             hits = self._of_kind(self._by_key.get(normalize_name(variant), ()), kind)
             if hits:
