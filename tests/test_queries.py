@@ -532,6 +532,21 @@ def test_most_central_takes_a_capability_group_like_tools_with_capability(store)
     assert len(central.rows) == 5 and "DVC" in labels(central) and set(labels(central)) <= members
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_select_star_columns_come_in_the_order_the_query_names_them(dataset, engine):
+    """SPARQL leaves SELECT *'s order open; Oxigraph sorted by name, rdflib differed: both now
+    follow the query text, with or without parameters."""
+    from rdflib import URIRef
+
+    from mlops_kg.namespaces import ID
+
+    store = store_from_dataset(dataset, engine)
+    text = "SELECT * WHERE { ?tool skos:prefLabel ?label ; mlo:listPosition ?at } ORDER BY ?at LIMIT 1"
+    assert store.query(text).variables == ["tool", "label", "at"]
+    assert store.query(text, {"tool": URIRef(ID["tool/dvc"])}).variables == ["tool", "label", "at"]
+    assert store.query("SELECT ?label ?tool WHERE { ?tool skos:prefLabel ?label } LIMIT 1").variables == ["label", "tool"]
+
+
 def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):
     """The store caches its name index; the index must not point back at the store, or a
     dropped store (hundreds of MB at scale) waits for the cyclic collector to be freed."""

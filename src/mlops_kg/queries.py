@@ -48,15 +48,14 @@ class NamedQuery:
     def cap(self) -> int | None:
         """The row cap of a list query (its largest ``LIMIT`` of 100 or more), else None: a
         top-N ranking's small LIMIT is what it asks for, not a cut."""
-        body = _NOT_CODE.sub(" ", self.text)
+        from .sparql import NOT_CODE
+
+        body = NOT_CODE.sub(" ", self.text)
         limits = [int(n) for n in re.findall(r"\bLIMIT\s+(\d+)", body, re.I) if int(n) >= 100]
         return max(limits) if limits else None
 
 
 _PARAM = re.compile(r"^@param\s+(\w+)\s+(\w+)\s*(.*)$")
-#: Comments, strings and IRIs: where a word such as LIMIT is not SPARQL.
-_NOT_CODE = re.compile(r"""\#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>""",
-                       re.S)
 
 
 def parse_header(name: str, path: Path, text: str) -> NamedQuery:
@@ -156,7 +155,9 @@ def bind_params(query: NamedQuery, values: dict[str, str], resolver) -> dict:
         if missing:
             raise QueryError(f"query {query.name!r} needs --param {missing[0]}=... "
                              f"({declared[missing[0]].description or declared[missing[0]].kind})")
-    code = _NOT_CODE.sub(" ", query.text)
+    from .sparql import NOT_CODE
+
+    code = NOT_CODE.sub(" ", query.text)
     for name in values:
         if name not in declared and not re.search(rf"[?$]{name}\b", code):
             raise QueryError(f"--param {name}: the query has no ?{name}; bind a variable it uses")

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from .errors import QueryError
 from .namespaces import PREFIXES
 
+#: Comments, strings and IRIs: where a word such as LIMIT is not SPARQL.
+NOT_CODE = re.compile(r"""\#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>""",
+                      re.S)
+
+
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
           "DescribeQuery": "describe"}
 
@@ -110,3 +115,15 @@ def check_safe(parsed: ParsedQuery, loaded_graphs) -> None:
         if iri not in loaded:
             raise QueryError(f"FROM <{iri}> names a graph that is not loaded; loaded graphs: "
                              + ", ".join(sorted(loaded)))
+
+
+def star_order(text: str, variables: list[str]) -> list[str]:
+    """For ``SELECT *``, ``variables`` in the order they first appear in the query (the order
+    rdflib gives; SPARQL leaves it open and Oxigraph's differs); any other query's as given."""
+    code = NOT_CODE.sub(" ", text)
+    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", code, re.I):
+        return variables
+    first = {}
+    for match in re.finditer(r"[?$](\w+)", code):
+        first.setdefault(match[1], match.start())
+    return sorted(variables, key=lambda v: (first.get(v, len(code)), v))

@@ -179,6 +179,7 @@ class OxigraphStore(Store):
         # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
         # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group, and
         # are also written into the patterns (see remote.substitute for why).
+        asked = text
         if bindings:
             text = with_values(text, bindings, into_patterns=True)
         if dataset is not None:
@@ -198,7 +199,9 @@ class OxigraphStore(Store):
         if isinstance(result, bool) or type(result).__name__ == "QueryBoolean":
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
+            from .sparql import star_order
+
+            variables = star_order(asked, [v.value for v in result.variables])
             rows, truncated = _capped(result, lambda sol: tuple(ox_to_rdflib(sol[v]) for v in variables), max_rows)
             return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
         triples, truncated = _capped(
@@ -254,9 +257,16 @@ class RdflibStore(Store):
             if result.type == "ASK":
                 return QueryResult("ask", boolean=bool(result.askAnswer))
             if result.type == "SELECT":
-                rows, truncated = _capped(result, tuple, max_rows)
-                return QueryResult("select", variables=[str(v) for v in result.vars], rows=rows,
-                                   truncated=truncated)
+                from .sparql import star_order
+
+                given = [str(v) for v in result.vars]
+                variables = star_order(text, given)
+                if variables == given:
+                    rows, truncated = _capped(result, tuple, max_rows)
+                else:
+                    at = [given.index(v) for v in variables]
+                    rows, truncated = _capped(result, lambda row: tuple(row[i] for i in at), max_rows)
+                return QueryResult("select", variables=variables, rows=rows, truncated=truncated)
             triples, truncated = _capped(result.graph if result.graph is not None else result, tuple, max_rows)
             return QueryResult("graph", triples=triples, truncated=truncated)
         except QueryError:
