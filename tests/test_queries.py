@@ -298,6 +298,7 @@ def test_cli_says_when_a_list_reaches_its_cap(build_dir):
     (["query", "alternatives", "--param", "oops"], "error: bad --param 'oops'; write NAME=VALUE"),
     (["query", "listed-tools", "--format", "ttl"], "error: --format ttl is for CONSTRUCT/DESCRIBE"),
     (["query", "missing.sparql"], "error: missing.sparql: file not found; check the path"),
+    (["query", "ASK{?s"], "error: malformed SPARQL at line 1"),  # a brace: SPARQL, not a path
     (["query", "SELECT ?l WHERE { ?t skos:prefLabel ?l }", "--param", "tool=mlflow"],
      "error: --param tool: the query has no ?tool; bind a variable it uses"),
     (["query", "alternatives", "--param", "tool=zzzz"],
@@ -545,6 +546,8 @@ def test_select_star_columns_come_in_the_order_the_query_names_them(dataset, eng
     assert store.query(text).variables == ["tool", "label", "at"]
     assert store.query(text, {"tool": URIRef(ID["tool/dvc"])}).variables == ["tool", "label", "at"]
     assert store.query("SELECT ?label ?tool WHERE { ?tool skos:prefLabel ?label } LIMIT 1").variables == ["label", "tool"]
+    nested = "SELECT ?label ?tool WHERE { { SELECT * WHERE { ?tool skos:prefLabel ?label } } } LIMIT 1"
+    assert store.query(nested).variables == ["label", "tool"]  # a subquery's * is not the query's
 
 
 def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):

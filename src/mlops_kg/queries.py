@@ -104,8 +104,8 @@ def resolve_query(spec: str, directory=None) -> NamedQuery:
     if re.fullmatch(r"[A-Za-z0-9_-]+", spec.strip()):
         return get_query(spec.strip(), directory)
     path = Path(spec.strip())
-    # SPARQL text has whitespace; one word that is not a named query is a file's path
-    if spec.endswith(".rq") or not re.search(r"\s", spec.strip()):
+    # SPARQL text has a group in braces, and mostly whitespace: one word without is a file's path
+    if spec.endswith(".rq") or not re.search(r"[\s{]", spec.strip()):
         from .files import read_text
 
         if not path.exists() and re.fullmatch(r"[A-Za-z0-9_-]+", path.stem) and any(

@@ -121,7 +121,8 @@ def star_order(text: str, variables: list[str]) -> list[str]:
     """For ``SELECT *``, ``variables`` in the order they first appear in the query (the order
     rdflib gives; SPARQL leaves it open and Oxigraph's differs); any other query's as given."""
     code = NOT_CODE.sub(" ", text)
-    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", code, re.I):
+    select = re.search(r"\bSELECT\b", code, re.I)  # the query's own, not a subquery's
+    if not select or not re.match(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", code[select.start():], re.I):
         return variables
     first = {}
     for match in re.finditer(r"[?$](\w+)", code):
