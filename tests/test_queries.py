@@ -294,6 +294,7 @@ def test_cli_says_when_a_list_reaches_its_cap(build_dir):
 @pytest.mark.parametrize("args,message", [
     (["query", "SELECT ?x WHERE { ?x "], "error: malformed SPARQL at line 1, column"),
     (["query", "nope"], "error: unknown named query 'nope'; named queries: alternatives"),
+    (["query", "shared_neighbours"], "error: unknown named query 'shared_neighbours'. Did you mean: shared-neighbours?"),
     (["query", "alternatives", "--param", "tool=mlfloww"], "error: unknown tool 'mlfloww'. Did you mean: MLflow"),
     (["query", "alternatives", "--param", "oops"], "error: bad --param 'oops'; write NAME=VALUE"),
     (["query", "listed-tools", "--format", "ttl"], "error: --format ttl is for CONSTRUCT/DESCRIBE"),

@@ -95,8 +95,13 @@ def get_query(name: str, directory=None) -> NamedQuery:
     for query in list_queries(directory):
         if query.name == name:
             return query
-    names = ", ".join(q.name for q in list_queries(directory))
-    raise QueryError(f"unknown named query {name!r}; named queries: {names} (see `mlops-kg queries`)")
+    import difflib
+
+    known = [q.name for q in list_queries(directory)]
+    close = difflib.get_close_matches(name.lower().replace("_", "-"), known, n=3, cutoff=0.75)
+    if close:
+        raise QueryError(f"unknown named query {name!r}. Did you mean: {', '.join(close)}? (see `mlops-kg queries`)")
+    raise QueryError(f"unknown named query {name!r}; named queries: {', '.join(known)} (see `mlops-kg queries`)")
 
 
 def resolve_query(spec: str, directory=None) -> NamedQuery:
