@@ -293,6 +293,10 @@ def test_cli_says_when_a_list_reaches_its_cap(build_dir):
 
 @pytest.mark.parametrize("args,message", [
     (["query", "SELECT ?x WHERE { ?x "], "error: malformed SPARQL at line 1, column"),
+    (["query", "SELECT ?s WHERE {\n  ?s ?p\n}"],
+     "error: malformed SPARQL at line 2, column 3, near '?s ?p': the query does not parse from here"),
+    (["query", "SELEC ?s WHERE { ?s ?p ?o }"], "error: malformed SPARQL at line 1, column 1, near 'SELEC ?s WHERE "
+                                                "{ ?s ?p ?o }': expected SELECT, CONSTRUCT, DESCRIBE or ASK"),
     (["query", "nope"], "error: unknown named query 'nope'; named queries: alternatives"),
     (["query", "shared_neighbours"], "error: unknown named query 'shared_neighbours'. Did you mean: shared-neighbours?"),
     (["query", "alternatives", "--param", "tool=mlfloww"], "error: unknown tool 'mlfloww'. Did you mean: MLflow"),

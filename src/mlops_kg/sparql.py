@@ -90,8 +90,16 @@ def _syntax_message(text: str, exc: Exception) -> str:
         return (f"malformed SPARQL{where}: unknown prefix '{prefix}:'; "
                 f"declare it with PREFIX or use a predeclared one ({known})")
     why = getattr(exc, "msg", None) or str(exc).splitlines()[0]
+    if re.match(r"Expected \{?SelectQuery \|", why):
+        why = "expected SELECT, CONSTRUCT, DESCRIBE or ASK (after any PREFIX lines)"
+    elif why == "Expected SelectQuery":  # the parser's name for "the query stops making sense here"
+        why = "the query does not parse from here"
     where = f" at line {line}, column {col}" if line else ""
-    return f"malformed SPARQL{where}: {why}"
+    near = ""
+    if line and col:
+        rest = text.splitlines()[line - 1][col - 1:].strip() if line <= len(text.splitlines()) else ""
+        near = f", near {rest[:30]!r}" if rest else ", at the end of the line"
+    return f"malformed SPARQL{where}{near}: {why}"
 
 
 def is_update(text: str) -> bool:
