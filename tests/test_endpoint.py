@@ -552,3 +552,32 @@ def test_a_loopback_endpoint_answers_only_loopback_host_names(endpoint, host, al
         assert status == 200
     else:
         assert status == 403 and "DNS rebinding" in body and "true" not in body
+
+
+def test_query_endpoint_resolves_a_name_only_the_remote_graph_knows(built, tmp_path):
+    """`query --endpoint` resolves names through the local build first (aliases, suggestions),
+    and a name it does not know on the endpoint itself: the remote may hold more than the build."""
+    from click.testing import CliRunner
+
+    from mlops_kg.build import build
+    from mlops_kg.cli import cli
+
+    from .conftest import DATA
+
+    merged = tmp_path / "merged"
+    build(merged, include=[DATA / "guide-small.md"])
+    server, thread = _start(merged, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=1)
+    try:
+        def ask(tool):
+            return CliRunner().invoke(cli, ["query", "alternatives", "--param", f"tool={tool}", "--format", "csv",
+                                            "--endpoint", server.url + "sparql", "--build", str(built)])
+
+        local_only = CliRunner().invoke(cli, ["query", "alternatives", "--param", "tool=Feast", "--build", str(built)])
+        assert local_only.exit_code == 2  # the shipped build does not know it
+        remote = ask("FEAST")
+        assert remote.exit_code == 0 and "Hopsworks" in remote.output, remote.output
+        assert "Kubeflow" in ask("mlflow").output  # known locally: resolved there
+        typo = ask("mlfow")  # known nowhere: the local build's suggestions
+        assert typo.exit_code == 2 and typo.output.startswith("error: unknown tool 'mlfow'. Did you mean: MLflow")
+    finally:
+        _stop(server, thread)

@@ -296,12 +296,12 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
     values = parse_param_args(params)
     if endpoint:
         from .queries import bind_params, resolve_query
-        from .remote import remote_query
+        from .remote import RemoteNames, remote_query
         from .resolve import Resolver
 
         named = resolve_query(query)
-        resolver = Resolver.for_store(_store(build_dir, engine)) if any(
-            p.kind not in ("string", "integer", "iri") for p in named.params) else None
+        resolver = RemoteNames(endpoint, Resolver.for_store(_store(build_dir, engine)), timeout=timeout or 10.0) \
+            if any(p.kind not in ("string", "integer", "iri") for p in named.params) else None
         bindings = bind_params(named, values, resolver)
         result = remote_query(endpoint, named.text, bindings, timeout=timeout or 10.0)
     else:

@@ -268,6 +268,39 @@ def remote_query(url: str, text: str, bindings: dict | None = None, *, timeout=D
     return QueryResult("select", variables=variables, rows=rows)
 
 
+class RemoteNames:
+    """Resolves names for a query sent to ``url``: through ``local`` (the local build's
+    :class:`mlops_kg.resolve.Resolver`, with its aliases and suggestions) first, and for a name
+    it does not know, on the endpoint itself: a node of the kind whose label or alias is the
+    name, ignoring case (graphs that exist only on the remote, e.g. merged with other data)."""
+
+    def __init__(self, url: str, local, *, timeout=DEFAULT_TIMEOUT, user=None, password=None):
+        self.url, self.local, self.timeout, self.user, self.password = url, local, timeout, user, password
+
+    def resolve(self, name: str, kind: str = "tool"):
+        from rdflib import Literal, URIRef
+
+        from .errors import AmbiguousNameError, UnknownNameError
+        from .resolve import KIND_CLASSES
+
+        try:
+            return self.local.resolve(name, kind)
+        except UnknownNameError as unknown:
+            classes = KIND_CLASSES.get(kind)
+            typed = (" VALUES ?class { " + " ".join(f"<{c}>" for c in sorted(classes)) + " } ?node a ?class ."
+                     if classes else "")
+            text = ("SELECT DISTINCT ?node ?label WHERE { ?node skos:prefLabel|skos:altLabel ?name ; "
+                    f"skos:prefLabel ?label .{typed} FILTER(LCASE(STR(?name)) = {Literal(name.strip().lower()).n3()}) }} "
+                    "ORDER BY ?node LIMIT 10")
+            rows = remote_query(self.url, text, timeout=self.timeout, user=self.user, password=self.password).rows
+            found = {str(node): str(label) for node, label in rows}
+            if len(found) == 1:
+                return URIRef(next(iter(found)))
+            if len(found) > 1:
+                raise AmbiguousNameError(name.strip(), sorted(found.values())) from None
+            raise unknown from None
+
+
 def publish(build_dir, endpoint: str, graph: str | None = None, *, user=None, password=None,
             auth="auto", timeout=60.0) -> list[tuple[str, int]]:
     """Upload a build to a Graph Store Protocol endpoint, replacing each target graph (PUT).
@@ -303,4 +336,4 @@ def publish(build_dir, endpoint: str, graph: str | None = None, *, user=None, pa
     return done
 
 
-__all__ = ["remote_query", "publish", "with_values", "with_prefixes", "GRAPHS"]
+__all__ = ["remote_query", "publish", "with_values", "with_prefixes", "RemoteNames", "GRAPHS"]
