@@ -147,6 +147,23 @@ def _int(n):
     return Literal(n, datatype=XSD.integer)
 
 
+def test_analyze_data_on_a_small_imported_graph(tmp_path):
+    """PageRank's stopping bar is n·tol: a graph of a few dozen nodes needed more than networkx's
+    default 100 steps, and `analyze --data` on one imported guide ended in a traceback."""
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    from .conftest import DATA
+
+    out = tmp_path / "small.ttl"
+    assert CliRunner().invoke(cli, ["import", str(DATA / "guide-small.md"), "-q", "-o", str(out)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["analyze", "--data", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)["centrality"]["tool"]["pagerank"]
+    assert scores and all(row["score"] > 0 for row in scores)
+
+
 def test_analyze_cli_markdown_and_json(built):
     from click.testing import CliRunner
 

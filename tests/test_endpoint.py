@@ -581,3 +581,16 @@ def test_query_endpoint_resolves_a_name_only_the_remote_graph_knows(built, tmp_p
         assert typo.exit_code == 2 and typo.output.startswith("error: unknown tool 'mlfow'. Did you mean: MLflow")
     finally:
         _stop(server, thread)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[zz]:80/", "http://h:abc/x", "http://a b/",
+                                 "http://127.0.0.1:99999/x"])
+def test_a_malformed_endpoint_url_is_one_line(url):
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    for args in (["query", "ASK {}", "--endpoint", url], ["publish", "--endpoint", url]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2 and result.output.startswith("error: not a valid endpoint URL: "), result.output
+        assert len(result.output.splitlines()) == 1

@@ -192,7 +192,9 @@ def centrality(full: nx.MultiDiGraph, *, seed: int = SEED) -> dict[str, dict[str
     out = {
         "degree": nx.degree_centrality(simple) if n > 1 else {v: 0.0 for v in simple},
         "betweenness": betweenness_centrality(simple, k=None if pivots >= n else pivots, seed=seed),
-        "pagerank": nx.pagerank(simple, alpha=0.85, tol=1e-10) if n else {},
+        # tol is per node (networkx stops below n·tol): on a small graph 100 steps of a 0.85
+        # contraction do not reach it, so allow more (convergence is geometric: ~150 suffice)
+        "pagerank": nx.pagerank(simple, alpha=0.85, tol=1e-10, max_iter=1000) if n else {},
     }
     if n * max(m, 1) <= PATH_BUDGET:
         out["closeness"] = nx.closeness_centrality(simple)

@@ -205,6 +205,13 @@ def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEO
              password=None, auth="auto"):
     if not re.match(r"^https?://", url or ""):
         raise EndpointError(f"endpoint URL must start with http:// or https://, got {url!r}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        valid = bool(parts.hostname) and parts.port != 0 and not re.search(r"[\s\x00-\x1f]", url)
+    except ValueError:  # a bad IPv6 literal or port
+        valid = False
+    if not valid:
+        raise EndpointError(f"not a valid endpoint URL: {url!r}; write it like http://127.0.0.1:8890/sparql")
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with _opener(url, user, password, auth).open(req, timeout=timeout) as resp:
