@@ -13,6 +13,10 @@ import click
 from .errors import MlopsKgError, ValidationError
 
 
+#: Context meta key: the exit code a command has settled on before it prints its result.
+PENDING_EXIT = "mlops_kg.pending_exit"
+
+
 class Cli(click.Group):
     """Click group that turns library errors into one clear line and the right exit code."""
 
@@ -44,9 +48,9 @@ class Cli(click.Group):
         except MlopsKgError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
-        except BrokenPipeError:  # e.g. `mlops-kg query ... | head`
+        except BrokenPipeError:  # e.g. `mlops-kg query ... | head`: the reader stopped early
             sys.stderr.close()
-            ctx.exit(0)
+            ctx.exit(ctx.meta.get(PENDING_EXIT, 0))  # a result already known (validate, ASK) keeps its code
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
@@ -93,6 +97,8 @@ def validate(files, with_shipped):
     from .build import validate_files
 
     report = validate_files(files, with_shipped=with_shipped or not files)
+    if not report.conforms:
+        click.get_current_context().meta[PENDING_EXIT] = 1
     click.echo(report.text())
     if not report.conforms:
         if files and not with_shipped and any("never described" in r.message for r in report.results):
@@ -308,6 +314,8 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
         store = _store(build_dir, engine)
         named, result = _waiting(lambda: run_query(store, query, values), timeout)
     text = format_result(result, fmt or ("ttl" if result.kind == "graph" else "table"))
+    if result.kind == "ask" and not result.boolean:
+        click.get_current_context().meta[PENDING_EXIT] = 1
     click.echo(text, nl=not text.endswith("\n"))
     if result.kind == "select" and named.cap and len(result.rows) >= named.cap:
         click.echo(f"note: {len(result.rows)} rows, as many as the query's LIMIT {named.cap}: more may match; "
