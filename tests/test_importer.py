@@ -281,3 +281,29 @@ def test_repeated_field_is_merged_and_reported(known):
 def test_new_tool_inherits_capabilities_of_its_stated_alternatives(known):
     result = import_text("## Yonder\n- **Alternatives**: Neptune.ai\n", "y.md", known)
     assert ID["capability/experiment-tracking"] in set(result.graph.objects(ID["tool/yonder"], MLO.hasCapability))
+
+
+def test_guessed_capabilities_are_the_ones_its_alternatives_share_most(known):
+    """Bramble names three alternatives, two of which serve models: model serving must be among
+    its two guessed capabilities (the guess used to be the first two in alphabetical order)."""
+    result = import_text("## Bramble\n- **Alternatives**: Seldon Core, KServe, Apache Airflow\n", "b.md", known)
+    caps = set(result.graph.objects(ID["tool/bramble"], MLO.hasCapability))
+    assert ID["capability/model-serving"] in caps and len(caps) == 2
+
+
+def test_two_included_guides_with_the_same_file_name_are_refused(tmp_path):
+    """Their import graphs and source nodes would be the same nodes: one clear error instead of
+    shape violations on nodes the user never wrote."""
+    from mlops_kg.errors import DataFileError
+    from mlops_kg.load import load_sources
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "notes.md").write_text((DATA / "guide-small.md").read_text(), encoding="utf-8")
+    with pytest.raises(DataFileError, match="has the same name; .* rename one of them"):
+        load_sources([tmp_path / "a" / "notes.md", tmp_path / "b" / "notes.md"])
+
+
+def test_the_list_section_names_the_line_it_starts_on(small):
+    labels = [str(o) for s, o in small.graph.subject_objects(SKOS.prefLabel) if "list of tools" in str(o)]
+    assert len(labels) == 1 and re.search(r"\(line [1-9]\d*\)$", labels[0]), labels

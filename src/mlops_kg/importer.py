@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +56,7 @@ CAPABILITY_HINTS = (
     ("workflow-orchestration", r"orchestrat|schedul|workflow"),
     ("ml-pipelines", r"pipeline"),
     ("data-versioning", r"version(?:ing| control)|data version"),
-    ("model-serving", r"serving|deploy|inference"),
+    ("model-serving", r"serv(?:es|ing) (?:ml |machine learning )?models|model serving|serving|deploy|inference"),
     ("model-monitoring", r"monitor"),
     ("model-registry", r"model registry|registry"),
     ("feature-store", r"feature store"),
@@ -374,8 +375,8 @@ class _Importer:
         if self.guide.title:
             g.add((self.source, DCTERMS.title, Literal(self.guide.title)))
         g.add((self.source, DCTERMS.source, Literal(self.name)))
-        if self.guide.listed:
-            self.section_node(None, "list of tools", 0)
+        if self.guide.listed:  # the list's line: where its first item is
+            self.section_node(None, "list of tools", min(item.line for _position, item in self.guide.listed))
         for item in self.guide.problems:
             self.report.note(item.line, item.text)
         tools = {}
@@ -497,17 +498,15 @@ class _Importer:
             node = URIRef(iri)
             if (node, RDF.type, MLO.Technology) not in self.out or list(self.out.objects(node, MLO.hasCapability)):
                 continue
-            inherited = set()
-            for alternative in self.out.objects(node, MLO.statedAlternative):  # what it names as its alternatives
-                inherited |= set(self.out.objects(alternative, MLO.hasCapability)) | set(
-                    self.known.objects(alternative, MLO.hasCapability))
-            for parent in self.parents.get(node, []):
-                inherited |= set(self.out.objects(parent, MLO.hasCapability)) | set(
-                    self.known.objects(parent, MLO.hasCapability))
-            for service_of in self.out.subjects(MLO.cloudEquivalent, node):
-                inherited |= set(self.out.objects(service_of, MLO.hasCapability)) | set(
-                    self.known.objects(service_of, MLO.hasCapability))
-            guess = sorted(inherited)[:2] or [CAP["end-to-end-platform"]]
+            votes = Counter()  # each related technology votes once for each of its capabilities
+            related = [*self.out.objects(node, MLO.statedAlternative), *self.parents.get(node, []),
+                       *self.out.subjects(MLO.cloudEquivalent, node)]
+            for other in related:
+                votes.update(set(self.out.objects(other, MLO.hasCapability))
+                             | set(self.known.objects(other, MLO.hasCapability)))
+            # the two most shared (ties by IRI, for the same output every run)
+            guess = [cap for cap, _n in sorted(votes.items(), key=lambda kv: (-kv[1], str(kv[0])))[:2]] \
+                or [CAP["end-to-end-platform"]]
             for cap in guess:
                 self.out.add((node, MLO.hasCapability, cap))
             self.out.add((node, MLO.note, Literal("capabilities guessed by the importer from the guide's context")))

@@ -97,8 +97,15 @@ def load_sources(include=()) -> Dataset:
 
     from .iris import slugify
 
+    named: dict[str, Path] = {}
     for path in include:
         path = Path(path)
+        other = named.setdefault(slugify(path.stem), path)
+        if other != path:
+            from .errors import DataFileError
+
+            raise DataFileError(f"{path}: {other} has the same name; an included file's graph and source "
+                                "nodes are named after the file, so rename one of them")
         target = ds.graph(URIRef(GRAPHS.IMPORTED + slugify(path.stem)))
         if path.suffix.lower() in (".md", ".markdown", ".txt"):
             from .importer import import_guide
