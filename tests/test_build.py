@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,44 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "mlops_kg", "build", "--out", str(tmp_path / "c")],
                            capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatch):
+    """Ctrl-C while the site is being written: the new files must not be in place beside the
+    old site (they were: the files were moved in before the site was written)."""
+    import hashlib
+
+    from mlops_kg import build as build_module
+    from mlops_kg import site as site_module
+
+    out = tmp_path / "b"
+    build_module.build(out, include=[Path(__file__).parent / "data" / "guide-small.md"])
+
+    def digest():
+        return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(out.rglob("*")) if p.is_file()}
+
+    before = digest()
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(site_module, "site_pages", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_module.build(out)  # without the guide: every file would differ
+    assert digest() == before
+    assert not [p.name for p in out.iterdir() if "staging" in p.name]
+
+
+def test_signals_are_held_while_the_build_is_put_in_place():
+    import os
+    import signal
+
+    from mlops_kg.build import _signals_held
+
+    with pytest.raises(KeyboardInterrupt):
+        with _signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+            reached = True  # the signal waits until the block ends
+    assert reached

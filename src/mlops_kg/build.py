@@ -1,6 +1,7 @@
 """``mlops-kg build``: load → infer → validate → write every output atomically."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -120,6 +121,12 @@ def write_outputs(out_dir, contents: dict[str, bytes]) -> list[Path]:
     Nothing in ``out_dir`` changes until every file has been written completely, so a
     failure leaves the previous build as it was.
     """
+    staging = stage_outputs(out_dir, contents)
+    return commit_outputs(out_dir, staging, list(contents))
+
+
+def stage_outputs(out_dir, contents: dict[str, bytes]) -> Path:
+    """Write every file into a staging folder inside ``out_dir``; returns the folder."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -129,15 +136,29 @@ def write_outputs(out_dir, contents: dict[str, bytes]) -> list[Path]:
     try:
         for name, data in contents.items():
             (staging / name).write_bytes(data)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write to {out_dir}: {exc.strerror}") from None
+        raise
+    return staging
+
+
+def commit_outputs(out_dir, staging: Path, names: list[str], *, cleanup: bool = True) -> list[Path]:
+    """Move the staged ``names`` into ``out_dir``, in that order (each rename is atomic); the
+    staging folder is removed after, unless ``cleanup`` is false (more to move from it)."""
+    out_dir = Path(out_dir)
+    try:
         written = []
-        for name in contents:  # each rename is atomic; all sources are complete by now
+        for name in names:
             (staging / name).replace(out_dir / name)
             written.append(out_dir / name)
         return written
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if cleanup:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
@@ -158,13 +179,55 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
         "graphs": dict(sorted(graphs.items())),
     }
     contents[MANIFEST] = _json_bytes(manifest)
-    files = write_outputs(out_dir, contents)
-    progress("wrote", len(files), "files")
-    from .site import write_site  # the static site (pages), swapped into place once complete
+    from .site import stage_site, swap_site
 
-    files.append(write_site(Path(out_dir) / SITE, ds, result))
-    progress("wrote the site")
+    # Everything is written aside first (files, then the site's pages); only then is the build
+    # put in place, with Ctrl-C and SIGTERM held back for those few renames and the manifest
+    # last, so an interrupted build leaves the previous one whole, never a mix of the two.
+    staging = stage_outputs(out_dir, contents)
+    try:
+        site_target, site_staging = stage_site(Path(out_dir) / SITE, ds, result)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    with _signals_held():
+        try:
+            commit_outputs(out_dir, staging, [name for name in contents if name != MANIFEST], cleanup=False)
+            site = swap_site(site_target, site_staging)
+            commit_outputs(out_dir, staging, [MANIFEST])
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(site_staging, ignore_errors=True)
+    files = [Path(out_dir) / name for name in contents] + [site]
+    progress("wrote", len(contents), "files and the site")
     return BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold Ctrl-C and SIGTERM back while the build is put in place: a signal that comes
+    meanwhile is noted, and acted on as usual right after (Python runs signal handlers in
+    the main thread, so this holds whichever thread the OS delivered it to)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: caught.append(number))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)  # e.g. KeyboardInterrupt for Ctrl-C
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
 
 
 def validate_files(files=(), with_shipped: bool = False):

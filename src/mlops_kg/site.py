@@ -407,20 +407,37 @@ def write_site(target, ds, analysis) -> Path:
     ``target`` must be empty or an earlier site (it holds ``site.json``), so a typo cannot
     replace an unrelated folder.
     """
+    target, staging = stage_site(target, ds, analysis)
+    return swap_site(target, staging)
+
+
+def stage_site(target, ds, analysis) -> tuple[Path, Path]:
+    """Write the pages into a staging folder beside ``target``: ``(target, staging)`` for
+    :func:`swap_site`. ``target`` itself is not touched."""
     target = check_site_target(target)
-    parent = target.parent
     pages = site_pages(ds, analysis)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}; choose a writable folder") from None
-    old = None
     try:
         for rel, text in pages.items():
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         staging.chmod(0o755)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {target}: {exc.strerror}; choose a writable folder") from None
+        raise
+    return target, staging
+
+
+def swap_site(target: Path, staging: Path) -> Path:
+    """Put the staged site in place of ``target`` (the old one is restored if that fails)."""
+    parent, old = target.parent, None
+    try:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
             target.rename(old / "site")
