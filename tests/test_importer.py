@@ -307,3 +307,10 @@ def test_two_included_guides_with_the_same_file_name_are_refused(tmp_path):
 def test_the_list_section_names_the_line_it_starts_on(small):
     labels = [str(o) for s, o in small.graph.subject_objects(SKOS.prefLabel) if "list of tools" in str(o)]
     assert len(labels) == 1 and re.search(r"\(line [1-9]\d*\)$", labels[0]), labels
+
+
+def test_a_second_section_for_the_same_tool_is_reported(known):
+    result = import_text("## Zorblax\n- **Alternatives**: MLflow\n\n## zorblax\n- **Languages Used**: Python\n",
+                         "z.md", known)
+    notes = [f"line {line}: {text}" for line, text in result.report.notes]
+    assert "line 4: another section for 'Zorblax' (the first is at line 1); their facts are merged into one tool" in notes

@@ -379,9 +379,14 @@ class _Importer:
             self.section_node(None, "list of tools", min(item.line for _position, item in self.guide.listed))
         for item in self.guide.problems:
             self.report.note(item.line, item.text)
-        tools = {}
+        tools, first = {}, {}
         for section in self.guide.sections:
-            tools[id(section)] = self.section_tool(section)
+            tools[id(section)] = tool = self.section_tool(section)
+            if tool is not None:
+                earlier = first.setdefault(tool, section)
+                if earlier is not section:  # "## Zorblax" twice, or "## ML Flow" after "## MLflow"
+                    self.report.note(section.line, f"another section for {self.label_of(tool)!r} (the first is at "
+                                                   f"line {earlier.line}); their facts are merged into one tool")
         for position, item in self.guide.listed:
             iri = self.tool_by_name(item, None)
             if iri is not None:

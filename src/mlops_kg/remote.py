@@ -201,8 +201,8 @@ def _opener(url, user=None, password=None, auth="auto"):
     return urllib.request.build_opener(*handlers)
 
 
-def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEOUT, user=None,
-             password=None, auth="auto"):
+def check_url(url: str) -> None:
+    """Raise a one-line :class:`EndpointError` unless ``url`` is a usable http(s) URL."""
     if not re.match(r"^https?://", url or ""):
         raise EndpointError(f"endpoint URL must start with http:// or https://, got {url!r}")
     try:
@@ -212,6 +212,11 @@ def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEO
         valid = False
     if not valid:
         raise EndpointError(f"not a valid endpoint URL: {url!r}; write it like http://127.0.0.1:8890/sparql")
+
+
+def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEOUT, user=None,
+             password=None, auth="auto"):
+    check_url(url)
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with _opener(url, user, password, auth).open(req, timeout=timeout) as resp:
@@ -318,6 +323,7 @@ def publish(build_dir, endpoint: str, graph: str | None = None, *, user=None, pa
     """
     from rdflib import Dataset, Graph
 
+    check_url(endpoint)  # before the build is read, and naming the URL as given
     nq = Path(build_dir) / "mlops-kg.nq"
     if not nq.is_file():
         raise EndpointError(f"{nq}: no built graph to publish; run `mlops-kg build --out {build_dir}` first")
