@@ -373,3 +373,23 @@ def test_big_neighbourhoods_are_capped_nearest_first(monkeypatch):
     assert len(ids) == 10 and center in ids
     assert all("/n" in i or i == center for i in ids), "the nearest nodes are kept first"
     assert "the nearest 10 of 61 nodes" in view.title
+
+
+def test_site_into_a_folder_that_cannot_be_renamed_such_as_a_mount_point(shipped, monkeypatch, tmp_path):
+    """A mount point (a container volume) cannot be renamed away (EBUSY): the site is written
+    into it instead of refusing an empty, writable folder."""
+    ds, analysis = shipped
+    target = tmp_path / "volume"
+    target.mkdir()
+    original = Path.rename
+
+    def busy(self, destination):
+        if self == target:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        return original(self, destination)
+
+    monkeypatch.setattr(Path, "rename", busy)
+    for _twice in range(2):  # into the empty folder, then over the earlier site
+        write_site(target, ds, analysis)
+        assert (target / "index.html").is_file() and (target / "site.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["volume"]  # nothing left beside it

@@ -19,6 +19,7 @@ folder and swaps it into place only when it is complete.
 """
 from __future__ import annotations
 
+import errno
 import json
 import re
 import shutil
@@ -434,13 +435,27 @@ def stage_site(target, ds, analysis) -> tuple[Path, Path]:
     return target, staging
 
 
+def _fill_in_place(target: Path, staging: Path) -> Path:
+    """For a ``target`` that cannot be renamed (a mount point): empty it (it holds nothing or an
+    earlier site, checked before) and copy the staged site into it. Not atomic, unlike a swap."""
+    for child in target.iterdir():
+        shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    shutil.copytree(staging, target, dirs_exist_ok=True)
+    return target
+
+
 def swap_site(target: Path, staging: Path) -> Path:
     """Put the staged site in place of ``target`` (the old one is restored if that fails)."""
     parent, old = target.parent, None
     try:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-            target.rename(old / "site")
+            try:
+                target.rename(old / "site")
+            except OSError as exc:
+                if exc.errno not in (errno.EBUSY, errno.EXDEV):
+                    raise
+                return _fill_in_place(target, staging)  # a mount point (e.g. a container volume)
         try:
             staging.rename(target)
         except OSError:
