@@ -204,6 +204,7 @@ def test_cli_import_dry_run_and_output(tmp_path, monkeypatch):
     (["import", "missing.md"], "error: missing.md: file not found"),
     (["import", "README.md"], "error: README.md: not a tool guide"),
     (["import", str(DATA / "guide-small.md"), "-o", "/nonexistent/dir/out.ttl"], "error: cannot write"),
+    (["import", str(DATA / "guide-small.md"), "-o", "out.json"], "error: -o out.json: import writes Turtle; name the file .ttl"),
 ])
 def test_cli_import_errors(args, message, monkeypatch):
     monkeypatch.chdir(Path(__file__).resolve().parents[1])

@@ -7,6 +7,7 @@ turned into one line on stderr and an exit code in one place: :meth:`Cli.invoke`
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -198,6 +199,9 @@ def import_command(guide, output, dry_run, standalone, quiet):
     from .importer import import_and_check
     from .progress import for_terminal
 
+    if output and Path(output).suffix.lower() not in (".ttl", ".turtle"):
+        raise click.UsageError(f"-o {output}: import writes Turtle; name the file .ttl "
+                               "(`build --include` reads a file by its extension)")
     result = import_and_check(guide, standalone=standalone, progress=for_terminal(quiet))
     report = result.report.text()
     if dry_run:
