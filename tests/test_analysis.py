@@ -248,3 +248,16 @@ def test_bulk_work_pauses_the_collector_and_restores_it():
         assert not gc.isenabled()  # a caller's own pause is left as it was
     finally:
         gc.enable()
+
+
+def test_analyze_data_without_technologies_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["analyze", "--data", str(empty)])
+    assert result.exit_code == 2
+    assert result.output == (f"error: {empty}: no technologies to analyse (nothing typed mlo:Technology); give a "
+                             "built graph, e.g. build/mlops-kg.nq, or an imported guide's .ttl\n")

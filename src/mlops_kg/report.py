@@ -47,6 +47,9 @@ def analyze_file(path, *, top: int = 5, progress=None) -> dict:
     except (SyntaxError, ValueError, OSError) as exc:
         raise DataFileError(f"{path}: cannot load: {str(exc).splitlines()[0]}") from None
     progress("loaded", len(store), "quads")
+    if not store.select_strings("SELECT ?t WHERE { ?t a mlo:Technology } LIMIT 1"):
+        raise DataFileError(f"{path}: no technologies to analyse (nothing typed mlo:Technology); give a built graph, "
+                            "e.g. build/mlops-kg.nq, or an imported guide's .ttl")
     result = analyze(store)
     progress("analysed", result.subst.number_of_nodes(), "technologies")
     summary = result.summary(top=top)
