@@ -115,18 +115,9 @@ def serialize_outputs(ds, union=None) -> dict[str, bytes]:
     }
 
 
-def write_outputs(out_dir, contents: dict[str, bytes]) -> list[Path]:
-    """Write all files to a staging folder first, then move each into ``out_dir``.
-
-    Nothing in ``out_dir`` changes until every file has been written completely, so a
-    failure leaves the previous build as it was.
-    """
-    staging = stage_outputs(out_dir, contents)
-    return commit_outputs(out_dir, staging, list(contents))
-
-
 def stage_outputs(out_dir, contents: dict[str, bytes]) -> Path:
-    """Write every file into a staging folder inside ``out_dir``; returns the folder."""
+    """Write every file into a staging folder inside ``out_dir``; returns the folder. Nothing
+    in ``out_dir`` changes until :func:`commit_outputs`, so a failure leaves the previous build."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ CAPABILITY_HINTS = (
     ("workflow-orchestration", r"orchestrat|schedul|workflow"),
     ("ml-pipelines", r"pipeline"),
     ("data-versioning", r"version(?:ing| control)|data version"),
-    ("model-serving", r"serv(?:es|ing) (?:ml |machine learning )?models|model serving|serving|deploy|inference"),
+    ("model-serving", r"serves (?:ml |machine learning )?models|serving|deploy|inference"),
     ("model-monitoring", r"monitor"),
     ("model-registry", r"model registry|registry"),
     ("feature-store", r"feature store"),
