@@ -183,3 +183,18 @@ def test_signals_are_held_while_the_build_is_put_in_place():
             time.sleep(0.05)
             reached = True  # the signal waits until the block ends
     assert reached
+
+
+def test_scratch_folders_of_a_killed_build_are_cleared(tmp_path):
+    """`kill -9` half-way leaves a staging folder; the next build removes those of processes that
+    no longer run, and leaves a running one's alone."""
+    import subprocess as sp
+
+    dead = sp.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    out = tmp_path / "b"
+    (out / f".staging-{int(dead.stdout)}-x").mkdir(parents=True)
+    (out / f".site.staging-{int(dead.stdout)}-y").mkdir()
+    mine = out / f".staging-{os.getpid()}-z"
+    mine.mkdir()
+    build(out)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [mine.name]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from . import __version__, resources
 from .locate import fingerprint
 from .progress import SILENT
 from .errors import OutputError, ValidationError
+from .files import scratch_dir
 from .inference import infer
 from .load import load_sources, union_graph
 from .namespaces import GRAPHS, PREFIXES, bind_prefixes
@@ -121,7 +121,7 @@ def stage_outputs(out_dir, contents: dict[str, bytes]) -> Path:
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+        staging = scratch_dir(out_dir, ".staging-")
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror}; choose a writable folder") from None
     try:

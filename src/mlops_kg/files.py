@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,3 +61,25 @@ def read_text(path, *, expected: str = "a text file", error=DataFileError) -> st
         raise error(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def scratch_dir(parent, prefix: str) -> Path:
+    """A new scratch folder in ``parent`` named ``<prefix><pid>-<random>``. Folders with the
+    same prefix left by a process that no longer runs (one killed with ``kill -9`` half-way)
+    are removed first; a running process's are left alone."""
+    parent = Path(parent)
+    for old in parent.glob(f"{prefix}*"):
+        owner = re.match(re.escape(prefix) + r"(\d+)-", old.name)
+        if owner and old.is_dir() and not _running(int(owner[1])):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True

@@ -23,7 +23,6 @@ import errno
 import json
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,6 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .errors import MlopsKgError, OutputError
+from .files import scratch_dir
 from .namespaces import GRAPHS, MLO, SCHEMA, bind_prefixes
 from .provenance import describe_origin, fact_origins, node_origins
 from .viz import (GRAPH_SCRIPTS, assets, escape, full_view, graph_block, html_page, kind_title,
@@ -418,7 +418,7 @@ def stage_site(target, ds, analysis) -> tuple[Path, Path]:
     target = check_site_target(target)
     pages = site_pages(ds, analysis)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+        staging = scratch_dir(target.parent, f".{target.name}.staging-")
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}; choose a writable folder") from None
     try:
@@ -449,7 +449,7 @@ def swap_site(target: Path, staging: Path) -> Path:
     parent, old = target.parent, None
     try:
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
+            old = scratch_dir(parent, f".{target.name}.old-")
             try:
                 target.rename(old / "site")
             except OSError as exc:
