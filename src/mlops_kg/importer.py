@@ -519,11 +519,12 @@ class _Importer:
                                 + ", ".join(str(c).rsplit("/", 1)[-1] for c in guess))
 
 
-def import_text(text: str, name: str, known: Graph | None = None) -> ImportResult:
-    """Import guide ``text`` (``name`` identifies it in provenance) against the graph ``known``."""
+def import_text(text: str, name: str, known: Graph | None = None, *, where: str | None = None) -> ImportResult:
+    """Import guide ``text`` (``name`` identifies it in provenance, ``where`` in errors: the
+    path as given) against the graph ``known``."""
     guide = parse_guide(text)
     if not guide.sections:
-        raise GuideImportError(f"{name}: not a tool guide: found no '## Name' section with '- **Field**:' bullets "
+        raise GuideImportError(f"{where or name}: not a tool guide: found no '## Name' section with '- **Field**:' bullets "
                                "(see the README for the expected shape)")
     return _Importer(guide, name, known).run()
 
@@ -531,7 +532,7 @@ def import_text(text: str, name: str, known: Graph | None = None) -> ImportResul
 def import_guide(path, known: Graph | None = None) -> ImportResult:
     """Import the guide at ``path`` (see :func:`import_text`)."""
     path = Path(path)
-    return import_text(read_guide(path), path.name, known)
+    return import_text(read_guide(path), path.name, known, where=str(path))
 
 
 def import_and_check(path, *, standalone: bool = False, progress=None) -> ImportResult:
