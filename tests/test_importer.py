@@ -315,3 +315,13 @@ def test_a_second_section_for_the_same_tool_is_reported(known):
                          "z.md", known)
     notes = [f"line {line}: {text}" for line, text in result.report.notes]
     assert "line 4: another section for 'Zorblax' (the first is at line 1); their facts are merged into one tool" in notes
+
+
+def test_a_new_tool_said_to_be_open_source_is_open_source(known):
+    text = ("## Quillstream\n- **Detailed Explanation**: An open-source tracker of experiments.\n\n"
+            "## Brackwater\n- **Detailed Explanation**: A tracker of experiments; it is not open source.\n")
+    result = import_text(text, "q.md", known)
+    assert (ID["tool/quillstream"], MLO.deliveryModel, MLO.OpenSource) in result.graph
+    assert (ID["tool/brackwater"], MLO.deliveryModel, MLO.OpenSource) not in result.graph
+    assert any("delivery model of 'Quillstream' guessed" in text for _line, text in result.report.notes)
+    assert merged_valid(known, result.graph).conforms

@@ -428,7 +428,7 @@ class _Importer:
         f = section.fields
         if "description" in f and f["description"].text:
             self.fact(tool, MLO.guideDescription, Literal(f["description"].text), section, f["description"].line)
-            self.hints(tool, f["description"].text)
+            self.hints(tool, f["description"].text, f["description"].line)
         if "data_engineering" in f and f["data_engineering"].text:
             self.fact(tool, MLO.dataEngineeringUse, Literal(f["data_engineering"].text), section,
                       f["data_engineering"].line)
@@ -488,13 +488,19 @@ class _Importer:
         value = self.out.value(iri, SKOS.prefLabel) or self.known.value(iri, SKOS.prefLabel)
         return str(value) if value is not None else str(iri).rsplit("/", 1)[-1]
 
-    def hints(self, tool: URIRef, text: str):
-        """Guess capabilities of a new tool from its description (known tools keep theirs)."""
+    def hints(self, tool: URIRef, text: str, line: int = 0):
+        """Guess capabilities of a new tool from its description, and that it is open source
+        when the description says so (known tools keep theirs)."""
         if str(tool) not in self.local.values():
             return
         for slug, pattern in CAPABILITY_HINTS:
             if re.search(pattern, text, re.I):
                 self.out.add((tool, MLO.hasCapability, CAP[slug]))
+        if re.search(r"\bopen[- ]source\b", text, re.I) and not re.search(r"\bnot open[- ]source\b", text, re.I):
+            self.out.add((tool, MLO.deliveryModel, MLO.OpenSource))
+            self.out.add((tool, MLO.note, Literal("delivery model guessed by the importer from its description")))
+            self.report.note(line, f"delivery model of {self.label_of(tool)!r} guessed from its description: "
+                                   "open source")
 
     def ensure_capabilities(self):
         """Every new technology needs a capability: from its description, else from the tools it
