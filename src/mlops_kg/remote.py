@@ -17,14 +17,12 @@ from pathlib import Path
 
 from .errors import EndpointError, QueryError
 from .namespaces import GRAPHS, PREFIXES
+from .sparql import COMMENT, IRI_REF, STRING
 from .store import QueryResult
 
 DEFAULT_TIMEOUT = 10.0
 
-_SKIP = re.compile(r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
+_SKIP = re.compile(f"(?P<comment>{COMMENT}) | (?P<string>{STRING}) | (?P<iri>{IRI_REF})" + r"""
   | (?P<open>\{) | (?P<close>\})
   | (?P<word>[A-Za-z_]+)
   | (?P<var>[?$]\w+)

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from .errors import QueryError
 from .namespaces import PREFIXES
 
+#: SPARQL tokens in which nothing is SPARQL: a comment, a string, an IRI (regex sources, shared
+#: with the tokenizer in :mod:`mlops_kg.remote`).
+COMMENT = r"""\#[^\n]*"""
+STRING = "|".join([r"'''.*?'''", r'""".*?"""', r"'(?:[^'\\\n]|\\.)*'", r'"(?:[^"\\\n]|\\.)*"'])
+IRI_REF = r"""<[^<>"{}|^`\\\s]*>"""
 #: Comments, strings and IRIs: where a word such as LIMIT is not SPARQL.
-NOT_CODE = re.compile(r"""\#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>""",
-                      re.S)
+NOT_CODE = re.compile(f"{COMMENT}|{STRING}|{IRI_REF}", re.S)
 
 
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
