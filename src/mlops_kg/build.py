@@ -135,21 +135,15 @@ def stage_outputs(out_dir, contents: dict[str, bytes]) -> Path:
     return staging
 
 
-def commit_outputs(out_dir, staging: Path, names: list[str], *, cleanup: bool = True) -> list[Path]:
-    """Move the staged ``names`` into ``out_dir``, in that order (each rename is atomic); the
-    staging folder is removed after, unless ``cleanup`` is false (more to move from it)."""
+def commit_outputs(out_dir, staging: Path, names: list[str]) -> None:
+    """Move the staged ``names`` into ``out_dir``, in that order (each rename is atomic). The
+    caller removes the staging folder."""
     out_dir = Path(out_dir)
     try:
-        written = []
         for name in names:
             (staging / name).replace(out_dir / name)
-            written.append(out_dir / name)
-        return written
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror}") from None
-    finally:
-        if cleanup:
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
@@ -183,7 +177,7 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
         raise
     with _signals_held():
         try:
-            commit_outputs(out_dir, staging, [name for name in contents if name != MANIFEST], cleanup=False)
+            commit_outputs(out_dir, staging, [name for name in contents if name != MANIFEST])
             site = swap_site(site_target, site_staging)
             commit_outputs(out_dir, staging, [MANIFEST])
         finally:
