@@ -318,13 +318,14 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
         store = _store(build_dir, engine)
         named, result = _waiting(lambda: run_query(store, query, values), timeout)
     text = format_result(result, fmt or ("ttl" if result.kind == "graph" else "table"))
-    if result.kind == "ask" and not result.boolean:
+    answered_no = result.kind == "ask" and not result.boolean
+    if answered_no:
         click.get_current_context().meta[PENDING_EXIT] = 1
     click.echo(text, nl=not text.endswith("\n"))
     if result.kind == "select" and named.cap and len(result.rows) >= named.cap:
         click.echo(f"note: {len(result.rows)} rows, as many as the query's LIMIT {named.cap}: more may match; "
                    "narrow it (a more specific parameter, or a FILTER in your own query)", err=True)
-    if result.kind == "ask" and not result.boolean:
+    if answered_no:
         sys.exit(1)
 
 

@@ -92,12 +92,13 @@ def list_queries(directory=None) -> list[NamedQuery]:
 
 
 def get_query(name: str, directory=None) -> NamedQuery:
-    for query in list_queries(directory):
+    queries = list_queries(directory)
+    for query in queries:
         if query.name == name:
             return query
     import difflib
 
-    known = [q.name for q in list_queries(directory)]
+    known = [q.name for q in queries]
     close = difflib.get_close_matches(name.lower().replace("_", "-"), known, n=3, cutoff=0.75)
     if close:
         raise QueryError(f"unknown named query {name!r}. Did you mean: {', '.join(close)}? (see `mlops-kg queries`)")
