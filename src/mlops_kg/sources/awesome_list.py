@@ -27,7 +27,10 @@ def read_awesome_list(path, *, source: str = "awesome-production-ml") -> list[Re
     headings: list[tuple[int, str]] = []
     title_seen = False
     fenced = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    # Lists with a "# Main Content" heading keep navigation and news above it: start there.
+    first = next((i for i, line in enumerate(lines) if _is_main_content(line)), 0)
+    for number, line in enumerate(lines[first:], start=first + 1):
         if line.lstrip().startswith("```"):
             fenced = not fenced
             continue
@@ -36,7 +39,7 @@ def read_awesome_list(path, *, source: str = "awesome-production-ml") -> list[Re
         heading = _HEADING.match(line)
         if heading:
             level, title = len(heading.group(1)), _plain(heading.group(2))
-            if level == 1 and not title_seen:
+            if level == 1 and (not title_seen or title.lower() == "main content"):
                 title_seen = True
                 headings = []
                 continue
@@ -73,6 +76,11 @@ def read_awesome_list(path, *, source: str = "awesome-production-ml") -> list[Re
         raise CatalogueError(f"{path}: no entries '* [Name](url)' under a '##' heading; "
                              "is this an awesome list?")
     return records
+
+
+def _is_main_content(line: str) -> bool:
+    heading = _HEADING.match(line)
+    return bool(heading) and len(heading.group(1)) == 1 and _plain(heading.group(2)).lower() == "main content"
 
 
 def _plain(title: str) -> str:

@@ -149,19 +149,22 @@ def _near_misses(entities, names_to_repositories):
 
 
 def _conflicts(entities):
+    """Facts on which sources disagree. Each source speaks through its preferred file (the
+    newest snapshot): snapshots of one catalogue differing is a change over time."""
     found = []
     for entity in entities:
         if len({r.source for r in entity.records}) < 2:
             continue
-        names = {normalize_name(r.name) for r in entity.records}
-        if len(names) > 1:
-            found.append((entity.key, "name", _per_source(entity, "name")))
+        names = _per_source(entity, "name")
+        if len({normalize_name(value) for _, value in names}) > 1:
+            found.append((entity.key, "name", names))
+        repositories = _repositories(entity)
         for attribute in COMPARED:
             per_source = _per_source(entity, attribute)
             if attribute == "homepage":
                 # A catalogue that has no homepage often repeats the repository URL instead.
-                per_source = tuple(p for p in per_source if normalise_repository(p[1]) is None
-                                   or normalise_repository(p[1]) not in _repositories(entity))
+                per_source = tuple(p for p in per_source if normalise_repository(p[1]) not in repositories
+                                   or normalise_repository(p[1]) is None)
             distinct = {_comparable(attribute, value) for _, value in per_source}
             if len(distinct) > 1:
                 found.append((entity.key, attribute, per_source))
@@ -174,7 +177,14 @@ def _repositories(entity) -> set[str]:
 
 
 def _per_source(entity, attribute) -> tuple[tuple[str, str], ...]:
-    return tuple((where, str(value)) for where, value in entity.values(attribute).items())
+    """``(("<source>:<file>", value), ...)``: each source's first stated value."""
+    seen, found = set(), []
+    for where, value in entity.values(attribute).items():
+        source = where.split(":", 1)[0]
+        if source not in seen:
+            seen.add(source)
+            found.append((where, str(value)))
+    return tuple(found)
 
 
 def _comparable(attribute, value) -> str:
