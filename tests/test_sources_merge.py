@@ -91,6 +91,22 @@ def test_records_without_repository_join_by_name_or_group_by_name(report):
     assert merged.counts["joined by name"] == 1
 
 
+def test_a_moved_repository_is_the_same_repository():
+    old = Record(source="lfai", key="J", name="JAX", file="a.yml", line=1,
+                 repository="https://github.com/google/jax")
+    new = Record(source="best-of-ml-python", key="J", name="JAX", file="b.csv", line=2,
+                 repository="https://github.com/jax-ml/jax",
+                 former_repositories=("https://github.com/google/jax",))
+    elsewhere = Record(source="awesome-llmops", key="J", name="Jax", file="c.md", line=3,
+                       repository="https://github.com/jax-ml/jax")
+    merged = merge_records([old, new, elsewhere])
+    jax, = merged.entities
+    assert jax.key == "https://github.com/jax-ml/jax" and jax.merged_by == "moved repository"
+    assert [r.repository for r in jax.records] == [  # each record keeps what its source said
+        "https://github.com/google/jax", "https://github.com/jax-ml/jax", "https://github.com/jax-ml/jax"]
+    assert merged.near_misses == () and merged.counts["joined through a moved repository"] == 1
+
+
 def test_near_misses(report):
     moved = [m for m in report.near_misses if "another entity's repository" in m[0]]
     assert moved == []  # the moved repository's old id is no other entity's

@@ -99,7 +99,7 @@ def test_best_of_csv():
         (4567, "2018-01-02", "2025-06-01", "2025-05-01")
     assert tuner.labels == ("pytorch", "sklearn") and tuner.pypi == "tuner"
     assert moved.repository == "https://github.com/new-owner/moved"
-    assert moved.other_repositories == ("https://github.com/old-owner/moved",)
+    assert moved.former_repositories == ("https://github.com/old-owner/moved",)
     assert moved.licence == "GPL-3.0-only" and moved.stars is None
     assert "resource" in resource.labels  # a list of projects, not a tool
 

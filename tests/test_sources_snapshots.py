@@ -67,11 +67,15 @@ def test_every_snapshot_category_is_mapped_or_out_of_scope(records):
 
 
 def test_distinct_repositories(records):
-    """The issue expects about 1,850 distinct repositories of ML/MLOps tools."""
+    """The issue expects about 1,850 distinct repositories of ML/MLOps tools: 1,831 as the
+    catalogues write them, 1,768 once the 63 that moved (best-of's updated_github_id) join the
+    repository they moved to."""
     crosswalk = load_crosswalk()
     in_scope = [r for r in records if crosswalk.in_scope(r)]
-    repositories = {r.repository for r in in_scope if r.repository}
-    assert 1700 <= len(repositories) <= 2000, len(repositories)
+    as_written = {r.repository for r in in_scope if r.repository}
+    assert 1700 <= len(as_written) <= 2000, len(as_written)
     report = merge_records(in_scope)
-    assert report.counts["repositories"] == len(repositories)
+    moved = report.counts["joined through a moved repository"]
+    assert report.counts["repositories"] == len(as_written) - moved
+    assert 40 <= moved <= 100
     assert report.merges and report.near_misses and report.conflicts

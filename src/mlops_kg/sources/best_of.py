@@ -99,7 +99,7 @@ def read_best_of_csv(path, *, source: str = "best-of-ml-python") -> list[Record]
                 line=start,
                 homepage=text_value(row.get("homepage")),
                 repository=repository,
-                other_repositories=(former,) if former and former != repository else (),
+                former_repositories=(former,) if former and former != repository else (),
                 licence=spdx_licence(licence_given),
                 licence_given=licence_given,
                 categories=((text_value(row.get("category")) or DEFAULT_CATEGORY,),),

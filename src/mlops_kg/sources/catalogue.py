@@ -33,6 +33,9 @@ class Record:
     ``("Model", "Inference")``); ``repository`` is normalised by :func:`normalise_repository`
     (lower-case, so it is the identity used to merge sources); dates are ISO ``YYYY-MM-DD``;
     ``licence`` is an SPDX id or None, ``licence_given`` the text the catalogue wrote.
+    ``other_repositories`` are further repositories of the item (SDKs, operators, a badge
+    that names another repository); ``former_repositories`` are ids the repository had before
+    it moved (the same repository: GitHub redirects them).
     """
 
     source: str
@@ -44,6 +47,7 @@ class Record:
     homepage: str | None = None
     repository: str | None = None
     other_repositories: tuple[str, ...] = ()
+    former_repositories: tuple[str, ...] = ()
     licence: str | None = None
     licence_given: str | None = None
     languages: tuple[str, ...] = ()

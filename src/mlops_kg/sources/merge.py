@@ -1,6 +1,7 @@
 """Merging the records of several catalogues into entities, one per real-world project.
 
-Rule: records with the same normalised repository are one entity. A record without a
+Rule: records with the same normalised repository are one entity; a repository a catalogue
+says has moved (best-of's ``updated_github_id``) counts as the one it moved to. A record without a
 repository joins the entity whose records carry the same normalised name, when exactly one
 entity does; otherwise records without a repository group by normalised name. Every record is
 kept, so where catalogues disagree each one's value stays visible; :func:`preferred` picks one
@@ -37,7 +38,7 @@ class Entity:
     key: str
     repository: str | None
     records: tuple[Record, ...]
-    merged_by: str  # "repository" or "name"
+    merged_by: str  # "repository", "moved repository" (a former id joined) or "name"
 
     @property
     def name(self) -> str:
@@ -84,10 +85,32 @@ def merge_records(records) -> MergeReport:
 
     def ranked(group):
         return tuple(sorted(group, key=lambda r: (_source_rank(r.source), file_order[r.file], r.line)))
+
+    # A repository that moved is still one repository: follow every stated move to its end.
+    moved: dict[str, str] = {}
+    for record in records:
+        for former in record.former_repositories:
+            if record.repository and former != record.repository:
+                moved.setdefault(former, record.repository)
+
+    def current(repository: str) -> str:
+        seen = set()
+        while repository in moved and repository not in seen:
+            seen.add(repository)
+            repository = moved[repository]
+        return repository
+
     by_repository: dict[str, list[Record]] = defaultdict(list)
     without: list[Record] = []
+    followed: set[str] = set()
     for record in records:
-        (by_repository[record.repository] if record.repository else without).append(record)
+        if record.repository:
+            repository = current(record.repository)
+            if repository != record.repository:
+                followed.add(repository)
+            by_repository[repository].append(record)
+        else:
+            without.append(record)
 
     names_to_repositories: dict[str, set[str]] = defaultdict(set)
     for repository, group in by_repository.items():
@@ -108,8 +131,9 @@ def merge_records(records) -> MergeReport:
     entities = []
     for repository in sorted(by_repository):
         group = by_repository[repository] + joined.get(repository, [])
-        entities.append(Entity(repository, repository, ranked(group),
-                               "name" if repository in joined else "repository"))
+        how = ("name" if repository in joined
+               else "moved repository" if repository in followed else "repository")
+        entities.append(Entity(repository, repository, ranked(group), how))
     for key in sorted(by_name):
         entities.append(Entity(f"name:{key}", None, ranked(by_name[key]), "name"))
 
@@ -125,6 +149,7 @@ def merge_records(records) -> MergeReport:
             "repositories": len(by_repository),
             "merged across sources": len(merges),
             "joined by name": sum(len(v) for v in joined.values()),
+            "joined through a moved repository": len(followed),
             "without repository": sum(1 for e in entities if e.repository is None),
         },
     )
@@ -163,8 +188,8 @@ def _conflicts(entities):
             per_source = _per_source(entity, attribute)
             if attribute == "homepage":
                 # A catalogue that has no homepage often repeats the repository URL instead.
-                per_source = tuple(p for p in per_source if normalise_repository(p[1]) not in repositories
-                                   or normalise_repository(p[1]) is None)
+                per_source = tuple(p for p in per_source
+                                   if normalise_repository(p[1]) not in repositories)
             distinct = {_comparable(attribute, value) for _, value in per_source}
             if len(distinct) > 1:
                 found.append((entity.key, attribute, per_source))
@@ -173,7 +198,7 @@ def _conflicts(entities):
 
 def _repositories(entity) -> set[str]:
     return {r.repository for r in entity.records if r.repository} | {
-        o for r in entity.records for o in r.other_repositories}
+        o for r in entity.records for o in (*r.other_repositories, *r.former_repositories)}
 
 
 def _per_source(entity, attribute) -> tuple[tuple[str, str], ...]:
@@ -196,3 +221,22 @@ def _comparable(attribute, value) -> str:
 
 def _source_rank(source: str) -> int:
     return SOURCE_PRIORITY.index(source) if source in SOURCE_PRIORITY else len(SOURCE_PRIORITY)
+
+
+def format_report(report: MergeReport, *, limit: int = 20) -> str:
+    """A plain-text summary of a merge: the counts, then up to ``limit`` merges, near-misses
+    and conflicts each (the rest are counted, not listed)."""
+    lines = ["counts: " + ", ".join(f"{key} {value:,}" for key, value in report.counts.items())]
+
+    def section(title, items, show):
+        lines.append(f"{title} ({len(items):,})")
+        lines.extend("  " + show(item) for item in items[:limit])
+        if len(items) > limit:
+            lines.append(f"  ... {len(items) - limit:,} more")
+
+    section("merged across sources", report.merges,
+            lambda e: f"{e.key}: " + ", ".join(f"{r.source} {r.name!r}" for r in e.records))
+    section("near-misses", report.near_misses, lambda m: f"{m[0]}: {', '.join(m[1])}")
+    section("conflicts", report.conflicts,
+            lambda c: f"{c[0]} {c[1]}: " + "; ".join(f"{where} {value!r}" for where, value in c[2]))
+    return "\n".join(lines)
