@@ -5,7 +5,7 @@ import pytest
 
 from mlops_kg.sources import read_awesome_list, read_best_of, read_landscape, read_llmops
 from mlops_kg.sources.catalogue import Record
-from mlops_kg.sources.merge import merge_records, preferred
+from mlops_kg.sources.merge import format_report, merge_records, preferred
 
 from .conftest import DATA
 
@@ -132,3 +132,10 @@ def test_merge_is_deterministic(fixture_records):
     assert first == second
     assert [e.key for e in first.entities] == sorted(e.key for e in first.entities if e.repository) + \
         sorted(e.key for e in first.entities if not e.repository)
+
+
+def test_format_report_lists_and_counts(report):
+    text = format_report(report, limit=1)
+    assert text.splitlines()[0].startswith("counts: records 17, entities ")
+    assert "merged across sources (2)" in text and "... 1 more" in text
+    assert "https://github.com/servo-org/servo: lfai 'Servo'" in text
