@@ -119,7 +119,7 @@ def test_category_iri_is_stable():
 def test_scope(crosswalk):
     records = {(r.source, r.name): r for r in fixture_records()}
     assert crosswalk.in_scope(records[("lfai", "Servo")])
-    assert not crosswalk.in_scope(records[("lfai", "Example Corp")])  # a member company
+    assert not crosswalk.in_scope(records[("lfai", "Example Corp (KCSP)")])  # a member company
     assert crosswalk.in_scope(records[("best-of-ml-python", "Loose")])  # catch-all "others"
     assert not crosswalk.in_scope(records[("awesome-production-ml", "Awesome Elsewhere")])
     flagged = Record(source="cncf", key="k", name="k", file="f", line=1, labels=("ai",),

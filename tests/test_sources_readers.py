@@ -22,7 +22,7 @@ def by_name(records):
 
 def test_landscape_reads_facts_with_their_line():
     records = read_landscape(FIXTURES / "lfai-small.yml")
-    assert [r.name for r in records] == ["Servo", "Orgonly", "Flowy", "Example Corp"]
+    assert [r.name for r in records] == ["Servo", "Org Only Tool (OOT)", "Flowy", "Example Corp (KCSP)"]
     servo, orgonly, flowy, corp = records
     assert servo == dataclasses.replace(
         servo, source="lfai", key="Servo", file="lfai-small.yml", line=9,
@@ -30,6 +30,7 @@ def test_landscape_reads_facts_with_their_line():
         licence="Apache-2.0", licence_given="Apache 2.0", maturity="incubating", archived=None,
         categories=(("Model", "Inference"), ("Data", "Versioning")))
     assert orgonly.repository is None  # an organisation page is not a repository
+    assert orgonly.aliases == ("OOT",) and corp.aliases == ()  # KCSP marks a service provider
     assert flowy.repository == "https://gitlab.com/flowy/core/flowy"
     assert flowy.other_repositories == ("https://github.com/flowy/flowy-sdk",)
     assert flowy.archived is True and flowy.maturity is None and flowy.labels == ("ai",)

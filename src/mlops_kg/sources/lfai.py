@@ -7,8 +7,15 @@ An item has ``name``, ``homepage_url``, ``repo_url``, ``project`` (foundation ma
 """
 from __future__ import annotations
 
+import re
+
 from .catalogue import (CatalogueError, Record, count, file_label, iso_date, load_yaml, maturity,
                         normalise_repository, spdx_licence, text_value)
+
+#: "Name (ABBR)": an abbreviation in parentheses is an alias ("Computer Vision Annotation Tool
+#: (CVAT)", "text-generation-inference (TGI)"). The CNCF's programme markers are not.
+_ABBREVIATION = re.compile(r"^(?P<name>.+?)\s*\((?P<alias>[A-Z][A-Z0-9.+-]{1,9})\)$")
+_NOT_ALIASES = {"KCSP", "KCNTP"}
 
 #: GitHub's language list includes markup and build files; a language counts when it holds at
 #: least this share of the repository's bytes (the largest one always counts).
@@ -69,10 +76,15 @@ def _record(item, category_path, source: str, where: str, path) -> Record:
     github = item.get("github_data") if isinstance(item.get("github_data"), dict) else {}
     start = item.get("github_start_commit_data")
     licence_given = text_value(github.get("license")) or text_value(item.get("license"))
+    aliases = ()
+    abbreviation = _ABBREVIATION.match(name)
+    if abbreviation and abbreviation.group("alias") not in _NOT_ALIASES:
+        aliases = (abbreviation.group("alias"),)
     return Record(
         source=source,
         key=name,
         name=name,
+        aliases=aliases,
         file=where,
         line=line,
         homepage=text_value(item.get("homepage_url")),
