@@ -49,9 +49,14 @@ class Entity:
         return tuple(sorted({r.source for r in self.records}, key=_source_rank))
 
     def values(self, attribute: str) -> dict[str, object]:
-        """``{"<source>:<file>": value}`` for every record that states ``attribute``."""
-        return {f"{r.source}:{r.file}": getattr(r, attribute) for r in self.records
-                if getattr(r, attribute) not in (None, (), "")}
+        """``{"<source>:<file>": value}`` for every file that states ``attribute`` (a file
+        listing the project twice speaks through its first entry)."""
+        found: dict[str, object] = {}
+        for record in self.records:
+            value = getattr(record, attribute)
+            if value not in (None, (), ""):
+                found.setdefault(f"{record.source}:{record.file}", value)
+        return found
 
 
 @dataclass(frozen=True)
