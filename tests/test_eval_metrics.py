@@ -136,6 +136,7 @@ def test_rules_catch_a_retired_tool_graded_good_and_a_missing_reason(toy):
     (("      Comet: a hosted tracker\n", "      Comet: a hosted tracker\n      Comet: again\n"), "given twice"),
     (("      Comet: a hosted tracker\n", "      Comet:\n"), "needs a reason"),
     (("version: 1", "version: 2"), "version: 1"),
+    (("      TensorBoard: plots metrics only\n", ""), "empty acceptable section"),
     (("    kind: feature-store\n", "    kind: feature-store\n    grade: good\n"), "unknown fields"),
 ])
 def test_a_malformed_file_is_refused_with_what_is_wrong(yaml, tmp_path, change, message):

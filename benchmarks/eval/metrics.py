@@ -201,6 +201,8 @@ def load_judgements(path: str | Path = JUDGEMENTS) -> JudgedSet:
         judgements = []
         for block in blocks:
             for grade in GAINS:
+                if grade in block and not block[grade]:
+                    raise JudgementsError(f"{path}: {where} has an empty {grade} section; remove it")
                 graded = block.get(grade) or {}
                 if not isinstance(graded, dict):
                     raise JudgementsError(f"{path}: {where} {grade} must map names to reasons")
