@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test build install clean bench readme
+.PHONY: demo test build install clean bench eval readme
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+eval: build
+	$(BIN)/python benchmarks/eval/metrics.py --build build
 
 clean:
 	rm -rf build .pytest_cache

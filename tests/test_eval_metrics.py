@@ -178,3 +178,21 @@ def test_the_script_scores_a_rankings_file_and_refuses_a_bad_one(yaml, tmp_path)
     out = subprocess.run([sys.executable, str(EVAL / "metrics.py"), "--rankings", str(bad)],
                          capture_output=True, text=True)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "list of names" in out.stderr
+
+
+#: precision@3 of the shipped graph's substitutes on the judged set, as recorded in
+#: benchmarks/eval/README.md. A change that ranks worse fails here; one that ranks better
+#: raises the figure (and the README's) in the same commit.
+RECORDED = {"queries": 44, "p@3": 0.742}
+
+
+def test_substitutes_do_not_rank_worse_than_recorded(built):
+    pytest.importorskip("yaml")
+    from mlops_kg.substitutes import load_index
+
+    judged = metrics.load_judgements()
+    index = load_index(built)
+    known = {t["label"] for t in index["technologies"].values()}
+    report = metrics.evaluate(judged, metrics.rankings_from_index(judged, index), known=known)
+    assert report["overall"]["queries"] >= RECORDED["queries"], report["not_ranked"]
+    assert round(report["overall"]["p@3"], 3) >= RECORDED["p@3"], report["overall"]
