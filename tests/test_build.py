@@ -119,13 +119,39 @@ def test_failed_build_keeps_previous_output(tmp_path, monkeypatch):
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_build_into_unwritable_place_is_a_clear_error(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    result = CliRunner().invoke(cli, ["build", "--out", str(blocker / "sub")])
-    assert result.exit_code == 2
-    assert result.output.startswith("error: cannot write to")
+@pytest.mark.parametrize("place", ["file in the way", "read-only folder"])
+def test_build_into_unwritable_place_is_a_clear_error_before_any_work(tmp_path, monkeypatch, place):
+    """The target is checked first: no loading or validating (seconds) before the error."""
+    import errno
+    import tempfile
+
+    import mlops_kg.build as build_module
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the build started before the target was checked")
+    monkeypatch.setattr(build_module, "prepare", no_work)
+    if place == "file in the way":
+        (tmp_path / "file").write_text("x")
+        target = tmp_path / "file" / "sub"
+    else:
+        target = tmp_path / "ro" / "out"
+        target.parent.mkdir()
+        target.parent.chmod(0o555)
+        if os.access(target.parent, os.W_OK):  # root ignores permissions: make the OS refuse instead
+            def refuse(*args, **kwargs):
+                raise PermissionError(errno.EACCES, "Permission denied")
+            monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    try:
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, ["build", "--out", str(target)])
+        elapsed = time.monotonic() - started
+    finally:
+        target.parent.chmod(0o755)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: cannot write to {target}: ") and result.output.count("\n") == 1
     assert "Traceback" not in result.output
+    assert elapsed < 1, elapsed
+    assert not target.exists()
 
 
 def test_progress_lines_only_on_a_terminal(tmp_path):
