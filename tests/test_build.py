@@ -106,10 +106,12 @@ def test_cli_validate_unreadable_file_exits_2(cli_env):
     assert result.output.strip() == "error: missing.ttl: file not found; check the path"
 
 
-def test_failed_build_keeps_previous_output(tmp_path, monkeypatch):
+def test_failed_build_keeps_previous_output(tmp_path, monkeypatch, built):
     """Invalid data stops the build with exit 1; the files of the last good build stay as they were."""
+    import shutil
+
     out = tmp_path / "out"
-    build(out)
+    shutil.copytree(built, out)  # the last good build
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}  # site/ included
     bad = tmp_path / "bad.ttl"
     bad.write_text((Path(__file__).parent / "data" / "broken.ttl").read_text())
@@ -170,7 +172,7 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
     assert piped.returncode == 0 and piped.stderr == ""
 
 
-def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatch):
+def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatch, built_with_guide):
     """Ctrl-C while the site is being written: the new files must not be in place beside the
     old site (they were: the files were moved in before the site was written)."""
     import hashlib
@@ -178,8 +180,10 @@ def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatc
     from mlops_kg import build as build_module
     from mlops_kg import site as site_module
 
+    import shutil
+
     out = tmp_path / "b"
-    build_module.build(out, include=[Path(__file__).parent / "data" / "guide-small.md"])
+    shutil.copytree(built_with_guide, out)  # the previous build (with a guide)
 
     def digest():
         return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
