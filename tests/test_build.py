@@ -162,8 +162,10 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
 
     from mlops_kg.progress import Progress, for_terminal
 
+    from mlops_kg.build import prepare
+
     stream = io.StringIO()
-    build(tmp_path / "b", progress=Progress(True, stream))
+    prepare(progress=Progress(True, stream))  # the stages up to validation and analysis, without writing
     lines = stream.getvalue().splitlines()
     assert any("validated" in line for line in lines) and all(line.startswith("[") for line in lines)
     assert not for_terminal(quiet=True).enabled
