@@ -18,7 +18,9 @@ At the shipped size: ``mlops-kg substitutes mlflow`` as a fresh process vs
 
 Validation (SHACL shapes + name collisions, CPU time of ``validate_graph``) of the shipped graph
 and of synthetic tools merged into it until it has 10× and 40× its nodes (``--validation-scales``):
-each figure against the 1× one, to show that the cost grows linearly with the nodes.
+each figure against the 1× one, to show that the cost grows linearly with the data. A synthetic
+tool brings more triples than the shipped graph's average node (27 for two nodes), so the
+figures are held against the growth of the triples.
 
     python benchmarks/run.py                       # sizes 1000 10000 50000 (make bench)
     python benchmarks/run.py --sizes 200 --repeat 1  # a quick run (the test suite does this)
@@ -52,7 +54,7 @@ GOALS = {  # at 50k tools, and at the shipped size (see issue 7 / README)
     "fresh": ("≤ 2× import click", lambda ratio, value: ratio <= 2.0),
     "build": ("< 5 s", lambda ratio, value: value < 5),
 }
-#: Validation at k× the nodes may cost at most this many times k× the 1× figure ("linear").
+#: Validation of k× the triples may cost at most this many times k× the 1× figure ("linear").
 LINEAR_SLACK = 1.5
 ID = "https://w3id.org/mlops-kg/id/"
 GRAPH_ANALYSIS = "https://w3id.org/mlops-kg/graph/analysis"
@@ -176,17 +178,19 @@ def measure_validation(scales: list[int], repeat: int, workdir: Path, base: Path
         union = union_graph(ds)
         nodes = len(set(union.subjects()))
         times = []
-        for _ in range(max(1, repeat)):
+        for _ in range(max(1, repeat) * (5 if path == one else 1)):  # the baseline of every ratio: steadier
             start = time.process_time()
             report = validate_graph(union)
             times.append(time.process_time() - start)
         if not report.conforms:
             raise SystemExit(f"the {scale}× graph does not conform: {report.summary()}")
         value = statistics.median(times)
-        first = first if first is not None else (scale, value)
-        rows.append({"name": f"validate, CPU ({scale}× the nodes: {nodes:,} nodes, {len(union):,} triples)",
+        first = first if first is not None else (scale, value, len(union))
+        growth = len(union) / first[2]
+        rows.append({"name": f"validate, CPU ({scale}× the nodes: {nodes:,} nodes, {len(union):,} triples"
+                             + (f", {growth:.1f}× the triples)" if scale != first[0] else ")"),
                      "value": value, "baseline": first[1] if scale != first[0] else None,
-                     "goal": "linear" if scale != first[0] else None, "scale": scale / first[0], "unit": "s"})
+                     "goal": "linear" if scale != first[0] else None, "scale": growth, "unit": "s"})
         if path != one:
             path.unlink()
     return {"validation": True, "rows": rows}
@@ -232,7 +236,7 @@ def verdict(row, at_goal_size: bool) -> str:
     ratio = row["value"] / row["baseline"] if row["baseline"] else None
     if row["goal"] == "linear":
         limit = LINEAR_SLACK * row["scale"]
-        return f"{'✓' if ratio <= limit else '✗'} linear: ≤ {limit:g}× the 1× figure"
+        return f"{'✓' if ratio <= limit else '✗'} linear: ≤ {limit:.1f}× the 1× figure (1.5 × the triples' growth)"
     text, check = GOALS[row["goal"]]
     if not at_goal_size and row["goal"] in ("load", "query", "substitutes_warm", "analyze", "memory"):
         return f"({text} at 50k)"
