@@ -83,7 +83,7 @@ def _with_ontology(turtle: str):
     return union_graph(ds)
 
 
-def _pyshacl_alone(data):
+def _pyshacl_alone(data, shapes=None):
     """What pySHACL itself reports with every shape, SPARQL ones included (the reference)."""
     import pyshacl
     from rdflib import RDF, Graph
@@ -92,7 +92,7 @@ def _pyshacl_alone(data):
     from mlops_kg import validate as v
     from mlops_kg.namespaces import bind_prefixes
 
-    _, results, _ = pyshacl.validate(data, shacl_graph=v.load_shapes(), inference="none", advanced=False,
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes or v.load_shapes(), inference="none", advanced=False,
                                      allow_warnings=True, abort_on_first=False)
     names, out = bind_prefixes(Graph()), []
     for res in results.subjects(RDF.type, SH.ValidationResult):
@@ -127,6 +127,34 @@ def test_sparql_constraints_name_node_and_rule():
             "(value: tool:narcissus)") in lines
     assert ('  - tool:twin-a · - · SPARQL: preferred label "Twin \\1 {?other}" is also the preferred label of '
             "tool:twin-c; merge the two nodes or rename one") in lines
+
+
+def test_sparql_constraints_follow_every_kind_of_target():
+    """Implicit class targets (with subclasses), sh:targetNode and sh:targetObjectsOf select the
+    same focus nodes as in pySHACL; rows about other nodes are not violations."""
+    from rdflib import Graph
+
+    from mlops_kg.validate import validate_graph
+
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:Thing a rdfs:Class, sh:NodeShape ;
+            sh:sparql [ sh:message "{$this} loops to itself" ;
+                        sh:select "SELECT $this WHERE { $this <http://example.org/p> $this }" ] .
+        ex:Named a sh:NodeShape ; sh:targetNode ex:c ; sh:targetObjectsOf ex:q ;
+            sh:sparql [ sh:message "points at {?value}" ;
+                        sh:select "SELECT $this ?value WHERE { $this <http://example.org/p> ?value }" ] .
+        """)
+    data = Graph().parse(format="turtle", data="""
+        @prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:Sub rdfs:subClassOf ex:Thing .
+        ex:a a ex:Sub ; ex:p ex:a . ex:b ex:p ex:b . ex:c ex:p ex:d . ex:e ex:q ex:f . ex:f ex:p ex:g .
+        """)
+    report = validate_graph(data, shapes)
+    assert report.results == _pyshacl_alone(data, shapes)
+    assert {r.focus for r in report.results} == {"<http://example.org/a>", "<http://example.org/c>",
+                                                 "<http://example.org/f>"}
 
 
 def _tools(n: int) -> str:

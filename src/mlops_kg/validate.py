@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import SH, SKOS
+from rdflib.namespace import OWL, SH, SKOS
 
 from . import resources
 from .errors import MlopsKgError
@@ -140,7 +140,9 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
         severity = shapes.value(shape, SH.severity) or SH.Violation
         checks.append(SparqlCheck(
             shape=shape,
-            targets=tuple(sorted((p, o) for p in _TARGETS for o in shapes.objects(shape, p))),
+            targets=tuple(sorted({(p, o) for p in _TARGETS for o in shapes.objects(shape, p)}
+                                 | {(SH.targetClass, shape) for kind in (RDFS.Class, OWL.Class)
+                                    if (shape, RDF.type, kind) in shapes})),  # an implicit class target
             query=query,
             message=messages[0] if messages else "violates the shape",
             severity=str(severity).rsplit("#", 1)[-1],
