@@ -16,10 +16,17 @@ process:
 At the shipped size: ``mlops-kg substitutes mlflow`` as a fresh process vs
 ``python -c "import click"``, and ``mlops-kg build`` end to end.
 
+Validation (SHACL shapes + name collisions, CPU time of ``validate_graph``) of the shipped graph
+and of synthetic tools merged into it until it has 10× and 40× its nodes (``--validation-scales``):
+each figure against the 1× one, to show that the cost grows linearly with the data. A synthetic
+tool brings more triples than the shipped graph's average node (27 for two nodes), so the
+figures are held against the growth of the triples.
+
     python benchmarks/run.py                       # sizes 1000 10000 50000 (make bench)
     python benchmarks/run.py --sizes 200 --repeat 1  # a quick run (the test suite does this)
     python benchmarks/run.py --repeat 3 --compact    # the README's table
     python benchmarks/run.py --graph my-build/mlops-kg.nq  # your own graph (validated first)
+    python benchmarks/run.py --sizes --validation-scales 1 10 40  # validation scaling only
 """
 from __future__ import annotations
 
@@ -47,6 +54,8 @@ GOALS = {  # at 50k tools, and at the shipped size (see issue 7 / README)
     "fresh": ("≤ 2× import click", lambda ratio, value: ratio <= 2.0),
     "build": ("< 5 s", lambda ratio, value: value < 5),
 }
+#: Validation of k× the triples may cost at most this many times k× the 1× figure ("linear").
+LINEAR_SLACK = 1.5
 ID = "https://w3id.org/mlops-kg/id/"
 GRAPH_ANALYSIS = "https://w3id.org/mlops-kg/graph/analysis"
 
@@ -138,13 +147,62 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
     return out
 
 
+def _subjects(path: Path) -> int:
+    with open(path, encoding="utf-8") as lines:
+        return len({line.split(" ", 1)[0] for line in lines if line.strip()})
+
+
+def measure_validation(scales: list[int], repeat: int, workdir: Path, base: Path) -> dict:
+    """Runs in a child process: CPU time of validating the shipped graph grown to each scale
+    (times its number of nodes) with synthetic tools, each against the 1× figure."""
+    from mlops_kg.load import new_dataset, union_graph
+    from mlops_kg.validate import load_shapes, validate_graph
+    from synthetic import base_lines, write
+
+    one = workdir / "v1.nq"
+    with open(one, "w", encoding="utf-8") as f:
+        f.writelines(base_lines(base))  # the shipped graph as synthetic.py merges it: no analysis graph
+    base_nodes = _subjects(one)
+    probe = workdir / "vprobe.nq"
+    write(100, probe, base=base)
+    per_tool = (_subjects(probe) - base_nodes) / 100
+    probe.unlink()
+    load_shapes()  # parsed once per process, as in a build: not part of the figure
+    rows, first = [], None
+    for scale in scales:
+        path = one if scale <= 1 else workdir / f"v{scale}.nq"
+        if scale > 1:
+            write(max(1, round((scale - 1) * base_nodes / per_tool)), path, base=base)
+        ds = new_dataset()
+        ds.parse(str(path), format="nquads")
+        union = union_graph(ds)
+        nodes = len(set(union.subjects()))
+        times = []
+        for _ in range(max(1, repeat) * (5 if path == one else 1)):  # the baseline of every ratio: steadier
+            start = time.process_time()
+            report = validate_graph(union)
+            times.append(time.process_time() - start)
+        if not report.conforms:
+            raise SystemExit(f"the {scale}× graph does not conform: {report.summary()}")
+        value = statistics.median(times)
+        first = first if first is not None else (scale, value, len(union))
+        growth = len(union) / first[2]
+        rows.append({"name": f"validate, CPU ({scale}× the nodes: {nodes:,} nodes, {len(union):,} triples"
+                             + (f", {growth:.1f}× the triples)" if scale != first[0] else ")"),
+                     "value": value, "baseline": first[1] if scale != first[0] else None,
+                     "goal": "linear" if scale != first[0] else None, "scale": growth, "unit": "s"})
+        if path != one:
+            path.unlink()
+    return {"validation": True, "rows": rows}
+
+
 def measure_shipped(runs: int, workdir: Path) -> dict:
     from mlops_kg.build import build
 
     start = time.perf_counter()
     build(workdir / "shipped")
     build_time = time.perf_counter() - start
-    times = [median_time(lambda: build(workdir / "again"), 1) for _ in range(max(1, runs // 5))]
+    times = [median_time(lambda: build(workdir / "again"), 1) for _ in range(runs // 5)]
     env = {**os.environ, "MLOPS_KG_BUILD": str(workdir / "shipped")}
     cmds = {"click": [sys.executable, "-c", "import click"],
             "fresh": [sys.executable, "-m", "mlops_kg", "substitutes", "mlflow"]}
@@ -175,8 +233,11 @@ def fmt_value(row) -> str:
 def verdict(row, at_goal_size: bool) -> str:
     if not row["goal"]:
         return ""
-    text, check = GOALS[row["goal"]]
     ratio = row["value"] / row["baseline"] if row["baseline"] else None
+    if row["goal"] == "linear":
+        limit = LINEAR_SLACK * row["scale"]
+        return f"{'✓' if ratio <= limit else '✗'} linear: ≤ {limit:.1f}× the 1× figure (1.5 × the triples' growth)"
+    text, check = GOALS[row["goal"]]
     if not at_goal_size and row["goal"] in ("load", "query", "substitutes_warm", "analyze", "memory"):
         return f"({text} at 50k)"
     return f"{'✓' if check(ratio, row['value']) else '✗'} {text}"
@@ -212,6 +273,8 @@ def print_table(results: list[dict], repeat: int, *, fold_queries: bool = False)
     print("|---|---|---:|---:|---:|---|")
     for res in results:
         size = f"{res['tools']:,} tools ({res['quads']:,} quads)" if "tools" in res else "shipped graph"
+        if "validation" in res:
+            size = "shipped graph, grown"
         if "graph" in res:
             size = f"{Path(res['graph']).name}: {size}"
         at_goal = res.get("tools", 0) >= 50_000 or "tools" not in res
@@ -246,24 +309,33 @@ def run_child(args: list[str]) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 50000])
+    parser.add_argument("--validation-scales", type=int, nargs="*", default=[1, 10, 40],
+                        help="validate the shipped graph grown to these multiples of its nodes")
     parser.add_argument("--graph", type=Path,
                         help="benchmark this built graph (N-Quads; validated first) instead of synthetic ones")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--fresh-runs", type=int, default=15, help="fresh processes for the startup figure")
     parser.add_argument("--compact", action="store_true", help="one summary row for the named queries (README)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--validation-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     from synthetic import size_problem
 
+    if args.validation_child:
+        print(json.dumps(measure_validation(args.validation_scales, args.repeat, Path(args.workdir),
+                                            Path(args.base))))
+        return
     if args.child is not None:
         print(json.dumps(measure_size(args.child, args.repeat, Path(args.workdir),
                                       base=Path(args.base) if args.base else None, graph=args.graph)))
         return
     if args.repeat < 1:
         sys.exit("error: --repeat must be at least 1")
+    if any(scale < 1 for scale in args.validation_scales):
+        sys.exit("error: --validation-scales must be at least 1")
     for size in args.sizes:
         problem = size_problem(size)
         if problem:
@@ -282,6 +354,9 @@ def main(argv=None):
             results.append(run_child(["--child", str(size), "--base", str(base), *common]))
             for f in [*Path(tmp).glob("s*.n*"), *Path(tmp).glob("analysis*.nt")]:
                 f.unlink()
+        if args.validation_scales and args.graph is None:
+            results.append(run_child(["--validation-child", "--validation-scales",
+                                      *map(str, sorted(set(args.validation_scales))), "--base", str(base), *common]))
         results.append(shipped)
     print_table(results, args.repeat, fold_queries=args.compact)
 

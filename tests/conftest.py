@@ -39,6 +39,17 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def built_with_guide(tmp_path_factory):
+    """A build of the shipped graph with ``tests/data/guide-small.md`` included (read it; to
+    change it, copy it first)."""
+    from mlops_kg.build import build
+
+    out = tmp_path_factory.mktemp("build-with-guide")
+    build(out, include=[DATA / "guide-small.md"])
+    return out
+
+
+@pytest.fixture(scope="session")
 def xss_prepared():
     """The shipped graph plus ``tests/data/xss.ttl`` (labels that look like markup): ``(dataset, analysis)``."""
     from mlops_kg.build import prepare

@@ -11,9 +11,13 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.slow
 def test_benchmark_table_at_a_tiny_size():
     out = subprocess.run([sys.executable, str(BENCH / "run.py"), "--sizes", "60", "--repeat", "1",
-                          "--fresh-runs", "2"], capture_output=True, text=True, timeout=300)
+                          "--fresh-runs", "2", "--validation-scales", "1", "2"],
+                         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
+    validation = [line for line in lines if "| validate, CPU (" in line]
+    assert [v.split("(")[1].split(" ")[0] for v in validation] == ["1×", "2×"]
+    assert validation[1].split("|")[5].strip().endswith("×") and "linear" in validation[1]
     assert lines[0].startswith("Machine: ")
     rows = [line for line in lines if line.startswith("| 60 tools")]
     names = {r.split("|")[2].strip() for r in rows}

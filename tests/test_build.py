@@ -106,10 +106,12 @@ def test_cli_validate_unreadable_file_exits_2(cli_env):
     assert result.output.strip() == "error: missing.ttl: file not found; check the path"
 
 
-def test_failed_build_keeps_previous_output(tmp_path, monkeypatch):
+def test_failed_build_keeps_previous_output(tmp_path, monkeypatch, built):
     """Invalid data stops the build with exit 1; the files of the last good build stay as they were."""
+    import shutil
+
     out = tmp_path / "out"
-    build(out)
+    shutil.copytree(built, out)  # the last good build
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}  # site/ included
     bad = tmp_path / "bad.ttl"
     bad.write_text((Path(__file__).parent / "data" / "broken.ttl").read_text())
@@ -119,13 +121,39 @@ def test_failed_build_keeps_previous_output(tmp_path, monkeypatch):
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_build_into_unwritable_place_is_a_clear_error(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    result = CliRunner().invoke(cli, ["build", "--out", str(blocker / "sub")])
-    assert result.exit_code == 2
-    assert result.output.startswith("error: cannot write to")
+@pytest.mark.parametrize("place", ["file in the way", "read-only folder"])
+def test_build_into_unwritable_place_is_a_clear_error_before_any_work(tmp_path, monkeypatch, place):
+    """The target is checked first: no loading or validating (seconds) before the error."""
+    import errno
+    import tempfile
+
+    import mlops_kg.build as build_module
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the build started before the target was checked")
+    monkeypatch.setattr(build_module, "prepare", no_work)
+    if place == "file in the way":
+        (tmp_path / "file").write_text("x")
+        target = tmp_path / "file" / "sub"
+    else:
+        target = tmp_path / "ro" / "out"
+        target.parent.mkdir()
+        target.parent.chmod(0o555)
+        if os.access(target.parent, os.W_OK):  # root ignores permissions: make the OS refuse instead
+            def refuse(*args, **kwargs):
+                raise PermissionError(errno.EACCES, "Permission denied")
+            monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    try:
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, ["build", "--out", str(target)])
+        elapsed = time.monotonic() - started
+    finally:
+        target.parent.chmod(0o755)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: cannot write to {target}: ") and result.output.count("\n") == 1
     assert "Traceback" not in result.output
+    assert elapsed < 1, elapsed
+    assert not target.exists()
 
 
 def test_progress_lines_only_on_a_terminal(tmp_path):
@@ -134,8 +162,10 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
 
     from mlops_kg.progress import Progress, for_terminal
 
+    from mlops_kg.build import prepare
+
     stream = io.StringIO()
-    build(tmp_path / "b", progress=Progress(True, stream))
+    prepare(progress=Progress(True, stream))  # the stages up to validation and analysis, without writing
     lines = stream.getvalue().splitlines()
     assert any("validated" in line for line in lines) and all(line.startswith("[") for line in lines)
     assert not for_terminal(quiet=True).enabled
@@ -144,7 +174,7 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
     assert piped.returncode == 0 and piped.stderr == ""
 
 
-def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatch):
+def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatch, built_with_guide):
     """Ctrl-C while the site is being written: the new files must not be in place beside the
     old site (they were: the files were moved in before the site was written)."""
     import hashlib
@@ -152,8 +182,10 @@ def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatc
     from mlops_kg import build as build_module
     from mlops_kg import site as site_module
 
+    import shutil
+
     out = tmp_path / "b"
-    build_module.build(out, include=[Path(__file__).parent / "data" / "guide-small.md"])
+    shutil.copytree(built_with_guide, out)  # the previous build (with a guide)
 
     def digest():
         return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()

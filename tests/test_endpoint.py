@@ -554,19 +554,14 @@ def test_a_loopback_endpoint_answers_only_loopback_host_names(endpoint, host, al
         assert status == 403 and "DNS rebinding" in body and "true" not in body
 
 
-def test_query_endpoint_resolves_a_name_only_the_remote_graph_knows(built, tmp_path):
+def test_query_endpoint_resolves_a_name_only_the_remote_graph_knows(built, built_with_guide):
     """`query --endpoint` resolves names through the local build first (aliases, suggestions),
     and a name it does not know on the endpoint itself: the remote may hold more than the build."""
     from click.testing import CliRunner
 
-    from mlops_kg.build import build
     from mlops_kg.cli import cli
 
-    from .conftest import DATA
-
-    merged = tmp_path / "merged"
-    build(merged, include=[DATA / "guide-small.md"])
-    server, thread = _start(merged, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=1)
+    server, thread = _start(built_with_guide, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=1)
     try:
         def ask(tool):
             return CliRunner().invoke(cli, ["query", "alternatives", "--param", f"tool={tool}", "--format", "csv",

@@ -213,12 +213,10 @@ def test_cli_import_errors(args, message, monkeypatch):
     assert result.output.startswith(message), result.output
 
 
-def test_build_include_guide_covers_the_new_tools(tmp_path):
-    from mlops_kg.build import build
+def test_build_include_guide_covers_the_new_tools(built_with_guide):
     from mlops_kg.substitutes import find_substitutes, load_index
 
-    build(tmp_path / "b", include=[DATA / "guide-small.md"])
-    answer = find_substitutes(load_index(tmp_path / "b"), "feast", top=3)
+    answer = find_substitutes(load_index(built_with_guide), "feast", top=3)
     assert answer["tool"]["label"] == "Feast"
     assert "Hopsworks" in [s["label"] for s in answer["substitutes"]]
 

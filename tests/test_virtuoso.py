@@ -60,14 +60,11 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 # --- fixtures ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    """A fresh build and ONE running Virtuoso for the module; the server stops afterwards."""
-    from mlops_kg.build import build
-
-    build_dir = tmp_path_factory.mktemp("build")
-    result = build(build_dir)
+def env(built, tmp_path_factory):
+    """The session's build and ONE running Virtuoso for the module; the server stops afterwards."""
+    graphs = json.loads((built / "manifest.json").read_text(encoding="utf-8"))["graphs"]
     with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-        yield {"build": str(build_dir), "graphs": dict(result.graphs), "server": server}
+        yield {"build": str(built), "graphs": graphs, "server": server}
 
 
 def invoke(args, env):

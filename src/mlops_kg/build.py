@@ -63,6 +63,26 @@ def prepare(include=(), progress=SILENT):
     return ds, result
 
 
+def check_output_dir(out_dir) -> None:
+    """Raise :class:`OutputError` unless a build could be written into ``out_dir``.
+
+    Called before the work, so a folder that cannot be written fails at once rather than after
+    the whole build. Nothing is created: the probe is a scratch folder, made and removed again,
+    in ``out_dir`` or its nearest existing ancestor (where ``mkdir -p`` would start)."""
+    import tempfile
+
+    out_dir = Path(out_dir)
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot write to {out_dir}: {existing} is a file, not a folder; choose another folder")
+    try:
+        Path(tempfile.mkdtemp(prefix=".probe-", dir=existing)).rmdir()
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror}; choose a writable folder") from None
+
+
 def build_dataset(include=()):
     """The validated, analysed dataset (see :func:`prepare`)."""
     return prepare(include)[0]
@@ -150,6 +170,7 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     """Build the knowledge graph into ``out_dir``; see the README for the files written."""
     from .substitutes import make_index
 
+    check_output_dir(out_dir)
     ds, result = prepare(include, progress)
     union = union_graph(ds)  # one sorted merge serves the files, the index and the count
     contents = serialize_outputs(ds, union)

@@ -4,16 +4,24 @@ Besides the shapes in ``ontology/shapes.ttl``, one check runs in Python because 
 be quadratic on large graphs: two different nodes whose labels normalise to the same name
 (see :func:`mlops_kg.names.normalize_name`) are one real thing described twice, or an alias
 that would make name lookups ambiguous.
+
+SPARQL-based constraints of node shapes are not left to pySHACL: it parses and runs a
+constraint's query once per focus node, which made a build's cost grow with the nodes times
+the query parser. Here each such query is parsed once and run once over the whole graph with
+``$this`` unbound, and its rows are kept for the shape's focus nodes. For a query whose
+``$this`` appears in its top-level patterns (as in ours) that gives the rows that pre-binding
+``$this`` to each focus node would give, so the report is the same.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SH, SKOS
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import OWL, SH, SKOS
 
 from . import resources
+from .errors import MlopsKgError
 from .load import parse_into
 from .names import normalize_name
 from .namespaces import bind_prefixes
@@ -59,6 +67,7 @@ class ValidationReport:
 
 
 _shapes_cache: dict[str, Graph] = {}
+_split_cache: dict[int, tuple[Graph, Graph, list]] = {}
 
 
 def load_shapes(path=None) -> Graph:
@@ -67,6 +76,129 @@ def load_shapes(path=None) -> Graph:
     if path not in _shapes_cache:
         _shapes_cache[path] = parse_into(Graph(), path)
     return _shapes_cache[path]
+
+
+@dataclass(frozen=True)
+class SparqlCheck:
+    """A SPARQL-based constraint of a node shape, run once over the whole graph."""
+
+    shape: object
+    targets: tuple          # ((target predicate, term), ...) of the shape
+    query: object           # the prepared query (rdflib), ``$this`` left unbound
+    message: str
+    severity: str
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _prefix_header(shapes: Graph, constraint) -> str:
+    lines = []
+    for prefixes in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(prefixes, SH.declare):
+            prefix, namespace = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines))) + "\n"
+
+
+def _drop(graph: Graph, node) -> None:
+    """Remove ``node``'s description and that of the blank nodes it leads to."""
+    for _, p, o in list(graph.triples((node, None, None))):
+        graph.remove((node, p, o))
+        if not isinstance(o, (URIRef, Literal)) and not any(graph.triples((None, None, o))):
+            _drop(graph, o)
+
+
+def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
+    """``(core, checks)``: the shapes without the SPARQL constraints of node shapes, for
+    pySHACL, and those constraints as :class:`SparqlCheck` objects, each query parsed once.
+    Property shapes keep theirs (pySHACL runs them); none of ours has one."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    key = id(shapes)
+    cached = _split_cache.get(key)
+    if cached is not None and cached[0] is shapes:
+        return cached[1], cached[2]
+    core = Graph()
+    for triple in shapes:
+        core.add(triple)
+    checks = []
+    for shape, constraint in sorted(shapes.subject_objects(SH.sparql)):
+        if shapes.value(shape, SH.path) is not None:
+            continue
+        core.remove((shape, SH.sparql, constraint))
+        _drop(core, constraint)
+        if shapes.value(shape, SH.deactivated) == Literal(True) or \
+                shapes.value(constraint, SH.deactivated) == Literal(True):
+            continue
+        text = _prefix_header(shapes, constraint) + str(shapes.value(constraint, SH.select))
+        query = prepareQuery(text)
+        if "this" not in {str(v) for v in query.algebra.get("PV", ())}:
+            raise MlopsKgError(f"the SPARQL constraint of shape {shape} must select $this; add it to the SELECT")
+        messages = sorted(str(m) for m in shapes.objects(constraint, SH.message)) or \
+            sorted(str(m) for m in shapes.objects(shape, SH.message))
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        checks.append(SparqlCheck(
+            shape=shape,
+            targets=tuple(sorted({(p, o) for p in _TARGETS for o in shapes.objects(shape, p)}
+                                 | {(SH.targetClass, shape) for kind in (RDFS.Class, OWL.Class)
+                                    if (shape, RDF.type, kind) in shapes})),  # an implicit class target
+            query=query,
+            message=messages[0] if messages else "violates the shape",
+            severity=str(severity).rsplit("#", 1)[-1],
+        ))
+    _split_cache[key] = (shapes, core, checks)
+    return core, checks
+
+
+def focus_nodes(data: Graph, targets) -> set:
+    """The nodes that SHACL targets ``((predicate, term), ...)`` select in ``data``."""
+    nodes = set()
+    for kind, term in targets:
+        if kind == SH.targetNode:
+            nodes.add(term)
+        elif kind == SH.targetSubjectsOf:
+            nodes.update(data.subjects(term, None))
+        elif kind == SH.targetObjectsOf:
+            nodes.update(data.objects(None, term))
+        elif kind == SH.targetClass:
+            for cls in data.transitive_subjects(RDFS.subClassOf, term):
+                nodes.update(data.subjects(RDF.type, cls))
+    return nodes
+
+
+def _fill(message: str, bindings: dict) -> str:
+    """A message's ``{?var}`` / ``{$var}`` replaced by the row's values (as pySHACL does)."""
+    return re.sub(r"\{[?$](\w+)\}",
+                  lambda m: str(bindings[m.group(1)]) if m.group(1) in bindings else m.group(0), message)
+
+
+def sparql_results(data: Graph, checks) -> list[Result]:
+    """Run each :class:`SparqlCheck` once over ``data``; a row is a violation of its ``$this``
+    when that is a focus node of the shape. Path, value and message follow SHACL: ``?path``
+    and ``?value`` when the query binds them, else no path and the focus node as the value."""
+    names = bind_prefixes(Graph())
+    out = []
+    for check in checks:
+        targets = focus_nodes(data, check.targets)
+        if not targets:
+            continue
+        for row in data.query(check.query):
+            bindings = {k: v for k, v in row.asdict().items() if v is not None}
+            focus = bindings.get("this")
+            if focus not in targets:
+                continue
+            path = bindings.get("path")
+            bindings["value"] = value = bindings.get("value", focus)
+            out.append(Result(
+                focus=_short(names, focus),
+                path=_short(names, path) if path is not None else "-",
+                rule="SPARQL",
+                message=_shorten_iris(names, _fill(check.message, bindings)),
+                value=_short(names, value),
+                severity=check.severity,
+            ))
+    return out
 
 
 def _short(graph: Graph, term) -> str:
@@ -93,12 +225,13 @@ def _rule_name(component) -> str:
 
 
 def shacl_results(data: Graph, shapes: Graph | None = None) -> list[Result]:
-    """Run pySHACL on ``data`` and turn its results graph into :class:`Result` objects."""
+    """Run the shapes on ``data``: pySHACL for the core constraints, :func:`sparql_results`
+    for the SPARQL ones; every result as a :class:`Result`."""
     import pyshacl
 
-    shapes = shapes if shapes is not None else load_shapes()
+    core, checks = split_shapes(shapes if shapes is not None else load_shapes())
     _conforms, results_graph, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True,
+        data, shacl_graph=core, inference="none", advanced=False, allow_warnings=True,
         abort_on_first=False,
     )
     names = bind_prefixes(Graph())
@@ -114,7 +247,7 @@ def shacl_results(data: Graph, shapes: Graph | None = None) -> list[Result]:
             value=_short(names, get(SH.value)) if get(SH.value) is not None else "",
             severity=str(get(SH.resultSeverity)).rsplit("#", 1)[-1],
         ))
-    return out
+    return out + sparql_results(data, checks)
 
 
 def label_collisions(data: Graph) -> list[Result]:
