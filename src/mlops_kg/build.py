@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, resources
+from . import __version__, ntriples, resources
 from .locate import fingerprint
 from .progress import SILENT
 from .errors import OutputError, ValidationError
@@ -68,11 +68,6 @@ def build_dataset(include=()):
     return prepare(include)[0]
 
 
-def _sorted_lines(text: str) -> str:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return "\n".join(lines) + "\n"
-
-
 def _jsonld(union) -> str:
     context = {p: str(ns) for p, ns in PREFIXES.items()}
     doc = json.loads(union.serialize(format="json-ld", context=context, auto_compact=True))
@@ -91,13 +86,13 @@ def _trig(ds) -> str:
         for triple in sorted(graph):
             sorted_graph.add(triple)
         text = sorted_graph.serialize(format="turtle")
-        lines = text.splitlines()
-        prefixes = [line for line in lines if line.startswith("@prefix")]
-        body = [line for line in lines if not line.startswith("@prefix")]
-        header = header or prefixes
-        header = sorted(set(header) | set(prefixes))
-        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join("    " + b if b else b for b in body).rstrip()
-                      + "\n}\n")
+        # Split on LF only: str.splitlines() also splits at U+2028, form feeds, ... inside
+        # literals. Lines are not indented, as a line may continue a multi-line """literal""".
+        lines = text.split("\n")
+        start = next((i for i, line in enumerate(lines) if not line.startswith("@prefix")), len(lines))
+        prefixes, body = lines[:start], lines[start:]  # a literal's line may start with "@prefix" too
+        header = sorted(set(header or []) | set(prefixes))
+        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
     return "\n".join(header or []) + "\n\n" + "\n".join(blocks)
 
 
@@ -108,10 +103,10 @@ def serialize_outputs(ds, union=None) -> dict[str, bytes]:
     union = union if union is not None else union_graph(ds)
     return {
         f"{STEM}.ttl": union.serialize(format="turtle").encode("utf-8"),
-        f"{STEM}.nt": _sorted_lines(union.serialize(format="nt")).encode("utf-8"),
+        f"{STEM}.nt": "".join(ntriples.triple_lines(union)).encode("utf-8"),
         f"{STEM}.jsonld": _jsonld(union).encode("utf-8"),
         f"{STEM}.trig": _trig(ds).encode("utf-8"),
-        f"{STEM}.nq": _sorted_lines(ds.serialize(format="nquads")).encode("utf-8"),
+        f"{STEM}.nq": "".join(ntriples.quad_lines(ds)).encode("utf-8"),
     }
 
 

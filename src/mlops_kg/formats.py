@@ -79,14 +79,11 @@ def _csv_value(term) -> str:
 
 
 def _tsv_value(term) -> str:
-    from rdflib import Literal
+    from .ntriples import term as nt_term
 
-    if term is None:
-        return ""
-    if isinstance(term, Literal) and term.datatype is None and not term.language:
-        return '"' + str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") \
-            .replace("\r", "\\r").replace("\t", "\\t") + '"'
-    return term.n3()
+    # N-Triples term syntax is Turtle, as TSV results want, and escapes every character that
+    # would end a row or a line (a language-tagged literal's n3() kept raw newlines).
+    return "" if term is None else nt_term(term)
 
 
 def delimited(result, sep: str) -> str:
@@ -163,7 +160,9 @@ def xml_results(result) -> str:
 def graph_text(result, fmt: str) -> str:
     graph = result.graph()
     if fmt == "nt":
-        return "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True)))
+        from .ntriples import triple_lines
+
+        return "".join(triple_lines(graph))
     if fmt == "jsonld":
         from .namespaces import PREFIXES
 

@@ -37,7 +37,7 @@ def _read(path: Path) -> str:
 
 def _line_of_bad_line_format(text: str, fmt: str) -> int | None:
     """For line-based formats, the first line that does not parse on its own."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):  # N-Triples lines end at LF (or CR LF) only
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
