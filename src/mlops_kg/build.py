@@ -170,17 +170,33 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with _signals_held():
-        try:
-            commit_outputs(out_dir, staging, [name for name in contents if name != MANIFEST])
-            site = swap_site(site_target, site_staging)
-            commit_outputs(out_dir, staging, [MANIFEST])
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.rmtree(site_staging, ignore_errors=True)
-    files = [Path(out_dir) / name for name in contents] + [site]
+    result = None
+    try:
+        with _signals_held():
+            try:
+                commit_outputs(out_dir, staging, [name for name in contents if name != MANIFEST])
+                site = swap_site(site_target, site_staging)
+                commit_outputs(out_dir, staging, [MANIFEST])
+                files = [Path(out_dir) / name for name in contents] + [site]
+                result = BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(site_staging, ignore_errors=True)
+    except KeyboardInterrupt:
+        if result is None:
+            raise
+        raise BuildInterrupted(result) from None  # held back until the build was in place: say so
     progress("wrote", len(contents), "files and the site")
-    return BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
+    return result
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl-C came while the build was being put in place; it was held back until that was
+    done, so ``result`` (a :class:`BuildResult`) is a complete build."""
+
+    def __init__(self, result: BuildResult):
+        super().__init__(f"interrupted after the build in {result.out_dir}/ was complete")
+        self.result = result
 
 
 @contextlib.contextmanager
