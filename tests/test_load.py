@@ -185,7 +185,10 @@ def test_plain_rdfxml_still_loads(tmp_path):
 
 @pytest.mark.parametrize("name,content", [("empty.ttl", b""), ("blank.nt", b" \n\n"), ("empty.jsonld", b""),
                                           ("latin1.ttl", "<a> <b> \"caf\xe9\" .".encode("latin-1")),
-                                          ("binary.nq", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")])
+                                          ("binary.nq", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+                                          ("prefixes.ttl", b"@prefix ex: <http://example.org/> ."),
+                                          ("no-triples.jsonld", b'[1, "x", null, {"@id": "http://e.org/a"}]'),
+                                          ("xml.ttl", b'<?xml version="1.0"?><a/>')])
 def test_empty_and_binary_inputs_are_one_line_errors(tmp_path, name, content):
     from click.testing import CliRunner
 
@@ -197,3 +200,16 @@ def test_empty_and_binary_inputs_are_one_line_errors(tmp_path, name, content):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
         assert result.output.startswith(f"error: {path}") and len(result.output.splitlines()) == 1, result.output
+
+
+def test_rdflib_warnings_do_not_add_lines(tmp_path):
+    """rdflib logs a warning about an odd IRI before its parse fails; the user sees one line."""
+    import subprocess
+
+    from .conftest import venv_bin
+
+    path = tmp_path / "xml.ttl"
+    path.write_text('<?xml version="1.0"?><a/>', encoding="utf-8")
+    run = subprocess.run([venv_bin("mlops-kg"), "validate", str(path)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"error: {path}: invalid turtle") and len(run.stderr.splitlines()) == 1, run.stderr

@@ -69,6 +69,12 @@ class Cli(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Like click's, but a usage error (bad option value, unknown option) is one line too."""
+        import logging
+
+        # rdflib logs warnings (an odd IRI in a file that then fails to parse) on stderr: the
+        # one line the command prints says what is wrong.
+        logging.getLogger("rdflib").addHandler(logging.NullHandler())
+        logging.getLogger("rdflib").propagate = False
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:

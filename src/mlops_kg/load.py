@@ -162,7 +162,14 @@ def load_sources(include=()) -> Dataset:
                 target.add(triple)
         else:
             parse_into(target, path)
+        if not len(target):
+            raise _no_statements(path)
     return ds
+
+
+def _no_statements(path) -> DataFileError:
+    # e.g. only prefixes, or JSON-LD whose objects have no properties: nothing to check or merge
+    return DataFileError(f"{path}: holds no RDF statements; give a file with data")
 
 
 def load_file(path) -> Dataset:
@@ -170,6 +177,8 @@ def load_file(path) -> Dataset:
     ds = new_dataset()
     fmt = rdf_format(path)
     parse_into(ds if fmt in QUAD_FORMATS else default_graph(ds), path, fmt)
+    if not len(ds):
+        raise _no_statements(path)
     return ds
 
 
