@@ -145,3 +145,30 @@ tool:weird-typed a mlo:Tool ; skos:prefLabel "Weird{esc}Typed"^^xsd:string ;
             assert len(result.output.splitlines()) == len(statements) > 5
         if fmt == "tsv":
             assert len(result.output.splitlines()) == 1 + 3, result.output
+
+
+def _select(*labels):
+    from mlops_kg.store import QueryResult
+
+    return QueryResult(kind="select", variables=["label"], rows=[(Literal(label),) for label in labels])
+
+
+def test_a_table_shows_control_characters_without_breaking_rows():
+    from mlops_kg.formats import table
+
+    text = table(_select(*NASTY))
+    assert len(text.splitlines()) == 2 + len(NASTY) + 1
+    assert "\x1b" not in text and "\\u001B" in text
+
+
+def test_xml_results_refuse_what_xml_cannot_carry_and_keep_the_rest():
+    from xml.etree import ElementTree
+
+    from mlops_kg.errors import QueryError
+    from mlops_kg.formats import xml_results
+
+    with pytest.raises(QueryError, match="U\\+000B, which XML cannot carry; use --format json"):
+        xml_results(_select("a\x0bb"))
+    kept = "tab\tcr\rlf\nnel\x85ls\u2028"
+    root = ElementTree.fromstring(xml_results(_select(kept)))
+    assert [e.text for e in root.iter("{http://www.w3.org/2005/sparql-results#}literal")] == [kept]
