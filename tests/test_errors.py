@@ -144,3 +144,11 @@ def test_ctrl_c_while_the_build_is_put_in_place_says_it_completed(tmp_path, monk
     with pytest.raises(BuildInterrupted) as info:  # still a KeyboardInterrupt for other callers
         build(out)
     assert isinstance(info.value, KeyboardInterrupt) and info.value.result.out_dir == out
+
+
+@pytest.mark.parametrize("manifest", ['{"include": "x.ttl"}', '{"include": [1]}', "[]", "", "null"])
+def test_a_damaged_manifest_means_build_again(damaged, manifest):
+    from mlops_kg.locate import is_fresh
+
+    (damaged / "manifest.json").write_text(manifest, encoding="utf-8")
+    assert is_fresh(damaged) is False

@@ -69,8 +69,8 @@ def is_fresh(directory) -> bool:
     if not manifest:
         return False
     include = manifest.get("include", [])
-    if not all(Path(p).is_file() for p in include):
-        return False
+    if not isinstance(include, list) or not all(isinstance(p, str) and Path(p).is_file() for p in include):
+        return False  # a hand-edited or damaged manifest: build again
     return manifest.get("inputs") == fingerprint(include)
 
 
