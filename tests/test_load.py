@@ -59,3 +59,157 @@ def test_unknown_suffix_is_refused(tmp_path):
     path.write_text("a,b\n")
     with pytest.raises(DataFileError, match="unknown RDF file type '.csv'"):
         load_file(path)
+
+
+# --- inputs that cannot reach out or stall us (issue 12, items 5 and 8) -------------------------
+
+@pytest.fixture
+def canary():
+    """A local HTTP server that records every request: a parser that fetches would hit it."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            hits.append(self.path)
+            body = b'{"@context": {"name": "http://example.org/name"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def _jsonld_with_context(tmp_path, context, name="remote.jsonld"):
+    import json
+
+    path = tmp_path / name
+    path.write_text(json.dumps({"@context": context, "@id": "http://example.org/a", "name": "A"}),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("shape", ["string", "list", "nested", "import"])
+def test_jsonld_contexts_by_reference_are_refused_not_fetched(tmp_path, canary, shape):
+    url, hits = canary
+    context = {"string": f"{url}/ctx", "list": [{"x": "http://e.org/x"}, f"{url}/ctx"],
+               "nested": {"name": {"@id": "http://example.org/name", "@context": f"{url}/ctx"}},
+               "import": {"@version": 1.1, "@import": f"{url}/ctx"}}[shape]
+    path = _jsonld_with_context(tmp_path, context)
+    with pytest.raises(DataFileError, match=r"remote.jsonld: refers to the JSON-LD context .*put the context inline"):
+        load_file(path)
+    assert hits == []
+
+
+def test_jsonld_file_context_is_refused(tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"@context": {"name": "http://example.org/name"}}', encoding="utf-8")
+    path = _jsonld_with_context(tmp_path, secret.as_uri())
+    with pytest.raises(DataFileError, match="refers to the JSON-LD context 'file://"):
+        load_file(path)
+
+
+def test_inline_jsonld_context_still_loads(tmp_path):
+    path = _jsonld_with_context(tmp_path, {"name": "http://example.org/name"})
+    assert len(load_file(path)) == 1
+
+
+def test_commands_reading_rdf_fetch_no_context(tmp_path, canary, monkeypatch):
+    """validate FILE, build --include FILE, analyze --data FILE: one line, exit 2, no request."""
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    url, hits = canary
+    monkeypatch.chdir(tmp_path)
+    path = _jsonld_with_context(tmp_path, f"{url}/ctx")
+    runner = CliRunner()
+    for args in (["validate", str(path)], ["build", "-q", "--out", "out", "--include", str(path)],
+                 ["analyze", "--data", str(path)]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("error: ") and len(result.output.splitlines()) == 1, result.output
+    assert hits == []
+    assert not (tmp_path / "out").exists()
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+  <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+  <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+  <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+  <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:p>&f;&f;&f;&f;&f;&f;&f;&f;</ex:p></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_rdfxml_entity_expansion_is_refused_quickly(tmp_path):
+    import time
+
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    path = tmp_path / "laughs.rdf"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert time.monotonic() - started < 2
+    assert result.exit_code == 2, result.output
+    assert result.output == f"error: {path}:2: RDF/XML with a <!DOCTYPE> declaration is refused (entities can " \
+                            "expand without bound or read other files); remove the DOCTYPE and write the values out\n"
+
+
+def test_plain_rdfxml_still_loads(tmp_path):
+    path = tmp_path / "plain.rdf"
+    path.write_text(BILLION_LAUGHS.split("]>\n")[1].replace("&f;", "x"), encoding="utf-8")
+    assert len(load_file(path)) == 1
+
+
+@pytest.mark.parametrize("name,content", [("empty.ttl", b""), ("blank.nt", b" \n\n"), ("empty.jsonld", b""),
+                                          ("latin1.ttl", "<a> <b> \"caf\xe9\" .".encode("latin-1")),
+                                          ("binary.nq", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+                                          ("prefixes.ttl", b"@prefix ex: <http://example.org/> ."),
+                                          ("no-triples.jsonld", b'[1, "x", null, {"@id": "http://e.org/a"}]'),
+                                          ("xml.ttl", b'<?xml version="1.0"?><a/>')])
+def test_empty_and_binary_inputs_are_one_line_errors(tmp_path, name, content):
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    for args in (["validate", str(path)], ["analyze", "--data", str(path)]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith(f"error: {path}") and len(result.output.splitlines()) == 1, result.output
+
+
+def test_rdflib_warnings_do_not_add_lines(tmp_path):
+    """rdflib logs a warning about an odd IRI before its parse fails; the user sees one line."""
+    import subprocess
+
+    from .conftest import venv_bin
+
+    path = tmp_path / "xml.ttl"
+    path.write_text('<?xml version="1.0"?><a/>', encoding="utf-8")
+    run = subprocess.run([venv_bin("mlops-kg"), "validate", str(path)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"error: {path}: invalid turtle") and len(run.stderr.splitlines()) == 1, run.stderr

@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, resources
+from . import __version__, ntriples, resources
 from .locate import fingerprint
 from .progress import SILENT
 from .errors import OutputError, ValidationError
@@ -88,11 +88,6 @@ def build_dataset(include=()):
     return prepare(include)[0]
 
 
-def _sorted_lines(text: str) -> str:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return "\n".join(lines) + "\n"
-
-
 def _jsonld(union) -> str:
     context = {p: str(ns) for p, ns in PREFIXES.items()}
     doc = json.loads(union.serialize(format="json-ld", context=context, auto_compact=True))
@@ -111,13 +106,13 @@ def _trig(ds) -> str:
         for triple in sorted(graph):
             sorted_graph.add(triple)
         text = sorted_graph.serialize(format="turtle")
-        lines = text.splitlines()
-        prefixes = [line for line in lines if line.startswith("@prefix")]
-        body = [line for line in lines if not line.startswith("@prefix")]
-        header = header or prefixes
-        header = sorted(set(header) | set(prefixes))
-        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join("    " + b if b else b for b in body).rstrip()
-                      + "\n}\n")
+        # Split on LF only: str.splitlines() also splits at U+2028, form feeds, ... inside
+        # literals. Lines are not indented, as a line may continue a multi-line """literal""".
+        lines = text.split("\n")
+        start = next((i for i, line in enumerate(lines) if not line.startswith("@prefix")), len(lines))
+        prefixes, body = lines[:start], lines[start:]  # a literal's line may start with "@prefix" too
+        header = sorted(set(header or []) | set(prefixes))
+        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
     return "\n".join(header or []) + "\n\n" + "\n".join(blocks)
 
 
@@ -128,10 +123,10 @@ def serialize_outputs(ds, union=None) -> dict[str, bytes]:
     union = union if union is not None else union_graph(ds)
     return {
         f"{STEM}.ttl": union.serialize(format="turtle").encode("utf-8"),
-        f"{STEM}.nt": _sorted_lines(union.serialize(format="nt")).encode("utf-8"),
+        f"{STEM}.nt": "".join(ntriples.triple_lines(union)).encode("utf-8"),
         f"{STEM}.jsonld": _jsonld(union).encode("utf-8"),
         f"{STEM}.trig": _trig(ds).encode("utf-8"),
-        f"{STEM}.nq": _sorted_lines(ds.serialize(format="nquads")).encode("utf-8"),
+        f"{STEM}.nq": "".join(ntriples.quad_lines(ds)).encode("utf-8"),
     }
 
 
@@ -196,17 +191,33 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with _signals_held():
-        try:
-            commit_outputs(out_dir, staging, [name for name in contents if name != MANIFEST])
-            site = swap_site(site_target, site_staging)
-            commit_outputs(out_dir, staging, [MANIFEST])
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.rmtree(site_staging, ignore_errors=True)
-    files = [Path(out_dir) / name for name in contents] + [site]
+    result = None
+    try:
+        with _signals_held():
+            try:
+                commit_outputs(out_dir, staging, [name for name in contents if name != MANIFEST])
+                site = swap_site(site_target, site_staging)
+                commit_outputs(out_dir, staging, [MANIFEST])
+                files = [Path(out_dir) / name for name in contents] + [site]
+                result = BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(site_staging, ignore_errors=True)
+    except KeyboardInterrupt:
+        if result is None:
+            raise
+        raise BuildInterrupted(result) from None  # held back until the build was in place: say so
     progress("wrote", len(contents), "files and the site")
-    return BuildResult(Path(out_dir), files, manifest["triples"], manifest["graphs"])
+    return result
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """Ctrl-C came while the build was being put in place; it was held back until that was
+    done, so ``result`` (a :class:`BuildResult`) is a complete build."""
+
+    def __init__(self, result: BuildResult):
+        super().__init__(f"interrupted after the build in {result.out_dir}/ was complete")
+        self.result = result
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ turned into one line on stderr and an exit code in one place: :meth:`Cli.invoke`
 """
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -17,12 +18,63 @@ from .errors import MlopsKgError, ValidationError
 #: Context meta key: the exit code a command has settled on before it prints its result.
 PENDING_EXIT = "mlops_kg.pending_exit"
 
+#: errno values of a write to stdout that cannot succeed: disk full, quota, file too large, I/O.
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+class FiniteSeconds(click.ParamType):
+    """A duration in seconds between ``low`` and ``high``: ``nan``, ``inf`` and ``1e308`` are
+    floats to Python but no time limit (a deadline of nan is never reached, a huge one
+    overflows the thread wait)."""
+
+    name = "seconds"
+
+    def __init__(self, low: float = 0.1, high: float = 7 * 24 * 3600):
+        self.low, self.high = low, high
+
+    def convert(self, value, param, ctx):
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not (self.low <= seconds <= self.high):  # also false for nan
+            self.fail(f"{value!r} is not a number of seconds from {self.low:g} to {self.high:g}", param, ctx)
+        return seconds
+
+
+#: The type of every ``--timeout`` option (shared by query, serve, publish).
+FINITE_SECONDS = FiniteSeconds()
+
+
+def _output_failed(exc: OSError) -> None:
+    """One line for a write to stdout that failed (``> /dev/full``), and stdout pointed at
+    /dev/null so that the interpreter's last flush does not fail again with a traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (tests)
+        pass
+    try:
+        click.echo(f"error: cannot write the output: {exc.strerror}; free some space or send it elsewhere", err=True)
+    except OSError:
+        pass
+
 
 class Cli(click.Group):
     """Click group that turns library errors into one clear line and the right exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Like click's, but a usage error (bad option value, unknown option) is one line too."""
+        import logging
+
+        # rdflib logs warnings (an odd IRI in a file that then fails to parse) on stderr: the
+        # one line the command prints says what is wrong.
+        logging.getLogger("rdflib").addHandler(logging.NullHandler())
+        logging.getLogger("rdflib").propagate = False
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -37,6 +89,18 @@ class Cli(click.Group):
         except click.Abort:
             click.echo("aborted", err=True)
             sys.exit(1)
+        except OSError as exc:
+            if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            _output_failed(exc)
+            sys.exit(2)
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            _output_failed(exc)
+            sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
@@ -52,8 +116,10 @@ class Cli(click.Group):
         except BrokenPipeError:  # e.g. `mlops-kg query ... | head`: the reader stopped early
             sys.stderr.close()
             ctx.exit(ctx.meta.get(PENDING_EXIT, 0))  # a result already known (validate, ASK) keeps its code
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+        except KeyboardInterrupt as exc:
+            completed = getattr(exc, "result", None)  # Ctrl-C while a finished build was put in place
+            click.echo(f"interrupted; the build in {completed.out_dir}/ had completed and is in place"
+                       if completed else "interrupted", err=True)
             ctx.exit(130)
 
 
@@ -76,10 +142,14 @@ def build(out_dir, include, quiet):
     Invalid data stops the build with exit 1 and a report; a failed build leaves the
     previous output in DIR untouched.
     """
-    from .build import build as run_build
+    from .build import BuildInterrupted, build as run_build
     from .progress import for_terminal
 
-    result = run_build(out_dir, include=include, progress=for_terminal(quiet))
+    try:
+        result = run_build(out_dir, include=include, progress=for_terminal(quiet))
+    except BuildInterrupted as exc:  # nothing was left to stop: the build is done and in place
+        result = exc.result
+        click.echo("note: Ctrl-C came while the finished build was being put in place; it completed", err=True)
     click.echo(f"built {result.triples} triples in {len(result.graphs)} named graphs into {result.out_dir}/")
     for path in result.files:
         click.echo(f"  {path}")
@@ -284,7 +354,7 @@ BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
               default=None, help="Output format (default: table; ttl for CONSTRUCT/DESCRIBE).")
 @click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the embedded store.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+@click.option("--timeout", type=FINITE_SECONDS, default=None,
               help="Seconds to wait for the answer (default: 10 for --endpoint, no limit for the embedded store).")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")

@@ -30,8 +30,11 @@ def atomic_path(target, suffix: str = ""):
         yield Path(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk or quota, a file-size limit, ...
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}; free some space or "
+                              "write elsewhere") from None
         raise
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -56,6 +57,14 @@ def _short(term) -> str:
     return str(term)
 
 
+#: A table is for a terminal: line breaks become spaces, other control characters (an escape
+#: sequence in a label could rewrite the screen) are shown as \\uXXXX.
+_SHOWN = str.maketrans({**{c: f"\\u{ord(c):04X}" for c in [chr(i) for i in range(0x20)] + ["\x7f", "\x85"]},
+                        **{c: " " for c in "\n\r\t\x0b\x0c\u2028\u2029"}})
+#: Characters XML 1.0 cannot carry at all, not even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def table(result) -> str:
     if result.kind == "ask":
         return "true" if result.boolean else "false"
@@ -66,7 +75,7 @@ def table(result) -> str:
         headers, rows = result.variables, [tuple(_short(t) for t in row) for row in result.rows]
     if not rows:
         return "(no results)"
-    cells = [[c.replace("\n", " ") for c in row] for row in rows]
+    cells = [[c.translate(_SHOWN) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
     out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells]
@@ -79,14 +88,11 @@ def _csv_value(term) -> str:
 
 
 def _tsv_value(term) -> str:
-    from rdflib import Literal
+    from .ntriples import term as nt_term
 
-    if term is None:
-        return ""
-    if isinstance(term, Literal) and term.datatype is None and not term.language:
-        return '"' + str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") \
-            .replace("\r", "\\r").replace("\t", "\\t") + '"'
-    return term.n3()
+    # N-Triples term syntax is Turtle, as TSV results want, and escapes every character that
+    # would end a row or a line (a language-tagged literal's n3() kept raw newlines).
+    return "" if term is None else nt_term(term)
 
 
 def delimited(result, sep: str) -> str:
@@ -153,7 +159,11 @@ def xml_results(result) -> str:
                     attrs = f" xml:lang={quoteattr(term.language)}"
                 elif isinstance(term, Literal) and term.datatype is not None:
                     attrs = f" datatype={quoteattr(str(term.datatype))}"
-                value = f"<literal{attrs}>{xml_escape(str(term))}</literal>"
+                bad = _NOT_XML.search(str(term))
+                if bad:
+                    raise QueryError(f"a result holds the character U+{ord(bad[0]):04X}, which XML cannot carry; "
+                                     "use --format json, csv or tsv")
+                value = f"<literal{attrs}>{xml_escape(str(term), {chr(13): '&#13;'})}</literal>"  # XML reads a raw CR as LF
             out.append(f"      <binding name={quoteattr(var)}>{value}</binding>")
         out.append("    </result>")
     out += ["  </results>", "</sparql>"]
@@ -163,7 +173,9 @@ def xml_results(result) -> str:
 def graph_text(result, fmt: str) -> str:
     graph = result.graph()
     if fmt == "nt":
-        return "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True)))
+        from .ntriples import triple_lines
+
+        return "".join(triple_lines(graph))
     if fmt == "jsonld":
         from .namespaces import PREFIXES
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -37,7 +38,7 @@ def _read(path: Path) -> str:
 
 def _line_of_bad_line_format(text: str, fmt: str) -> int | None:
     """For line-based formats, the first line that does not parse on its own."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):  # N-Triples lines end at LF (or CR LF) only
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
@@ -60,11 +61,58 @@ def _syntax_error(path: Path, text: str, fmt: str, exc: Exception) -> DataFileEr
     return DataFileError(f"{where}: invalid {fmt} ({why}); fix the syntax at that line")
 
 
+def _refuse_unsafe_input(path: Path, text: str, fmt: str) -> None:
+    """Refuse what would make a parser reach out or stall: rdflib fetches (or reads from disk)
+    any JSON-LD context given by reference, and expands XML entities without bound (a 1.5 KB
+    file of nested entities kept it busy for minutes)."""
+    if not text.strip():
+        raise DataFileError(f"{path}: the file is empty; give an RDF file with statements")
+    if fmt == "json-ld":
+        reference = _context_reference(text)
+        if reference is not None:
+            raise DataFileError(f"{path}: refers to the JSON-LD context {reference!r}, which would have to be "
+                                "fetched; mlops-kg reads nothing from the network or other files: put the "
+                                "context inline (an object under \"@context\")")
+    elif fmt == "xml":
+        match = re.search(r"<!(DOCTYPE|ENTITY)\b", text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            raise DataFileError(f"{path}:{line}: RDF/XML with a <!{match[1]}> declaration is refused (entities can "
+                                "expand without bound or read other files); remove the DOCTYPE and write the "
+                                "values out")
+
+
+def _context_reference(text: str):
+    """The first JSON-LD context (or ``@import``) given by reference rather than inline, if any."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None  # the parser reports the syntax error, with its line
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@import" and isinstance(value, str):
+                    return value
+                if key == "@context":
+                    for context in value if isinstance(value, list) else [value]:
+                        if isinstance(context, str):
+                            return context
+                stack.append(value)
+    return None
+
+
 def parse_into(graph, path, fmt: str | None = None):
-    """Parse the RDF file ``path`` into ``graph``; errors name the file and line."""
+    """Parse the RDF file ``path`` into ``graph``; errors name the file and line.
+
+    Offline and bounded: JSON-LD contexts given by reference and XML DOCTYPEs are refused."""
     path = Path(path)
     fmt = fmt or rdf_format(path)
     text = _read(path)
+    _refuse_unsafe_input(path, text, fmt)
     try:
         graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes one clear message
@@ -114,7 +162,14 @@ def load_sources(include=()) -> Dataset:
                 target.add(triple)
         else:
             parse_into(target, path)
+        if not len(target):
+            raise _no_statements(path)
     return ds
+
+
+def _no_statements(path) -> DataFileError:
+    # e.g. only prefixes, or JSON-LD whose objects have no properties: nothing to check or merge
+    return DataFileError(f"{path}: holds no RDF statements; give a file with data")
 
 
 def load_file(path) -> Dataset:
@@ -122,6 +177,8 @@ def load_file(path) -> Dataset:
     ds = new_dataset()
     fmt = rdf_format(path)
     parse_into(ds if fmt in QUAD_FORMATS else default_graph(ds), path, fmt)
+    if not len(ds):
+        raise _no_statements(path)
     return ds
 
 

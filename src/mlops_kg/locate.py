@@ -41,9 +41,26 @@ def fingerprint(include=()) -> dict[str, str]:
 
 def read_manifest(directory) -> dict | None:
     try:
-        return json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def damaged_build(path, why: str = "") -> DataFileError:
+    """The error for a build file that is missing, cut short or not what a build writes: it
+    names the file and the command that writes the folder again (with its included files)."""
+    import shlex
+
+    directory = Path(path).parent
+    command = ["mlops-kg", "build"]
+    if directory.resolve() != Path("build").resolve():
+        command += ["--out", str(directory)]
+    includes = (read_manifest(directory) or {}).get("include", [])
+    for include in includes if isinstance(includes, list) else []:
+        command += ["--include", str(include)]
+    detail = f" ({why})" if why else ""
+    return DataFileError(f"{path}: damaged or incomplete build file{detail}; run `{shlex.join(command)}` again")
 
 
 def is_fresh(directory) -> bool:
@@ -52,8 +69,8 @@ def is_fresh(directory) -> bool:
     if not manifest:
         return False
     include = manifest.get("include", [])
-    if not all(Path(p).is_file() for p in include):
-        return False
+    if not isinstance(include, list) or not all(isinstance(p, str) and Path(p).is_file() for p in include):
+        return False  # a hand-edited or damaged manifest: build again
     return manifest.get("inputs") == fingerprint(include)
 
 

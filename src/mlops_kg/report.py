@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import MlopsKgError
 
 KIND_TITLES = {"tool": "Tools", "service": "Cloud services", "platform": "Platforms", "provider": "Cloud providers",
                "language": "Languages", "framework": "Frameworks", "industry": "Industries",
@@ -15,17 +14,33 @@ MEASURE_TITLES = {"degree": "degree", "betweenness": "betweenness", "pagerank": 
 
 def load_analysis(build_dir=None, *, top: int = 5) -> dict:
     """``analysis.json`` of an up-to-date build, each ranking cut to ``top`` rows."""
-    from .locate import ensure_build
+    from .locate import damaged_build, ensure_build
 
     path = Path(ensure_build(build_dir)) / "analysis.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise MlopsKgError(f"{path}: missing or unreadable; run `mlops-kg build` again") from None
+    except FileNotFoundError:
+        raise damaged_build(path, "missing") from None
+    except (OSError, ValueError) as exc:
+        raise damaged_build(path, getattr(exc, "strerror", None) or "not JSON") from None
+    if not _is_summary(data):
+        raise damaged_build(path, "not an analysis summary")
     for by_measure in data["centrality"].values():
         for measure in by_measure:
             by_measure[measure] = by_measure[measure][:top]
     return data
+
+
+def _is_summary(data) -> bool:
+    """The shape ``analysis_markdown`` and ``--format json`` rely on."""
+    try:
+        rankings = [rows for by_measure in data["centrality"].values() for rows in by_measure.values()]
+        return (all(data["centrality"].values()) and all(isinstance(rows, list) and all(isinstance(r["label"], str) and isinstance(r["score"], (int, float))
+                                                   for r in rows) for rows in rankings)
+                and all(isinstance(c["name"], str) and isinstance(c["members"], list) for c in data["clusters"])
+                and isinstance(data["method"], str))
+    except (AttributeError, KeyError, TypeError):
+        return False
 
 
 def analyze_file(path, *, top: int = 5, progress=None) -> dict:

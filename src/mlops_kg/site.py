@@ -60,7 +60,9 @@ def load_built(build_dir=None):
     try:
         ds.parse(path, format="nquads")
     except Exception:  # noqa: BLE001 - any failure means the build must be redone
-        raise MlopsKgError(f"{path}: missing or unreadable; run `mlops-kg build` again") from None
+        from .locate import damaged_build
+
+        raise damaged_build(path) from None
     data = bind_prefixes(Graph())
     triples = set()
     for graph in ds.graphs():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import QueryError
+from .errors import MlopsKgError, QueryError
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
@@ -290,7 +290,15 @@ def open_store(build_dir=None, engine: str = DEFAULT_ENGINE) -> Store:
 
         raise DataFileError(f"{nq}: no built graph there; run `mlops-kg build --out {directory}` first")
     store = OxigraphStore() if engine == "oxigraph" else RdflibStore()
-    return store.load(nq, "nq")
+    from .locate import damaged_build
+
+    try:
+        store.load(nq, "nq")
+    except (SyntaxError, ValueError, OSError, MlopsKgError) as exc:  # e.g. cut short by a full disk
+        raise damaged_build(nq, str(exc).split("\n")[0].split("; ")[0]) from None
+    if not len(store):
+        raise damaged_build(nq, "no statements")
+    return store
 
 
 def store_from_dataset(ds, engine: str = DEFAULT_ENGINE) -> Store:

@@ -46,12 +46,14 @@ def load_index(build_dir=None) -> dict:
     from .locate import ensure_build
 
     path = Path(ensure_build(build_dir)) / "index.json"
+    from .locate import damaged_build
+
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise MlopsKgError(f"{path}: missing or unreadable; run `mlops-kg build` again") from None
-    if index.get("version") != INDEX_VERSION:
-        raise MlopsKgError(f"{path}: made by another version of mlops-kg; run `mlops-kg build` again")
+        raise damaged_build(path) from None
+    if not isinstance(index, dict) or index.get("version") != INDEX_VERSION:
+        raise damaged_build(path, "made by another version of mlops-kg, or not an index")
     return index
 
 
