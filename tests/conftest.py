@@ -67,3 +67,14 @@ def cli_env(monkeypatch, tmp_path):
 def venv_bin(name: str) -> str:
     """Path of a console script installed beside the running interpreter."""
     return str(Path(sys.executable).parent / name) if os.name != "nt" else name
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's own Ctrl-C handler for the test: a runner started in the background without job
+    control inherits SIGINT ignored (POSIX), and a signal the test sends itself would vanish."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

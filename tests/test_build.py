@@ -203,7 +203,7 @@ def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatc
     assert not [p.name for p in out.iterdir() if "staging" in p.name]
 
 
-def test_signals_are_held_while_the_build_is_put_in_place():
+def test_signals_are_held_while_the_build_is_put_in_place(ctrl_c_raises):
     import os
     import signal
 

@@ -121,7 +121,7 @@ def test_the_advised_rebuild_mends_a_damaged_build(damaged):
         assert result.exit_code == 0, result.output
 
 
-def test_ctrl_c_while_the_build_is_put_in_place_says_it_completed(tmp_path, monkeypatch):
+def test_ctrl_c_while_the_build_is_put_in_place_says_it_completed(tmp_path, monkeypatch, ctrl_c_raises):
     """The signal is held back until the new build is in place, so the command must not claim
     it was interrupted (it said "interrupted" and exited 130 with the new build in place)."""
     from mlops_kg import site as site_module
