@@ -7,6 +7,9 @@ of each snapshot file, licence of the data, triple count).
 
 Resolution (one node per real thing), in this order:
 
+0. Entities that are one project whose repository moved (same name, same repository name,
+   another owner; or the same owner and the repository name respelt) are one node
+   (:func:`moved_groups`; ``mlo:differentProject`` in the curated file says when they are not).
 1. An entity whose repository is a shipped node's ``schema:codeRepository``
    (``graph/landscape/curated-repositories.ttl``) *is* that node.
 2. Otherwise, an entity with a name or alias that normalises (:func:`mlops_kg.names.normalize_name`)
@@ -41,7 +44,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
-from ..iris import mint_iri, slugify
+from ..iris import mint_iri
 from ..names import normalize_name
 from ..namespaces import BASE, ID, MLO, SCHEMA
 from .catalogue import CatalogueError, osi_approved
@@ -664,7 +667,3 @@ def to_turtle(triples, header: str = "") -> str:
     prologue = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES if p in used)
     head = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return head + prologue + "\n" + body
-
-
-def slug_of(source: str) -> str:
-    return slugify(source)

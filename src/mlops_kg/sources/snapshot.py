@@ -122,6 +122,8 @@ def _figures(merged, resolution, per_source, versions) -> dict:
         "nodes": len({p.node for p in placements}),
         "resolved onto shipped nodes by repository": sum(p.resolved == "repository" for p in placements),
         "resolved onto shipped nodes by name": sum(p.resolved == "name" for p in placements),
+        "joined to another entity's node (moved repository)": sum((p.resolved or "").startswith("moved")
+                                                                  for p in placements),
         "disambiguated labels": sum(p.disambiguated for p in placements),
         "entities with a repository": len(with_repository),
         "of those with a licence": len(licensed),
