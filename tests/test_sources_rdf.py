@@ -275,3 +275,12 @@ def test_every_mlo_term_of_the_generated_files_is_defined():
     for path in files:
         used |= set(re.findall(r"\bmlo:(\w+)", Path(path).read_text(encoding="utf-8")))
     assert used and used <= defined, sorted(used - defined)
+
+
+def test_labels_that_differ_but_mint_one_iri_are_disambiguated(shipped):
+    # "+" counts in a name ("C" and "C++" differ) but reads as "plus" in an IRI.
+    placed, notes = place([record("lfai", "Fuse+", GH + "a/fuse", stars=9),
+                           record("lfai", "Fuse Plus", GH + "b/fuse-plus")], shipped)
+    assert placed[GH + "a/fuse"].node == mint_iri("tool", "Fuse+")
+    assert placed[GH + "b/fuse-plus"].label == "Fuse Plus (b/fuse-plus)"
+    assert len(notes["disambiguated"]) == 1

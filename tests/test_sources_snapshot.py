@@ -261,3 +261,15 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, problem, expe
     assert "Traceback" not in result.output
     if before is not None:
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_the_collision_check_finds_shared_names_and_repositories(shipped):
+    files = {"x.ttl": """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix schema: <https://schema.org/> .
+<https://w3id.org/mlops-kg/id/tool/ml-flow> skos:prefLabel "ML-Flow" .
+<https://w3id.org/mlops-kg/id/tool/a> skos:prefLabel "A" ; schema:codeRepository <https://github.com/x/y> .
+<https://w3id.org/mlops-kg/id/tool/b> skos:prefLabel "B" ; schema:codeRepository <https://github.com/x/y> .
+"""}
+    problems = check_snapshot(files, shipped)
+    assert any("share the name 'mlflow'" in p and "tool/mlflow" in p for p in problems)
+    assert any("share the repository https://github.com/x/y" in p for p in problems)
