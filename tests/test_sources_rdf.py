@@ -284,3 +284,16 @@ def test_labels_that_differ_but_mint_one_iri_are_disambiguated(shipped):
     assert placed[GH + "a/fuse"].node == mint_iri("tool", "Fuse+")
     assert placed[GH + "b/fuse-plus"].label == "Fuse Plus (b/fuse-plus)"
     assert len(notes["disambiguated"]) == 1
+
+
+def test_every_category_of_the_generated_files_is_a_concept_of_the_crosswalk():
+    from mlops_kg.sources.crosswalk import load_crosswalk
+
+    crosswalk = load_crosswalk()
+    known = set(crosswalk.mappings) | set(crosswalk.excluded)
+    landscape = ROOT / "graph" / "landscape"
+    used = set()
+    for source in SOURCE_BY_ID:
+        text = (landscape / f"{source}.ttl").read_text(encoding="utf-8")
+        used |= set(re.findall(r"<(https://w3id\.org/mlops-kg/id/catalogue/[^>]+)>", text))
+    assert used and used <= known, sorted(used - known)[:5]
