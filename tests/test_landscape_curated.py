@@ -17,7 +17,10 @@ from mlops_kg.iris import iri_kind, mint_iri, slugify
 from mlops_kg.namespaces import ID, MLO, SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
-LANDSCAPE = sorted((ROOT / "graph" / "landscape").glob("curated-*.ttl"))
+# curated-repositories.ttl only names repositories of shipped nodes; the rules below are for the
+# technologies the other curated files describe.
+LANDSCAPE = sorted(p for p in (ROOT / "graph" / "landscape").glob("curated-*.ttl")
+                   if p.name != "curated-repositories.ttl")
 PROPOSED = ROOT / "ontology" / "proposed" / "landscape-terms.ttl"
 
 KIND = Namespace(str(ID) + "kind/")

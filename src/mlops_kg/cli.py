@@ -517,6 +517,28 @@ def serve(host, port, timeout, max_rows, workers, engine, quiet, build_dir):
         server.shutdown()
 
 
+@cli.group()
+def landscape():
+    """The landscape snapshot: catalogue facts shipped in graph/landscape/ (not in the build yet)."""
+
+
+@landscape.command(name="refresh")
+@click.option("--from", "from_dir", required=True, metavar="DIR",
+              help="Folder with the catalogue files, named as in ../shared/landscape/, and a SOURCES.md "
+                   "giving each file's upstream commit and date.")
+@click.option("--out", "out_dir", metavar="DIR", help="Folder to write to (default: the shipped graph/landscape/).")
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+def landscape_refresh(from_dir, out_dir, dry_run):
+    """Regenerate the catalogue graphs (one Turtle file per source, datasets, licences,
+    languages) and print what changed: per file, entities added and removed, facts changed."""
+    from .sources.snapshot import format_diff, format_figures, refresh
+
+    snapshot, diffs = refresh(from_dir, out_dir, dry_run=dry_run)
+    click.echo(format_diff(diffs))
+    click.echo(format_figures(snapshot))
+    click.echo("dry run: nothing written" if dry_run else f"wrote {len(snapshot.files)} files")
+
+
 def main():
     cli(prog_name="mlops-kg")
 
