@@ -325,3 +325,38 @@ def test_a_new_tool_said_to_be_open_source_is_open_source(known):
     assert (ID["tool/brackwater"], MLO.deliveryModel, MLO.OpenSource) not in result.graph
     assert any("delivery model of 'Quillstream' guessed" in text for _line, text in result.report.notes)
     assert merged_valid(known, result.graph).conforms
+
+
+# --- scale: reading, resolving and writing the graph are near-linear in the guide's size ----------
+
+@pytest.fixture(scope="module")
+def import_seconds(known):
+    """CPU seconds to import synthetic guides of 200 and 2,000 sections and make their reports
+    (what `import --dry-run` does before SHACL); CPU time, so other processes cannot inflate it."""
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from import_scale import synthetic_guide
+
+    def seconds(sections):
+        text = synthetic_guide(sections)
+        start = time.process_time()
+        result = import_text(text, "synthetic.md", known)
+        result.report.text()
+        took = time.process_time() - start
+        assert len(result.report.added["tool"]) >= sections
+        return took
+
+    return {200: min(seconds(200) for _ in range(2)), 2000: seconds(2000)}
+
+
+def test_a_guide_of_2000_sections_imports_fast(import_seconds):
+    """It took minutes: every unknown name was compared with every known one for suggestions
+    nobody read, and every new node rebuilt the name index."""
+    assert import_seconds[2000] < 30, import_seconds
+
+
+def test_import_time_grows_about_linearly(import_seconds):
+    """Ten times the sections: about ten times the time (quadratic would be a hundred)."""
+    assert import_seconds[2000] / import_seconds[200] < 30, import_seconds

@@ -18,12 +18,12 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
-from .errors import AmbiguousNameError, MlopsKgError
+from .errors import MlopsKgError
 from .guide import Guide, Item, Section, parse_guide, split_list
 from .iris import mint_iri, slugify
 from .names import normalize_name
 from .namespaces import CAP, ID, MLO, bind_prefixes
-from .resolve import Entry, Resolver
+from .resolve import Resolver
 
 
 class GuideImportError(MlopsKgError):
@@ -94,24 +94,23 @@ class Report:
     matched: list[tuple[str, str, int]] = field(default_factory=list)  # (as written, resolved label, line)
     notes: list[tuple[int, str]] = field(default_factory=list)         # (line, message)
     facts: int = 0
+    _seen: set = field(default_factory=set, repr=False)  # what add() and note() have kept, to skip repeats
 
     def add(self, kind: str, label: str):
-        self.added.setdefault(kind, [])
-        if label not in self.added[kind]:
-            self.added[kind].append(label)
+        if ("added", kind, label) not in self._seen:
+            self._seen.add(("added", kind, label))
+            self.added.setdefault(kind, []).append(label)
 
     def note(self, line: int, message: str):
-        if (line, message) not in self.notes:
+        if ("note", line, message) not in self._seen:
+            self._seen.add(("note", line, message))
             self.notes.append((line, message))
 
     def text(self) -> str:
         out = [f"Import of {self.guide}: {self.facts} facts"]
         tools = self.added.get("tool", [])
         out.append(f"tools added ({len(tools)}): " + (", ".join(tools) or "none"))
-        seen = []
-        for written, label, line in self.matched:
-            if (written, label) not in seen:
-                seen.append((written, label))
+        seen = list(dict.fromkeys((written, label) for written, label, _line in self.matched))
         out.append(f"names matched to existing nodes ({len(seen)}):")
         out += [f"  {w!r} -> {label}" for w, label in seen]
         for kind in sorted(k for k in self.added if k != "tool"):
@@ -146,6 +145,7 @@ class _Importer:
         self.slug = slugify(name) or "guide"
         self.source = ID[f"source/{self.slug}"]
         self.local: dict[str, str] = {}  # normalised name → IRI of nodes this import minted
+        self.minted: set[str] = set()    # the same IRIs, for membership tests
         self.parents: dict = {}          # new tool → tools that name it as an alternative
         self.first_line: dict = {}       # minted IRI → line where it first appears
 
@@ -180,24 +180,33 @@ class _Importer:
         if key in self.local:
             iri = self.local[key]
             return iri if self.resolver._of_kind([iri], kind) else None
-        try:
-            iri = self.resolver.resolve_iri(name, kind)
-        except AmbiguousNameError as exc:
-            self.report.note(line, f"{name!r} is ambiguous ({', '.join(exc.candidates)}); skipped")
+        hits = self.known_node(name, kind)
+        if len(hits) > 1:
+            labels = ", ".join(self.resolver.label(i) for i in hits)
+            self.report.note(line, f"{name!r} is ambiguous ({labels}); skipped")
             return "AMBIGUOUS"
-        except MlopsKgError:
+        if not hits:
             return None
+        iri = hits[0]
         self.report.matched.append((name, self.resolver.label(iri), line))
         return iri
+
+    def known_node(self, name: str, kind: str) -> list[str]:
+        """The resolver's candidates for ``name``. Not :meth:`Resolver.resolve_iri`: its error for an
+        unknown name carries suggestions, which cost a search of every name and would go unread."""
+        try:
+            return self.resolver.candidates(name, kind)
+        except MlopsKgError:  # e.g. a name of punctuation only
+            return []
 
     def taken(self, name: str, what: str, line: int) -> bool:
         """True (and reported) when ``name`` already names a node, of another kind than ``what``."""
         iri = self.local.get(_loose_key(name))
         if iri is None:
-            try:
-                iri = self.resolver.resolve_iri(name, "node")
-            except MlopsKgError:
+            hits = self.known_node(name, "node")
+            if len(hits) != 1:
                 return False
+            iri = hits[0]
         classes = sorted(c.rsplit("#", 1)[-1] for c in self.types_of(iri)) or ["node"]
         self.report.note(line, f"{name!r} already names the {classes[0]} {self.resolver.label(iri)!r}, "
                                f"not a {what}; skipped")
@@ -205,10 +214,10 @@ class _Importer:
 
     def other_meaning(self, name: str, wanted: str, line: int) -> bool:
         """True (and reported) when ``name`` names a node of another kind than the field implies."""
-        try:
-            iri = self.resolver.resolve_iri(name, "node")
-        except MlopsKgError:
+        hits = self.known_node(name, "node")
+        if len(hits) != 1:
             return False
+        iri = hits[0]
         classes = {c.rsplit("#", 1)[-1] for c in self.types_of(iri)}
         if wanted == "tool" and classes and not classes & {"Technology", "Tool", "CloudService", "Platform"}:
             self.report.note(line, f"{name!r} is the {sorted(classes)[0]} {self.resolver.label(iri)!r} in the graph, "
@@ -223,11 +232,10 @@ class _Importer:
             iri = URIRef(f"{base}-{n}")  # an IRI taken by a different thing: keep both
             n += 1
         self.local[_loose_key(label)] = str(iri)
+        self.minted.add(str(iri))
         self.first_line.setdefault(str(iri), line)
-        self.resolver.entries[str(iri)] = Entry(str(iri), label, {label},
-                                                {str(c) for c in classes} | {str(MLO.Technology)}
-                                                if kind in ("tool", "service") else {str(c) for c in classes})
-        self.resolver = Resolver(self.resolver.entries)
+        self.resolver.add(str(iri), label, classes={str(c) for c in classes} | {str(MLO.Technology)}
+                          if kind in ("tool", "service") else {str(c) for c in classes})
         for cls in classes:
             self.out.add((iri, RDF.type, cls))
         self.out.add((iri, SKOS.prefLabel, Literal(label)))
@@ -276,7 +284,7 @@ class _Importer:
                 return None
             if iri:
                 if field_kind == "cloud" and str(MLO.CloudService) not in self.types_of(iri) \
-                        and iri in self.local.values():
+                        and iri in self.minted:
                     provider = self.provider_of(candidate, line, section, default_provider)
                     if provider is not None:  # a listed tool the guide also gives as a cloud service
                         self.out.add((URIRef(iri), RDF.type, MLO.CloudService))
@@ -491,7 +499,7 @@ class _Importer:
     def hints(self, tool: URIRef, text: str, line: int = 0):
         """Guess capabilities of a new tool from its description, and that it is open source
         when the description says so (known tools keep theirs)."""
-        if str(tool) not in self.local.values():
+        if str(tool) not in self.minted:
             return
         for slug, pattern in CAPABILITY_HINTS:
             if re.search(pattern, text, re.I):
@@ -505,7 +513,7 @@ class _Importer:
     def ensure_capabilities(self):
         """Every new technology needs a capability: from its description, else from the tools it
         is an alternative of, else a cloud service's provider default; each guess is noted."""
-        for iri in sorted(set(self.local.values())):
+        for iri in sorted(self.minted):
             node = URIRef(iri)
             if (node, RDF.type, MLO.Technology) not in self.out or list(self.out.objects(node, MLO.hasCapability)):
                 continue
