@@ -360,3 +360,23 @@ def test_a_guide_of_2000_sections_imports_fast(import_seconds):
 def test_import_time_grows_about_linearly(import_seconds):
     """Ten times the sections: about ten times the time (quadratic would be a hundred)."""
     assert import_seconds[2000] / import_seconds[200] < 30, import_seconds
+
+
+def test_sub_services_of_known_platforms_become_parts_on_the_same_cloud(known):
+    """They were skipped with "cannot tell which cloud offers ..." though Vertex AI and SageMaker
+    are known, with their providers."""
+    text = ("## Quarry\n- **Detailed Explanation**: A feature store.\n"
+            "- **Cloud Technology Equivalents**: Vertex AI Pipelines, Vertex AI Feature Store, SageMaker Model Monitor\n")
+    result = import_text(text, "q.md", known)
+    g, svc = result.graph, lambda slug: ID["service/" + slug]  # noqa: E731
+    for slug, whole, provider in (("vertex-ai-pipelines", "vertex-ai", "google-cloud"),
+                                  ("vertex-ai-feature-store", "vertex-ai", "google-cloud"),
+                                  ("sagemaker-model-monitor", "amazon-sagemaker", "amazon-web-services")):
+        assert (ID["tool/quarry"], MLO.cloudEquivalent, svc(slug)) in g
+        assert (svc(slug), RDF.type, MLO.CloudService) in g
+        assert (svc(slug), MLO.partOf, T(whole)) in g
+        assert (svc(slug), MLO.offeredBy, ID["provider/" + provider]) in g
+    assert ID["capability/model-monitoring"] in set(g.objects(svc("sagemaker-model-monitor"), MLO.hasCapability))
+    assert "cannot tell which cloud" not in result.report.text()
+    assert "'SageMaker Model Monitor' taken as a new part of the cloud service 'Amazon SageMaker'" in result.report.text()
+    assert merged_valid(known, g).conforms

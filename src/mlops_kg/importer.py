@@ -299,7 +299,15 @@ class _Importer:
                 return URIRef(iri)
         if self.other_meaning(name, "tool", line) or self.taken(name, "tool or service", line):
             return None
-        if field_kind == "cloud":
+        whole = self.parent_service(name)
+        if whole is not None:  # "Vertex AI Pipelines": a new part of a service we know, on its cloud
+            parent, provider = whole
+            iri = self.mint("service", name, [MLO.CloudService, MLO.Technology], line, section)
+            self.out.add((iri, MLO.offeredBy, provider))
+            self.out.add((iri, MLO.partOf, parent))
+            self.report.note(line, f"{name!r} taken as a new part of the cloud service {self.label_of(parent)!r}, "
+                                   f"offered by {self.label_of(provider)}")
+        elif field_kind == "cloud":
             provider = next((p for p in (self.provider_of(n, line, section) for n in [name, *aliases]) if p),
                             None) or self.provider_of(name, line, section, default_provider)
             if provider is None and secondary:
@@ -319,6 +327,20 @@ class _Importer:
                 self.out.add((iri, SKOS.altLabel, Literal(alias)))
                 self.local[_loose_key(alias)] = str(iri)
         return iri
+
+    def parent_service(self, name: str):
+        """``(service, its provider)`` when ``name`` is a known cloud service's label or alias
+        followed by more words ("SageMaker Model Monitor" → Amazon SageMaker), the longest such
+        service first; else None."""
+        words = name.split()
+        for n in range(len(words) - 1, 0, -1):
+            hits = self.known_node(" ".join(words[:n]), "service")
+            if len(hits) == 1:
+                service = URIRef(hits[0])
+                provider = self.out.value(service, MLO.offeredBy) or self.known.value(service, MLO.offeredBy)
+                if provider is not None:
+                    return service, provider
+        return None
 
     def provider_of(self, name: str, line: int, section, default=None) -> URIRef | None:
         """The provider a service name starts with ("AWS S3"), else ``default`` (a VENDORS row
@@ -516,6 +538,15 @@ class _Importer:
         for iri in sorted(self.minted):
             node = URIRef(iri)
             if (node, RDF.type, MLO.Technology) not in self.out or list(self.out.objects(node, MLO.hasCapability)):
+                continue
+            whole = self.out.value(node, MLO.partOf)
+            named = [slug for slug, pattern in CAPABILITY_HINTS if re.search(pattern, self.label_of(node), re.I)]
+            if whole is not None and named:  # "SageMaker Model Monitor" says what the part does
+                for slug in named:
+                    self.out.add((node, MLO.hasCapability, CAP[slug]))
+                self.out.add((node, MLO.note, Literal("capabilities guessed by the importer from its name")))
+                self.report.note(self.first_line.get(iri, 0), f"capabilities of {self.label_of(node)!r} guessed "
+                                                              "from its name: " + ", ".join(named))
                 continue
             votes = Counter()  # each related technology votes once for each of its capabilities
             related = [*self.out.objects(node, MLO.statedAlternative), *self.parents.get(node, []),
