@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rdflib import RDF, Graph, Literal
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from mlops_kg.cli import cli
@@ -89,7 +89,6 @@ def test_report_lists_additions_matches_and_skips_with_lines(small):
     text = small.report.text()
     assert "tools added (" in text and "Feast" in text and "Tecton" in text
     assert "'Comet.ml' -> Comet" in text
-    assert re.search(r"line 22: unknown field 'Licence' kept as a note", text)
     assert re.search(r"line 26: section heading without a tool name", text)
 
 
@@ -380,3 +379,28 @@ def test_sub_services_of_known_platforms_become_parts_on_the_same_cloud(known):
     assert "cannot tell which cloud" not in result.report.text()
     assert "'SageMaker Model Monitor' taken as a new part of the cloud service 'Amazon SageMaker'" in result.report.text()
     assert merged_valid(known, g).conforms
+
+
+def test_a_licence_field_becomes_the_tools_licence(known, small):
+    """`Licence:` and `License:` stayed notes ("unknown field 'Licence'"); SPDX ids and common
+    names now map to the SPDX IRIs the graph uses, and a licence we do not know stays a note."""
+    from mlops_kg.namespaces import SCHEMA
+
+    spdx = lambda i: URIRef("https://spdx.org/licenses/" + i)  # noqa: E731
+    assert set(small.graph.objects(ID["tool/zenith-tracker"], SCHEMA.license)) == {spdx("MIT")}
+    assert "unknown field 'Licence'" not in small.report.text()
+    text = ("## Alder\n- **Alternatives**: MLflow\n- **License**: Apache 2.0\n\n"
+            "## Birch\n- **Alternatives**: MLflow\n- **Licence**: BSD-3-Clause\n\n"
+            "## Cedar\n- **Alternatives**: MLflow\n- **Licence**: MIT or Apache License, Version 2.0\n\n"
+            "## Dogwood\n- **Alternatives**: MLflow\n- **Licence**: Dogwood Community Licence\n")
+    result = import_text(text, "l.md", known)
+    licences = {name: set(result.graph.objects(T(name), SCHEMA.license)) for name in ("alder", "birch", "cedar", "dogwood")}
+    assert licences == {"alder": {spdx("Apache-2.0")}, "birch": {spdx("BSD-3-Clause")},
+                        "cedar": {spdx("MIT"), spdx("Apache-2.0")}, "dogwood": set()}
+    assert Literal("Licence: Dogwood Community Licence") in set(result.graph.objects(T("dogwood"), MLO.note))
+    assert ("line 15: licence 'Dogwood Community Licence' of 'Dogwood' is not one we know (give an SPDX id such as "
+            "Apache-2.0 or MIT); kept as a note") in result.report.text()
+    statements = {(result.graph.value(s, RDF.subject), result.graph.value(s, RDF.object))
+                  for s in result.graph.subjects(RDF.predicate, SCHEMA.license)}
+    assert (T("alder"), spdx("Apache-2.0")) in statements  # with its provenance, like every fact
+    assert merged_valid(known, result.graph).conforms

@@ -33,6 +33,7 @@ FIELD_NAMES = {
     "data engineering usage": "data_engineering", "data engineering": "data_engineering",
     "industry use": "industries", "industry use cases": "industries", "industries": "industries",
     "industry usage": "industries", "use cases": "industries",
+    "licence": "licence", "license": "licence", "licensing": "licence",
 }
 
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")

@@ -22,7 +22,7 @@ from .errors import MlopsKgError
 from .guide import Guide, Item, Section, parse_guide, split_list
 from .iris import mint_iri, slugify
 from .names import normalize_name
-from .namespaces import CAP, ID, MLO, bind_prefixes
+from .namespaces import CAP, ID, MLO, SCHEMA, bind_prefixes
 from .resolve import Resolver
 
 
@@ -71,6 +71,59 @@ CAPABILITY_HINTS = (
     ("data-lineage", r"lineage"),
     ("data-pipelines", r"\betl\b|data pipeline"),
 )
+
+#: SPDX licence ids a guide may give, each with the other ways people write it; matched without
+#: case, spaces and punctuation (see :func:`licence_iris`). The graph names licences by their
+#: SPDX IRI (``schema:license <https://spdx.org/licenses/Apache-2.0>``, as in graph/curated).
+LICENCES = {
+    "Apache-2.0": ("Apache 2.0", "Apache 2", "Apache License 2.0", "Apache License, Version 2.0",
+                   "Apache Software License 2.0", "ASL 2.0", "Apache License v2.0", "Apache v2"),
+    "MIT": ("MIT License", "The MIT License", "Expat"),
+    "BSD-3-Clause": ("BSD 3-Clause", "3-Clause BSD", "BSD-3", "BSD 3", "New BSD", "Modified BSD",
+                     "BSD 3-Clause License", "Revised BSD"),
+    "BSD-2-Clause": ("BSD 2-Clause", "2-Clause BSD", "BSD-2", "Simplified BSD", "FreeBSD License"),
+    "MPL-2.0": ("MPL 2.0", "Mozilla Public License 2.0", "MPL v2.0"),
+    "GPL-2.0-only": ("GPL-2.0", "GPLv2 only"),
+    "GPL-2.0-or-later": ("GPLv2 or later", "GPL-2.0+"),
+    "GPL-3.0-only": ("GPL-3.0", "GPLv3 only"),
+    "GPL-3.0-or-later": ("GPLv3 or later", "GPL-3.0+"),
+    "LGPL-2.1-only": ("LGPL-2.1",), "LGPL-2.1-or-later": ("LGPL-2.1+",),
+    "LGPL-3.0-only": ("LGPL-3.0",), "LGPL-3.0-or-later": ("LGPL-3.0+",),
+    "AGPL-3.0-only": ("AGPL-3.0", "AGPLv3 only"), "AGPL-3.0-or-later": ("AGPLv3 or later", "AGPL-3.0+"),
+    "EPL-2.0": ("Eclipse Public License 2.0", "EPL 2.0"),
+    "ISC": ("ISC License",), "Unlicense": ("The Unlicense",), "Zlib": ("zlib License",),
+    "CC0-1.0": ("CC0", "CC0 1.0"),
+    "BUSL-1.1": ("Business Source License 1.1", "BSL 1.1"),
+    "SSPL-1.0": ("Server Side Public License", "SSPL", "SSPL v1"),
+    "Elastic-2.0": ("Elastic License 2.0", "ELv2"),
+}
+
+
+def _licence_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9+]", "", text.lower())
+
+
+_LICENCE_BY_KEY = {_licence_key(name): spdx for spdx, names in LICENCES.items() for name in (spdx, *names)}
+
+
+def licence_iris(text: str) -> list[URIRef] | None:
+    """The SPDX IRIs a licence field names ("Apache 2.0", "MIT or Apache-2.0"), or None when
+    any part of it is not a licence we know (the field then stays a note).
+
+    >>> [str(i) for i in licence_iris("Apache License, Version 2.0")]
+    ['https://spdx.org/licenses/Apache-2.0']
+    >>> licence_iris("our own licence") is None
+    True
+    """
+    spdx = []
+    for part in re.split(r"\s+(?:or|and)\s+|\s*/\s*", text.strip().rstrip("."), flags=re.I):
+        found = _LICENCE_BY_KEY.get(_licence_key(part))  # whole first: "Apache License, Version 2.0"
+        pieces = [found] if found else [_LICENCE_BY_KEY.get(_licence_key(p)) for p in re.split(r"[,;]", part)
+                                        if p.strip()]
+        spdx += pieces
+    if not spdx or None in spdx:
+        return None
+    return [URIRef("https://spdx.org/licenses/" + s) for s in dict.fromkeys(spdx)]
 
 
 def _loose_key(name: str) -> str:
@@ -510,9 +563,27 @@ class _Importer:
                 self.fact(uc, MLO.inIndustry, industry, section, industry_item.line)
                 self.fact(uc, DCTERMS.description, Literal(description.text or "(no description given)"),
                           section, industry_item.line)
+        if "licence" in f and f["licence"].text:
+            self.licence(tool, f["licence"], section)
         for name, item in section.unknown:
             self.fact(tool, MLO.note, Literal(f"{name}: {item.text}"), section, item.line)
             self.report.note(item.line, f"unknown field {name!r} kept as a note on {self.label_of(tool)}")
+
+    def licence(self, tool: URIRef, item: Item, section: Section):
+        """``schema:license`` for each SPDX licence the field names; anything else stays a note."""
+        iris = licence_iris(item.text)
+        if iris is None:
+            self.fact(tool, MLO.note, Literal(f"Licence: {item.text}"), section, item.line)
+            self.report.note(item.line, f"licence {item.text!r} of {self.label_of(tool)!r} is not one we know "
+                                        "(give an SPDX id such as Apache-2.0 or MIT); kept as a note")
+            return
+        known = set(self.known.objects(tool, SCHEMA.license))
+        for iri in iris:
+            self.fact(tool, SCHEMA.license, iri, section, item.line)
+        if known and known != set(iris):
+            self.report.note(item.line, f"the guide gives {self.label_of(tool)!r} the licence "
+                                        f"{', '.join(i.rsplit('/', 1)[-1] for i in iris)}; the graph already has "
+                                        f"{', '.join(sorted(str(i).rsplit('/', 1)[-1] for i in known))}: both kept")
 
     def label_of(self, iri) -> str:
         value = self.out.value(iri, SKOS.prefLabel) or self.known.value(iri, SKOS.prefLabel)
