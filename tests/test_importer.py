@@ -404,3 +404,34 @@ def test_a_licence_field_becomes_the_tools_licence(known, small):
                   for s in result.graph.subjects(RDF.predicate, SCHEMA.license)}
     assert (T("alder"), spdx("Apache-2.0")) in statements  # with its provenance, like every fact
     assert merged_valid(known, result.graph).conforms
+
+
+HOSTILE = ("# Notes\n\n## 1. **\x1b[31mRed\x1b[0m Tool\u202e**\n"
+           "- **Detailed Explanation**: Tracks experiments\x07 and\u2066 runs.\x1b]0;owned\x07\n"
+           "- **Alternatives**: MLflow\x1bc, Zed\x9b Flow\n- **Industry Use**:\n  - **Retail\x00**: shelves\x1b[2J.\n")
+
+
+def test_control_characters_are_removed_and_reported_escaped(known):
+    """Escape sequences and bidi overrides in a guide reached the terminal raw through the
+    report, and the graph's labels. The reader now removes them (whole escape sequences) and
+    says so, showing the line escaped."""
+    result = import_text(HOSTILE, "hostile\x1b[1m.md", known)
+    labels = {str(o) for o in result.graph.objects(None, SKOS.prefLabel)}
+    assert {"Red Tool", "Zed Flow"} <= labels
+    assert str(result.graph.value(T("red-tool"), MLO.guideDescription)) == "Tracks experiments and runs."
+    for literal in result.graph.objects():
+        assert isinstance(literal, URIRef) or str(literal).isprintable(), repr(literal)
+    text = result.report.text()
+    assert all(ch.isprintable() or ch == "\n" for ch in text), repr(text)
+    assert r"line 3: removed control characters from '## 1. **\x1b[31mRed\x1b[0m Tool\u202e**'" in text
+    assert r"Import of hostile\x1b[1m.md" in text
+    assert merged_valid(known, result.graph).conforms
+
+
+def test_cli_import_report_shows_no_raw_control_characters(tmp_path):
+    guide = tmp_path / "hostile.md"
+    guide.write_text(HOSTILE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(guide), "--dry-run", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Red Tool" in result.output and "\\x1b[31m" in result.output
+    assert all(ch.isprintable() or ch == "\n" for ch in result.output), repr(result.output)

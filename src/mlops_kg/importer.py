@@ -19,7 +19,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from .errors import MlopsKgError
-from .guide import Guide, Item, Section, parse_guide, split_list
+from .guide import Guide, Item, Section, parse_guide, split_list, visible, without_controls
 from .iris import mint_iri, slugify
 from .names import normalize_name
 from .namespaces import CAP, ID, MLO, SCHEMA, bind_prefixes
@@ -170,7 +170,8 @@ class Report:
             out.append(f"new {kind} nodes ({len(self.added[kind])}): " + ", ".join(self.added[kind]))
         out.append(f"ambiguous, skipped or kept as notes ({len(self.notes)}):")
         out += [f"  line {line}: {message}" for line, message in sorted(self.notes)]
-        return "\n".join(out) + "\n"
+        # for a terminal: a control character or bidi mark left in a name (or the file's name) shows escaped
+        return visible("\n".join(out)) + "\n"
 
 
 @dataclass
@@ -190,9 +191,9 @@ def read_guide(path) -> str:
 
 class _Importer:
     def __init__(self, guide: Guide, name: str, known: Graph | None):
-        self.guide, self.name = guide, name
+        self.guide, self.name = guide, without_controls(name)  # the file's name labels its nodes
         self.out = bind_prefixes(Graph())
-        self.report = Report(name)
+        self.report = Report(name)  # the name as given (escaped when shown)
         self.known = known if known is not None else Graph()
         self.resolver = Resolver.from_graph(self.known)
         self.slug = slugify(name) or "guide"
