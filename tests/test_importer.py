@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rdflib import RDF, Graph, Literal
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from mlops_kg.cli import cli
@@ -89,7 +89,6 @@ def test_report_lists_additions_matches_and_skips_with_lines(small):
     text = small.report.text()
     assert "tools added (" in text and "Feast" in text and "Tecton" in text
     assert "'Comet.ml' -> Comet" in text
-    assert re.search(r"line 22: unknown field 'Licence' kept as a note", text)
     assert re.search(r"line 26: section heading without a tool name", text)
 
 
@@ -323,3 +322,114 @@ def test_a_new_tool_said_to_be_open_source_is_open_source(known):
     assert (ID["tool/brackwater"], MLO.deliveryModel, MLO.OpenSource) not in result.graph
     assert any("delivery model of 'Quillstream' guessed" in text for _line, text in result.report.notes)
     assert merged_valid(known, result.graph).conforms
+
+
+# --- scale: reading, resolving and writing the graph are near-linear in the guide's size ----------
+
+@pytest.fixture(scope="module")
+def import_seconds(known):
+    """CPU seconds to import synthetic guides of 200 and 2,000 sections and make their reports
+    (what `import --dry-run` does before SHACL); CPU time, so other processes cannot inflate it."""
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from import_scale import synthetic_guide
+
+    def seconds(sections):
+        text = synthetic_guide(sections)
+        start = time.process_time()
+        result = import_text(text, "synthetic.md", known)
+        result.report.text()
+        took = time.process_time() - start
+        assert len(result.report.added["tool"]) >= sections
+        return took
+
+    return {200: min(seconds(200) for _ in range(2)), 2000: seconds(2000)}
+
+
+def test_a_guide_of_2000_sections_imports_fast(import_seconds):
+    """It took minutes: every unknown name was compared with every known one for suggestions
+    nobody read, and every new node rebuilt the name index."""
+    assert import_seconds[2000] < 30, import_seconds
+
+
+def test_import_time_grows_about_linearly(import_seconds):
+    """Ten times the sections: about ten times the time (quadratic would be a hundred)."""
+    assert import_seconds[2000] / import_seconds[200] < 30, import_seconds
+
+
+def test_sub_services_of_known_platforms_become_parts_on_the_same_cloud(known):
+    """They were skipped with "cannot tell which cloud offers ..." though Vertex AI and SageMaker
+    are known, with their providers."""
+    text = ("## Quarry\n- **Detailed Explanation**: A feature store.\n"
+            "- **Cloud Technology Equivalents**: Vertex AI Pipelines, Vertex AI Feature Store, SageMaker Model Monitor\n")
+    result = import_text(text, "q.md", known)
+    g, svc = result.graph, lambda slug: ID["service/" + slug]  # noqa: E731
+    for slug, whole, provider in (("vertex-ai-pipelines", "vertex-ai", "google-cloud"),
+                                  ("vertex-ai-feature-store", "vertex-ai", "google-cloud"),
+                                  ("sagemaker-model-monitor", "amazon-sagemaker", "amazon-web-services")):
+        assert (ID["tool/quarry"], MLO.cloudEquivalent, svc(slug)) in g
+        assert (svc(slug), RDF.type, MLO.CloudService) in g
+        assert (svc(slug), MLO.partOf, T(whole)) in g
+        assert (svc(slug), MLO.offeredBy, ID["provider/" + provider]) in g
+    assert ID["capability/model-monitoring"] in set(g.objects(svc("sagemaker-model-monitor"), MLO.hasCapability))
+    assert "cannot tell which cloud" not in result.report.text()
+    assert "'SageMaker Model Monitor' taken as a new part of the cloud service 'Amazon SageMaker'" in result.report.text()
+    assert merged_valid(known, g).conforms
+
+
+def test_a_licence_field_becomes_the_tools_licence(known, small):
+    """`Licence:` and `License:` stayed notes ("unknown field 'Licence'"); SPDX ids and common
+    names now map to the SPDX IRIs the graph uses, and a licence we do not know stays a note."""
+    from mlops_kg.namespaces import SCHEMA
+
+    spdx = lambda i: URIRef("https://spdx.org/licenses/" + i)  # noqa: E731
+    assert set(small.graph.objects(ID["tool/zenith-tracker"], SCHEMA.license)) == {spdx("MIT")}
+    assert "unknown field 'Licence'" not in small.report.text()
+    text = ("## Alder\n- **Alternatives**: MLflow\n- **License**: Apache 2.0\n\n"
+            "## Birch\n- **Alternatives**: MLflow\n- **Licence**: BSD-3-Clause\n\n"
+            "## Cedar\n- **Alternatives**: MLflow\n- **Licence**: MIT or Apache License, Version 2.0\n\n"
+            "## Dogwood\n- **Alternatives**: MLflow\n- **Licence**: Dogwood Community Licence\n")
+    result = import_text(text, "l.md", known)
+    licences = {name: set(result.graph.objects(T(name), SCHEMA.license)) for name in ("alder", "birch", "cedar", "dogwood")}
+    assert licences == {"alder": {spdx("Apache-2.0")}, "birch": {spdx("BSD-3-Clause")},
+                        "cedar": {spdx("MIT"), spdx("Apache-2.0")}, "dogwood": set()}
+    assert Literal("Licence: Dogwood Community Licence") in set(result.graph.objects(T("dogwood"), MLO.note))
+    assert ("line 15: licence 'Dogwood Community Licence' of 'Dogwood' is not one we know (give an SPDX id such as "
+            "Apache-2.0 or MIT); kept as a note") in result.report.text()
+    statements = {(result.graph.value(s, RDF.subject), result.graph.value(s, RDF.object))
+                  for s in result.graph.subjects(RDF.predicate, SCHEMA.license)}
+    assert (T("alder"), spdx("Apache-2.0")) in statements  # with its provenance, like every fact
+    assert merged_valid(known, result.graph).conforms
+
+
+HOSTILE = ("# Notes\n\n## 1. **\x1b[31mRed\x1b[0m Tool\u202e**\n"
+           "- **Detailed Explanation**: Tracks experiments\x07 and\u2066 runs.\x1b]0;owned\x07\n"
+           "- **Alternatives**: MLflow\x1bc, Zed\x9b Flow\n- **Industry Use**:\n  - **Retail\x00**: shelves\x1b[2J.\n")
+
+
+def test_control_characters_are_removed_and_reported_escaped(known):
+    """Escape sequences and bidi overrides in a guide reached the terminal raw through the
+    report, and the graph's labels. The reader now removes them (whole escape sequences) and
+    says so, showing the line escaped."""
+    result = import_text(HOSTILE, "hostile\x1b[1m.md", known)
+    labels = {str(o) for o in result.graph.objects(None, SKOS.prefLabel)}
+    assert {"Red Tool", "Zed Flow"} <= labels
+    assert str(result.graph.value(T("red-tool"), MLO.guideDescription)) == "Tracks experiments and runs."
+    for literal in result.graph.objects():
+        assert isinstance(literal, URIRef) or str(literal).isprintable(), repr(literal)
+    text = result.report.text()
+    assert all(ch.isprintable() or ch == "\n" for ch in text), repr(text)
+    assert r"line 3: removed control characters from '## 1. **\x1b[31mRed\x1b[0m Tool\u202e**'" in text
+    assert r"Import of hostile\x1b[1m.md" in text
+    assert merged_valid(known, result.graph).conforms
+
+
+def test_cli_import_report_shows_no_raw_control_characters(tmp_path):
+    guide = tmp_path / "hostile.md"
+    guide.write_text(HOSTILE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(guide), "--dry-run", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Red Tool" in result.output and "\\x1b[31m" in result.output
+    assert all(ch.isprintable() or ch == "\n" for ch in result.output), repr(result.output)

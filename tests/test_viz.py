@@ -393,3 +393,25 @@ def test_site_into_a_folder_that_cannot_be_renamed_such_as_a_mount_point(shipped
         write_site(target, ds, analysis)
         assert (target / "index.html").is_file() and (target / "site.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["volume"]  # nothing left beside it
+
+
+# --- imported guides: their descriptions show on pages, with their origin ----------------------
+
+def test_imported_descriptions_show_on_tool_pages_and_in_tooltips():
+    """The importer writes mlo:guideDescription; the tool page's header and the graph tooltips
+    read only dcterms:description, so an imported tool showed no description at all."""
+    from mlops_kg.build import prepare
+
+    ds, analysis = prepare(include=[Path(__file__).parent / "data" / "guide-small.md"])
+    feast = "https://w3id.org/mlops-kg/id/tool/feast"
+    words = "An open-source feature store that serves features for training and online inference."
+    pages = site_pages(ds, analysis)
+    page = pages[page_paths(analysis)[feast]]
+    header = page[page.index("<h1>"):page.index("<h2>")]
+    assert (f'<p>{words}<span class="origin origin-imported" title="imported from guide-small">imported</span></p>'
+            in header)
+    for path in (page_paths(analysis)[feast], "graph.html"):
+        nodes = {n["id"]: n for n in PageInspector(pages[path]).graph_data()["nodes"]}
+        assert nodes[feast]["description"] == f"{words} (imported from guide-small)", path
+    mlflow = {n["id"]: n for n in PageInspector(pages["graph.html"]).graph_data()["nodes"]}[MLFLOW]
+    assert mlflow["description"].startswith("Open-source platform")  # its own description, no origin added

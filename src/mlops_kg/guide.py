@@ -33,6 +33,7 @@ FIELD_NAMES = {
     "data engineering usage": "data_engineering", "data engineering": "data_engineering",
     "industry use": "industries", "industry use cases": "industries", "industries": "industries",
     "industry usage": "industries", "use cases": "industries",
+    "licence": "licence", "license": "licence", "licensing": "licence",
 }
 
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -40,6 +41,11 @@ _NUMBERED = re.compile(r"^\s*(\d+)[.)]\s+(.*\S)\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*\S)\s*$")
 _BOLD_FIELD = re.compile(r"^\*\*(.+?)\*\*\s*:?\s*(.*)$|^__(.+?)__\s*:?\s*(.*)$")
 _PLAIN_FIELD = re.compile(r"^([A-Za-z][A-Za-z /&-]{2,40}):\s*(.*)$")
+#: Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", two-character escapes), removed whole.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])")
+#: C0 and C1 controls but the tab, and the invisible marks that reorder text (bidi overrides,
+#: isolates, directional marks) or break it (line and paragraph separators).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 @dataclass
@@ -83,6 +89,9 @@ def parse_guide(text: str) -> Guide:
     in_industries = False
     list_position = 0
     for number, raw in enumerate(lines, 1):
+        if _CONTROL.search(raw):
+            guide.problems.append(Item(f"removed control characters from {raw.strip()[:80]!r}", number))
+            raw = without_controls(raw)
         line = raw.rstrip()
         if not line.strip():
             last = None if last and last[0] == "list" else last
@@ -172,6 +181,21 @@ def parse_guide(text: str) -> Guide:
                                        "(Detailed Explanation, Alternatives, ...); skipped", section.line))
     guide.sections = kept
     return guide
+
+
+def without_controls(text: str) -> str:
+    """``text`` without terminal escape sequences, control characters (but the tab) and bidi
+    marks: what a name or description in the graph may hold."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text)) if _CONTROL.search(text) else text
+
+
+def visible(text: str) -> str:
+    """``text`` with every character a terminal would act on or hide (controls, bidi marks; not
+    the space) written as an escape such as ``\\x1b`` or ``\\u202e``, for reports."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def _extend(fields: dict, key: str, more: str):

@@ -18,12 +18,12 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
-from .errors import AmbiguousNameError, MlopsKgError
-from .guide import Guide, Item, Section, parse_guide, split_list
+from .errors import MlopsKgError
+from .guide import Guide, Item, Section, parse_guide, split_list, visible, without_controls
 from .iris import mint_iri, slugify
 from .names import normalize_name
-from .namespaces import CAP, ID, MLO, bind_prefixes
-from .resolve import Entry, Resolver
+from .namespaces import CAP, ID, MLO, SCHEMA, bind_prefixes
+from .resolve import Resolver
 
 
 class GuideImportError(MlopsKgError):
@@ -72,6 +72,59 @@ CAPABILITY_HINTS = (
     ("data-pipelines", r"\betl\b|data pipeline"),
 )
 
+#: SPDX licence ids a guide may give, each with the other ways people write it; matched without
+#: case, spaces and punctuation (see :func:`licence_iris`). The graph names licences by their
+#: SPDX IRI (``schema:license <https://spdx.org/licenses/Apache-2.0>``, as in graph/curated).
+LICENCES = {
+    "Apache-2.0": ("Apache 2.0", "Apache 2", "Apache License 2.0", "Apache License, Version 2.0",
+                   "Apache Software License 2.0", "ASL 2.0", "Apache License v2.0", "Apache v2"),
+    "MIT": ("MIT License", "The MIT License", "Expat"),
+    "BSD-3-Clause": ("BSD 3-Clause", "3-Clause BSD", "BSD-3", "BSD 3", "New BSD", "Modified BSD",
+                     "BSD 3-Clause License", "Revised BSD"),
+    "BSD-2-Clause": ("BSD 2-Clause", "2-Clause BSD", "BSD-2", "Simplified BSD", "FreeBSD License"),
+    "MPL-2.0": ("MPL 2.0", "Mozilla Public License 2.0", "MPL v2.0"),
+    "GPL-2.0-only": ("GPL-2.0", "GPLv2 only"),
+    "GPL-2.0-or-later": ("GPLv2 or later", "GPL-2.0+"),
+    "GPL-3.0-only": ("GPL-3.0", "GPLv3 only"),
+    "GPL-3.0-or-later": ("GPLv3 or later", "GPL-3.0+"),
+    "LGPL-2.1-only": ("LGPL-2.1",), "LGPL-2.1-or-later": ("LGPL-2.1+",),
+    "LGPL-3.0-only": ("LGPL-3.0",), "LGPL-3.0-or-later": ("LGPL-3.0+",),
+    "AGPL-3.0-only": ("AGPL-3.0", "AGPLv3 only"), "AGPL-3.0-or-later": ("AGPLv3 or later", "AGPL-3.0+"),
+    "EPL-2.0": ("Eclipse Public License 2.0", "EPL 2.0"),
+    "ISC": ("ISC License",), "Unlicense": ("The Unlicense",), "Zlib": ("zlib License",),
+    "CC0-1.0": ("CC0", "CC0 1.0"),
+    "BUSL-1.1": ("Business Source License 1.1", "BSL 1.1"),
+    "SSPL-1.0": ("Server Side Public License", "SSPL", "SSPL v1"),
+    "Elastic-2.0": ("Elastic License 2.0", "ELv2"),
+}
+
+
+def _licence_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9+]", "", text.lower())
+
+
+_LICENCE_BY_KEY = {_licence_key(name): spdx for spdx, names in LICENCES.items() for name in (spdx, *names)}
+
+
+def licence_iris(text: str) -> list[URIRef] | None:
+    """The SPDX IRIs a licence field names ("Apache 2.0", "MIT or Apache-2.0"), or None when
+    any part of it is not a licence we know (the field then stays a note).
+
+    >>> [str(i) for i in licence_iris("Apache License, Version 2.0")]
+    ['https://spdx.org/licenses/Apache-2.0']
+    >>> licence_iris("our own licence") is None
+    True
+    """
+    spdx = []
+    for part in re.split(r"\s+(?:or|and)\s+|\s*/\s*", text.strip().rstrip("."), flags=re.I):
+        found = _LICENCE_BY_KEY.get(_licence_key(part))  # whole first: "Apache License, Version 2.0"
+        pieces = [found] if found else [_LICENCE_BY_KEY.get(_licence_key(p)) for p in re.split(r"[,;]", part)
+                                        if p.strip()]
+        spdx += pieces
+    if not spdx or None in spdx:
+        return None
+    return [URIRef("https://spdx.org/licenses/" + s) for s in dict.fromkeys(spdx)]
+
 
 def _loose_key(name: str) -> str:
     """Like normalize_name, but "Comet.ml" = "Comet" and "Neptune.ai" = "Neptune"."""
@@ -94,31 +147,31 @@ class Report:
     matched: list[tuple[str, str, int]] = field(default_factory=list)  # (as written, resolved label, line)
     notes: list[tuple[int, str]] = field(default_factory=list)         # (line, message)
     facts: int = 0
+    _seen: set = field(default_factory=set, repr=False)  # what add() and note() have kept, to skip repeats
 
     def add(self, kind: str, label: str):
-        self.added.setdefault(kind, [])
-        if label not in self.added[kind]:
-            self.added[kind].append(label)
+        if ("added", kind, label) not in self._seen:
+            self._seen.add(("added", kind, label))
+            self.added.setdefault(kind, []).append(label)
 
     def note(self, line: int, message: str):
-        if (line, message) not in self.notes:
+        if ("note", line, message) not in self._seen:
+            self._seen.add(("note", line, message))
             self.notes.append((line, message))
 
     def text(self) -> str:
         out = [f"Import of {self.guide}: {self.facts} facts"]
         tools = self.added.get("tool", [])
         out.append(f"tools added ({len(tools)}): " + (", ".join(tools) or "none"))
-        seen = []
-        for written, label, line in self.matched:
-            if (written, label) not in seen:
-                seen.append((written, label))
+        seen = list(dict.fromkeys((written, label) for written, label, _line in self.matched))
         out.append(f"names matched to existing nodes ({len(seen)}):")
         out += [f"  {w!r} -> {label}" for w, label in seen]
         for kind in sorted(k for k in self.added if k != "tool"):
             out.append(f"new {kind} nodes ({len(self.added[kind])}): " + ", ".join(self.added[kind]))
         out.append(f"ambiguous, skipped or kept as notes ({len(self.notes)}):")
         out += [f"  line {line}: {message}" for line, message in sorted(self.notes)]
-        return "\n".join(out) + "\n"
+        # for a terminal: a control character or bidi mark left in a name (or the file's name) shows escaped
+        return visible("\n".join(out)) + "\n"
 
 
 @dataclass
@@ -138,14 +191,15 @@ def read_guide(path) -> str:
 
 class _Importer:
     def __init__(self, guide: Guide, name: str, known: Graph | None):
-        self.guide, self.name = guide, name
+        self.guide, self.name = guide, without_controls(name)  # the file's name labels its nodes
         self.out = bind_prefixes(Graph())
-        self.report = Report(name)
+        self.report = Report(name)  # the name as given (escaped when shown)
         self.known = known if known is not None else Graph()
         self.resolver = Resolver.from_graph(self.known)
         self.slug = slugify(name) or "guide"
         self.source = ID[f"source/{self.slug}"]
         self.local: dict[str, str] = {}  # normalised name → IRI of nodes this import minted
+        self.minted: set[str] = set()    # the same IRIs, for membership tests
         self.parents: dict = {}          # new tool → tools that name it as an alternative
         self.first_line: dict = {}       # minted IRI → line where it first appears
 
@@ -180,24 +234,33 @@ class _Importer:
         if key in self.local:
             iri = self.local[key]
             return iri if self.resolver._of_kind([iri], kind) else None
-        try:
-            iri = self.resolver.resolve_iri(name, kind)
-        except AmbiguousNameError as exc:
-            self.report.note(line, f"{name!r} is ambiguous ({', '.join(exc.candidates)}); skipped")
+        hits = self.known_node(name, kind)
+        if len(hits) > 1:
+            labels = ", ".join(self.resolver.label(i) for i in hits)
+            self.report.note(line, f"{name!r} is ambiguous ({labels}); skipped")
             return "AMBIGUOUS"
-        except MlopsKgError:
+        if not hits:
             return None
+        iri = hits[0]
         self.report.matched.append((name, self.resolver.label(iri), line))
         return iri
+
+    def known_node(self, name: str, kind: str) -> list[str]:
+        """The resolver's candidates for ``name``. Not :meth:`Resolver.resolve_iri`: its error for an
+        unknown name carries suggestions, which cost a search of every name and would go unread."""
+        try:
+            return self.resolver.candidates(name, kind)
+        except MlopsKgError:  # e.g. a name of punctuation only
+            return []
 
     def taken(self, name: str, what: str, line: int) -> bool:
         """True (and reported) when ``name`` already names a node, of another kind than ``what``."""
         iri = self.local.get(_loose_key(name))
         if iri is None:
-            try:
-                iri = self.resolver.resolve_iri(name, "node")
-            except MlopsKgError:
+            hits = self.known_node(name, "node")
+            if len(hits) != 1:
                 return False
+            iri = hits[0]
         classes = sorted(c.rsplit("#", 1)[-1] for c in self.types_of(iri)) or ["node"]
         self.report.note(line, f"{name!r} already names the {classes[0]} {self.resolver.label(iri)!r}, "
                                f"not a {what}; skipped")
@@ -205,10 +268,10 @@ class _Importer:
 
     def other_meaning(self, name: str, wanted: str, line: int) -> bool:
         """True (and reported) when ``name`` names a node of another kind than the field implies."""
-        try:
-            iri = self.resolver.resolve_iri(name, "node")
-        except MlopsKgError:
+        hits = self.known_node(name, "node")
+        if len(hits) != 1:
             return False
+        iri = hits[0]
         classes = {c.rsplit("#", 1)[-1] for c in self.types_of(iri)}
         if wanted == "tool" and classes and not classes & {"Technology", "Tool", "CloudService", "Platform"}:
             self.report.note(line, f"{name!r} is the {sorted(classes)[0]} {self.resolver.label(iri)!r} in the graph, "
@@ -223,11 +286,10 @@ class _Importer:
             iri = URIRef(f"{base}-{n}")  # an IRI taken by a different thing: keep both
             n += 1
         self.local[_loose_key(label)] = str(iri)
+        self.minted.add(str(iri))
         self.first_line.setdefault(str(iri), line)
-        self.resolver.entries[str(iri)] = Entry(str(iri), label, {label},
-                                                {str(c) for c in classes} | {str(MLO.Technology)}
-                                                if kind in ("tool", "service") else {str(c) for c in classes})
-        self.resolver = Resolver(self.resolver.entries)
+        self.resolver.add(str(iri), label, classes={str(c) for c in classes} | {str(MLO.Technology)}
+                          if kind in ("tool", "service") else {str(c) for c in classes})
         for cls in classes:
             self.out.add((iri, RDF.type, cls))
         self.out.add((iri, SKOS.prefLabel, Literal(label)))
@@ -276,7 +338,7 @@ class _Importer:
                 return None
             if iri:
                 if field_kind == "cloud" and str(MLO.CloudService) not in self.types_of(iri) \
-                        and iri in self.local.values():
+                        and iri in self.minted:
                     provider = self.provider_of(candidate, line, section, default_provider)
                     if provider is not None:  # a listed tool the guide also gives as a cloud service
                         self.out.add((URIRef(iri), RDF.type, MLO.CloudService))
@@ -291,7 +353,15 @@ class _Importer:
                 return URIRef(iri)
         if self.other_meaning(name, "tool", line) or self.taken(name, "tool or service", line):
             return None
-        if field_kind == "cloud":
+        whole = self.parent_service(name)
+        if whole is not None:  # "Vertex AI Pipelines": a new part of a service we know, on its cloud
+            parent, provider = whole
+            iri = self.mint("service", name, [MLO.CloudService, MLO.Technology], line, section)
+            self.out.add((iri, MLO.offeredBy, provider))
+            self.out.add((iri, MLO.partOf, parent))
+            self.report.note(line, f"{name!r} taken as a new part of the cloud service {self.label_of(parent)!r}, "
+                                   f"offered by {self.label_of(provider)}")
+        elif field_kind == "cloud":
             provider = next((p for p in (self.provider_of(n, line, section) for n in [name, *aliases]) if p),
                             None) or self.provider_of(name, line, section, default_provider)
             if provider is None and secondary:
@@ -311,6 +381,20 @@ class _Importer:
                 self.out.add((iri, SKOS.altLabel, Literal(alias)))
                 self.local[_loose_key(alias)] = str(iri)
         return iri
+
+    def parent_service(self, name: str):
+        """``(service, its provider)`` when ``name`` is a known cloud service's label or alias
+        followed by more words ("SageMaker Model Monitor" → Amazon SageMaker), the longest such
+        service first; else None."""
+        words = name.split()
+        for n in range(len(words) - 1, 0, -1):
+            hits = self.known_node(" ".join(words[:n]), "service")
+            if len(hits) == 1:
+                service = URIRef(hits[0])
+                provider = self.out.value(service, MLO.offeredBy) or self.known.value(service, MLO.offeredBy)
+                if provider is not None:
+                    return service, provider
+        return None
 
     def provider_of(self, name: str, line: int, section, default=None) -> URIRef | None:
         """The provider a service name starts with ("AWS S3"), else ``default`` (a VENDORS row
@@ -480,9 +564,27 @@ class _Importer:
                 self.fact(uc, MLO.inIndustry, industry, section, industry_item.line)
                 self.fact(uc, DCTERMS.description, Literal(description.text or "(no description given)"),
                           section, industry_item.line)
+        if "licence" in f and f["licence"].text:
+            self.licence(tool, f["licence"], section)
         for name, item in section.unknown:
             self.fact(tool, MLO.note, Literal(f"{name}: {item.text}"), section, item.line)
             self.report.note(item.line, f"unknown field {name!r} kept as a note on {self.label_of(tool)}")
+
+    def licence(self, tool: URIRef, item: Item, section: Section):
+        """``schema:license`` for each SPDX licence the field names; anything else stays a note."""
+        iris = licence_iris(item.text)
+        if iris is None:
+            self.fact(tool, MLO.note, Literal(f"Licence: {item.text}"), section, item.line)
+            self.report.note(item.line, f"licence {item.text!r} of {self.label_of(tool)!r} is not one we know "
+                                        "(give an SPDX id such as Apache-2.0 or MIT); kept as a note")
+            return
+        known = set(self.known.objects(tool, SCHEMA.license))
+        for iri in iris:
+            self.fact(tool, SCHEMA.license, iri, section, item.line)
+        if known and known != set(iris):
+            self.report.note(item.line, f"the guide gives {self.label_of(tool)!r} the licence "
+                                        f"{', '.join(i.rsplit('/', 1)[-1] for i in iris)}; the graph already has "
+                                        f"{', '.join(sorted(str(i).rsplit('/', 1)[-1] for i in known))}: both kept")
 
     def label_of(self, iri) -> str:
         value = self.out.value(iri, SKOS.prefLabel) or self.known.value(iri, SKOS.prefLabel)
@@ -491,7 +593,7 @@ class _Importer:
     def hints(self, tool: URIRef, text: str, line: int = 0):
         """Guess capabilities of a new tool from its description, and that it is open source
         when the description says so (known tools keep theirs)."""
-        if str(tool) not in self.local.values():
+        if str(tool) not in self.minted:
             return
         for slug, pattern in CAPABILITY_HINTS:
             if re.search(pattern, text, re.I):
@@ -505,9 +607,18 @@ class _Importer:
     def ensure_capabilities(self):
         """Every new technology needs a capability: from its description, else from the tools it
         is an alternative of, else a cloud service's provider default; each guess is noted."""
-        for iri in sorted(set(self.local.values())):
+        for iri in sorted(self.minted):
             node = URIRef(iri)
             if (node, RDF.type, MLO.Technology) not in self.out or list(self.out.objects(node, MLO.hasCapability)):
+                continue
+            whole = self.out.value(node, MLO.partOf)
+            named = [slug for slug, pattern in CAPABILITY_HINTS if re.search(pattern, self.label_of(node), re.I)]
+            if whole is not None and named:  # "SageMaker Model Monitor" says what the part does
+                for slug in named:
+                    self.out.add((node, MLO.hasCapability, CAP[slug]))
+                self.out.add((node, MLO.note, Literal("capabilities guessed by the importer from its name")))
+                self.report.note(self.first_line.get(iri, 0), f"capabilities of {self.label_of(node)!r} guessed "
+                                                              "from its name: " + ", ".join(named))
                 continue
             votes = Counter()  # each related technology votes once for each of its capabilities
             related = [*self.out.objects(node, MLO.statedAlternative), *self.parents.get(node, []),

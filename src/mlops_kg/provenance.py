@@ -10,7 +10,7 @@ The ontology and the analysis results are not facts about the landscape and have
 """
 from __future__ import annotations
 
-from .namespaces import GRAPHS
+from .namespaces import GRAPHS, MLO
 
 #: Origins in the order they are listed; imported guides come between curated and inferred.
 ORIGIN_ORDER = ("guide", "curated", "imported", "inferred")
@@ -61,6 +61,19 @@ def fact_origins(ds) -> dict[tuple, tuple[str, ...]]:
         for triple in graph:
             found.setdefault(triple, set()).add(origin)
     return {triple: sort_origins(origins) for triple, origins in found.items()}
+
+
+def imported_descriptions(facts: dict) -> dict[str, tuple[str, str]]:
+    """``{node IRI: (text, origin)}``: how an imported guide describes a node (the importer
+    writes ``mlo:guideDescription``, keeping the guide's words apart from ``dcterms:description``),
+    from the :func:`fact_origins` ``facts``; where several guides do, the first by origin."""
+    found: dict[str, list] = {}
+    for (subject, predicate, text), origins in facts.items():
+        if predicate == MLO.guideDescription:
+            for origin in origins:
+                if origin.startswith("imported:"):
+                    found.setdefault(str(subject), []).append((origin, str(text)))
+    return {node: (min(pairs)[1], min(pairs)[0]) for node, pairs in found.items()}
 
 
 def node_origins(ds=None, *, facts: dict | None = None) -> dict[str, tuple[str, ...]]:

@@ -68,6 +68,17 @@ def _strip_vendor(key: str) -> str:
     return key
 
 
+#: How many keys :meth:`Resolver.suggest` compares with difflib at most (see there).
+SUGGEST_POOL = 300
+
+
+def _bigrams(key: str) -> set[str]:
+    """Two-letter pieces of a key, with its ends marked so first and last letters count.
+    (Three-letter pieces miss the commonest short typo: "YMAL" shares none with "YAML".)"""
+    padded = f"^{key}$"
+    return {padded[i:i + 2] for i in range(len(padded) - 1)}
+
+
 def _variants(name: str) -> list[str]:
     """Alternative readings of a name: parenthetical parts, "formerly" names."""
     out = [name]
@@ -98,6 +109,8 @@ class Resolver:
 
         self._by_key: dict[str, set[str]] = {}
         self._stripped: dict[str, set[str]] | None = None
+        self._grams: dict[str, set[str]] | None = None  # two-letter piece → keys, made by the first suggest
+        self._short: set[str] = set()
         if rows is None:
             entries = entries or {}
             self._entries: dict[str, Entry] | None = entries
@@ -198,6 +211,20 @@ class Resolver:
         return {iri: {"label": e.label, "names": sorted(e.names), "classes": sorted(e.classes)}
                 for iri, e in sorted(self.entries.items())}
 
+    def add(self, iri: str, label: str, names=(), classes=()) -> None:
+        """Index one more node (a node an importer has just minted) without indexing the others again."""
+        entry = Entry(iri, label, {label, *names}, set(classes))
+        self.entries[iri] = entry
+        self._labels[iri] = label
+        self._types[iri] = entry.classes
+        for name in entry.names:
+            key = normalize_name(name)
+            if key not in self._by_key and self._grams is not None:
+                self._index_grams(key)
+            self._by_key.setdefault(key, set()).add(iri)
+            if self._stripped is not None:
+                self._stripped.setdefault(_strip_vendor(key), set()).add(iri)
+
     # --- lookups ---------------------------------------------------------------------------
     def _of_kind(self, iris, kind):
         classes = KIND_CLASSES.get(kind)
@@ -255,10 +282,11 @@ class Resolver:
                 what = self._kind_words(other[0])
                 raise UnknownNameError(name.strip(), kind, [], f": it is the {what} {self.label(other[0])!r}, "
                                                              f"not a {kind}")
-        known = sorted({label for iri, label in self._labels.items() if self._of_kind([iri], kind)}, key=str.lower)
-        if kind not in ("tool", "service", "node") and 0 < len(known) <= 12:
-            kinds = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
-            raise UnknownNameError(name.strip(), kind, [], f"; known {kinds}: {', '.join(known)}")
+        if kind not in ("tool", "service", "node"):
+            known = sorted({label for iri, label in self._labels.items() if self._of_kind([iri], kind)}, key=str.lower)
+            if 0 < len(known) <= 12:
+                kinds = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+                raise UnknownNameError(name.strip(), kind, [], f"; known {kinds}: {', '.join(known)}")
         raise UnknownNameError(name.strip(), kind, self.suggest(name, kind))
 
     def _kind_words(self, iri: str) -> str:
@@ -268,19 +296,56 @@ class Resolver:
         return "node"
 
     def suggest(self, name: str, kind: str = "tool", n: int = 3) -> list[str]:
+        """Up to ``n`` labels close to ``name``: difflib's close matches, then names that contain
+        it or that it contains.
+
+        difflib compares only a pool: the :data:`SUGGEST_POOL` keys that share the most
+        two-letter pieces with the name, and every key under three letters (a name can contain
+        "go" without sharing a piece of "^go$" with it). So one unknown name no longer costs a
+        difflib comparison with every name of the graph (over a second at 50,000 tools). A close
+        match nearly always shares pieces with the name, so on graphs with fewer keys than the
+        pool the suggestions are those of comparing every key (a test checks it on typos of
+        every label of the shipped graph); on larger graphs a name sharing fewer pieces than
+        the pool's last is not compared.
+        """
         import difflib
 
         key = normalize_name(name)
-        keys = {k: iris for k, iris in self._by_key.items() if self._of_kind(iris, kind)}
-        close = difflib.get_close_matches(key, list(keys), n=n * 2, cutoff=0.6)
-        close += sorted(k for k in keys if len(key) >= 3 and (key in k or k in key) and k not in close)
+        pool = self._suggestion_pool(key, kind)
+        close = difflib.get_close_matches(key, pool, n=n * 2, cutoff=0.6)
+        close += sorted(k for k in pool if len(key) >= 3 and (key in k or k in key) and k not in close)
         labels = []
         for k in close:
-            for iri in sorted(keys[k]):
+            for iri in sorted(self._by_key[k]):
                 label = self._labels[iri]
                 if label not in labels:
                     labels.append(label)
         return labels[:n]
+
+    def _suggestion_pool(self, key: str, kind: str) -> list[str]:
+        """Keys of nodes of ``kind`` worth comparing with ``key``: those sharing the most
+        two-letter pieces with it (ties by key, so the pool is the same every run), and the short keys."""
+        if self._grams is None:
+            self._grams, self._short = {}, set()
+            for k in self._by_key:
+                self._index_grams(k)
+        shared: dict[str, int] = {}
+        for gram in _bigrams(key):
+            for k in self._grams.get(gram, ()):
+                shared[k] = shared.get(k, 0) + 1
+        pool = []
+        for k in sorted(shared, key=lambda k: (-shared[k], k)):
+            if self._of_kind(self._by_key[k], kind):
+                pool.append(k)
+                if len(pool) == SUGGEST_POOL:
+                    break
+        return pool + sorted(k for k in self._short if k not in shared and self._of_kind(self._by_key[k], kind))
+
+    def _index_grams(self, key: str) -> None:
+        if len(key) < 3:
+            self._short.add(key)
+        for gram in _bigrams(key):
+            self._grams.setdefault(gram, set()).add(key)
 
     def label(self, iri) -> str:
         return self._labels.get(str(iri), str(iri))

@@ -32,7 +32,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from .errors import MlopsKgError, OutputError
 from .files import scratch_dir
 from .namespaces import GRAPHS, MLO, SCHEMA, bind_prefixes
-from .provenance import describe_origin, fact_origins, node_origins
+from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins
 from .viz import (GRAPH_SCRIPTS, assets, escape, full_view, graph_block, html_page, kind_title,
                   neighbourhood_view, relation_words, substitutes_view)
 
@@ -86,7 +86,9 @@ def graph_view_for(build_dir=None, *, view: str = "full", tool: str | None = Non
     if view not in VIEWS:
         raise MlopsKgError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
     ds, analysis = load_built(build_dir)
-    origins = node_origins(ds)
+    facts = fact_origins(ds)
+    describe_imported(analysis.full, facts)
+    origins = node_origins(facts=facts)
     scores = analysis.scores.get("pagerank")
     if tool is None:
         if view == "substitutes":
@@ -98,6 +100,16 @@ def graph_view_for(build_dir=None, *, view: str = "full", tool: str | None = Non
     if view == "substitutes":
         return substitutes_view(analysis, center=iri, hops=hops, origins=origins)
     return neighbourhood_view(analysis.full, iri, hops=hops, origins=origins, scores=scores)
+
+
+def describe_imported(full, facts) -> None:
+    """Give each node of the projection ``full`` that has no description the one an imported
+    guide gives it, with that guide as its origin: the projection reads only
+    ``dcterms:description``, so graph tooltips showed nothing for imported tools."""
+    for node, (text, origin) in imported_descriptions(facts).items():
+        if node in full and not full.nodes[node].get("description"):
+            full.nodes[node]["description"] = text
+            full.nodes[node]["description_origin"] = origin
 
 
 # --- names and links -------------------------------------------------------------------------
@@ -138,6 +150,7 @@ class _Site:
         self.analysis = analysis
         self.origins = fact_origins(ds)
         self.node_origins = node_origins(facts=self.origins)
+        describe_imported(analysis.full, self.origins)
         self.facts = Graph()
         for triple in sorted(self.origins):
             self.facts.add(triple)
@@ -204,8 +217,9 @@ def _tool_page(site: _Site, iri: str) -> str:
     if aliases:
         parts.append("<p>Also known as: " + ", ".join(escape(str(x)) + site.badges((t, SKOS.altLabel, x))
                                                    for x in aliases) + "</p>")
-    for d in site.sorted_objects(t, DCTERMS.description):
-        parts.append(f"<p>{escape(str(d))}{site.badges((t, DCTERMS.description, d))}</p>")
+    for p in (DCTERMS.description, MLO.guideDescription):  # the latter: an imported guide's words
+        for d in site.sorted_objects(t, p):
+            parts.append(f"<p>{escape(str(d))}{site.badges((t, p, d))}</p>")
     extras = []
     for p in (SCHEMA.url, SCHEMA.license, MLO.deliveryModel):
         for o in site.sorted_objects(t, p):

@@ -238,6 +238,8 @@ def _node(iri: str, attrs: dict, pos, *, origins=None, url=None, color=None, siz
     node = {"id": iri, "label": attrs.get("label") or iri, "kind": kind, "type": title, "shape": shape,
             "color": color or kind_color, "x": pos[0], "y": pos[1],
             "description": shorten(attrs.get("description") or "")}
+    if node["description"] and attrs.get("description_origin"):  # not the node's own data: say whose words
+        node["description"] += f" ({_origins_text([attrs['description_origin']])})"
     if origins:
         node["source"] = _origins_text(origins)
     if url:
