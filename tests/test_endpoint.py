@@ -40,7 +40,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:D
 
 
 def _start(built, **options):
-    server = make_server(built, port=0, quiet=True, **options)
+    server = make_server(built, port=0, **{"quiet": True, **options})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread

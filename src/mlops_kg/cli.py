@@ -272,6 +272,29 @@ def _store(build_dir, engine):
     return open_store(build_dir, engine)
 
 
+class Seconds(click.ParamType):
+    """A time limit: a finite number of seconds from 0.1 to a day (not nan, inf or 1e308, which
+    would mean no limit or overflow the waits)."""
+
+    name = "SECONDS"
+
+    def convert(self, value, param, ctx):
+        import math
+
+        from .endpoint import MAX_TIMEOUT, MIN_TIMEOUT
+
+        if isinstance(value, float):
+            number = value
+        else:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(number) or not MIN_TIMEOUT <= number <= MAX_TIMEOUT:
+            self.fail(f"{value!r} is not a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}", param, ctx)
+        return number
+
+
 BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
                             help="Build folder to read (default: ./build if up to date, else a cached build).")
 
@@ -284,7 +307,7 @@ BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
               default=None, help="Output format (default: table; ttl for CONSTRUCT/DESCRIBE).")
 @click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the embedded store.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+@click.option("--timeout", type=Seconds(), default=None,
               help="Seconds to wait for the answer (default: 10 for --endpoint, no limit for the embedded store).")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")
@@ -408,7 +431,7 @@ def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
               help="Address to listen on; the default serves this machine only.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0 picks a free one).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True,
               help="Seconds a query may run; then it is stopped and answered with HTTP 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="Most rows (or triples) in a result; a longer one is cut, with X-Result-Truncated: true.")

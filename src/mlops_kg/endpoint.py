@@ -60,6 +60,9 @@ __all__ = ["make_server", "EndpointServer", "ServeError", "answer_query", "negot
 
 MAX_BODY = 1024 * 1024
 DEFAULT_TIMEOUT = 10.0
+#: Bounds of a time limit: a day is longer than anyone waits, and larger values overflow the
+#: waits of ``queue`` and ``multiprocessing``.
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
 DEFAULT_MAX_ROWS = 10000
 DEFAULT_WORKERS = 2
 WORKER_START_TIMEOUT = 120.0
@@ -513,6 +516,20 @@ class EndpointServer(ThreadingHTTPServer):
                 self.pool.close()
             self.server_close()
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up (even while http.server answers its malformed request) is
+        normal: no traceback. Anything else is one line in the log."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        if not self.quiet:
+            try:
+                self.log.write(f"error while answering {client_address[0]}: {type(exc).__name__}: "
+                               f"{_printable(_one_line(exc, 200))}\n")
+                self.log.flush()
+            except (OSError, ValueError):
+                pass
+
     def examples(self) -> list[dict]:
         if self._examples_cache is None:
             self._examples_cache = example_queries()
@@ -542,6 +559,14 @@ def example_queries() -> list[dict]:
     except MlopsKgError:
         named = []
     return examples + [{"name": q.name, "title": q.description, "query": q.text} for q in named]
+
+
+def _printable(text: str) -> str:
+    """``text`` with control and other unprintable characters (and backslashes) escaped, so a
+    request line cannot send escape sequences to the terminal that shows the log."""
+    return "".join(c if c.isprintable() and c != "\\" else
+                   ("\\\\" if c == "\\" else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+                   for c in text)
 
 
 def _script_json(value) -> str:
@@ -579,7 +604,8 @@ class _Handler(BaseHTTPRequestHandler):
             path = urllib.parse.urlsplit(self.path or "").path if getattr(self, "path", None) else "-"
             ms = (time.perf_counter() - started) * 1000
             try:
-                self.server.log.write(f"{self.command or '-'} {path[:200]} {self._status} {ms:.0f}ms\n")
+                self.server.log.write(f"{_printable((self.command or '-')[:20])} {_printable(path[:200])} "
+                                      f"{self._status} {ms:.0f}ms\n")
                 self.server.log.flush()
             except (OSError, ValueError):
                 pass
@@ -702,12 +728,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _decode(data: bytes, charset: str | None) -> str:
+        import codecs
+
+        unusable = _HttpError(415, f"unknown or unusable charset {_printable((charset or '')[:50])!r}; send UTF-8")
         try:
+            # only real text encodings: Python also knows "rot13", "base64", "hex", ...
+            if charset and not getattr(codecs.lookup(charset), "_is_text_encoding", True):
+                raise unusable
             return data.decode(charset or "utf-8")
         except LookupError:
-            raise _HttpError(415, f"unknown charset {charset[:50]!r}; send UTF-8") from None
+            raise unusable from None
         except UnicodeDecodeError:
-            raise _HttpError(400, f"the request is not valid {charset or 'UTF-8'} text") from None
+            raise _HttpError(400, f"the request is not valid {_printable((charset or 'UTF-8')[:50])} text") from None
+        except (UnicodeError, ValueError, TypeError):  # "undefined" raises UnicodeError on any use
+            raise unusable from None
 
     @staticmethod
     def _form(text: str) -> dict[str, list[str]]:
@@ -1067,8 +1101,12 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
 
     if engine not in ENGINES:
         raise QueryError(f"unknown store engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if timeout <= 0 or max_rows < 1 or workers < 1:
-        raise ServeError("timeout must be > 0, max_rows and workers >= 1")
+    if not host or not host.strip():
+        raise ServeError("the host is empty (which would listen on every interface); give an address, "
+                         "e.g. 127.0.0.1 for this machine only or 0.0.0.0 for every interface")
+    if not (MIN_TIMEOUT <= timeout <= MAX_TIMEOUT) or max_rows < 1 or workers < 1:  # also refuses nan
+        raise ServeError(f"timeout must be a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}, "
+                         "max_rows and workers at least 1")
     if build_dir:
         directory = Path(build_dir)
     else:

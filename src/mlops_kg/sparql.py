@@ -15,6 +15,8 @@ Our prefixes (``mlo:``, ``tool:``, ``skos:``, …) are predeclared: a query may 
 from __future__ import annotations
 
 import re
+import sys
+import threading
 from dataclasses import dataclass, field
 
 from .errors import QueryError
@@ -150,8 +152,18 @@ def parse_query(text: str) -> ParsedQuery:
     if not text or not text.strip():
         raise QueryError("empty query; give SPARQL text, a .rq file or the name of a named query")
     text = canonical_query(text)
+    depth, at = nesting(text)
+    if depth > MAX_NESTING:
+        raise QueryError(f"query nested too deeply: {depth} levels of brackets and groups, the deepest at "
+                         f"{_line_column(text, at)}; at most {MAX_NESTING} are supported: flatten it")
     try:
-        prepared = prepareQuery(text, initNs=prefix_map())
+        if depth > 16:  # rdflib's parser recurses some 50 frames per level of brackets
+            prepared = _with_deep_recursion(lambda: prepareQuery(text, initNs=prefix_map()))
+        else:
+            prepared = prepareQuery(text, initNs=prefix_map())
+    except RecursionError:
+        raise QueryError(f"query nested too deeply for the parser ({depth} levels of brackets and "
+                         "groups); flatten it") from None
     except Exception as exc:  # noqa: BLE001 - pyparsing and rdflib raise several kinds
         raise QueryError(_syntax_message(text, exc)) from None
     algebra = prepared.algebra
@@ -165,6 +177,44 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text=text, kind=_FORMS.get(algebra.name, algebra.name), prepared=prepared,
                        from_graphs=from_graphs, from_named_graphs=from_named,
                        uses_service="ServiceGraphPattern" in set(_names(algebra)) or mentions_service(text))
+
+
+#: Deepest nesting of (), [] and {} accepted; rdflib parses it within PARSE_RECURSION_LIMIT.
+MAX_NESTING = 64
+PARSE_RECURSION_LIMIT = 12000
+_RECURSION_LOCK = threading.Lock()
+
+
+def nesting(text: str) -> tuple[int, int]:
+    """``(depth, offset)``: the deepest nesting of brackets and groups in the code of ``text``
+    (comments, strings and IRIs left out) and where it is first reached."""
+    code = NOT_CODE.sub(lambda m: " " * len(m[0]), text)
+    depth = deepest = where = 0
+    for match in re.finditer(r"[{(\[\]()}]", code):
+        if match[0] in "{([":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+        else:
+            depth = max(depth - 1, 0)
+    return deepest, where
+
+
+def _line_column(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def _with_deep_recursion(work):
+    """``work()`` with Python's recursion limit raised for rdflib's recursive-descent parser; one
+    at a time, since the limit is process-wide (other threads only see a higher limit meanwhile)."""
+    with _RECURSION_LOCK:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, PARSE_RECURSION_LIMIT))
+        try:
+            return work()
+        finally:
+            sys.setrecursionlimit(old)
 
 
 def _syntax_message(text: str, exc: Exception) -> str:
