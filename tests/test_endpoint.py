@@ -79,7 +79,8 @@ def _stop(server, thread):
 
 @pytest.fixture(scope="module")
 def oxigraph_server(built):
-    server, thread = _start(built, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2)
+    # every test client is 127.0.0.1: let it use both workers at once
+    server, thread = _start(built, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2, client_queries=2)
     yield server
     _stop(server, thread)
 
