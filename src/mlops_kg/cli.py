@@ -308,7 +308,8 @@ BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS
               default=None, help="Output format (default: table; ttl for CONSTRUCT/DESCRIBE).")
 @click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the embedded store.")
 @click.option("--timeout", type=Seconds(), default=None,
-              help="Seconds to wait for the answer (default: 10 for --endpoint, no limit for the embedded store).")
+              help="Seconds to wait for the answer, 0.1 to 86400 (default: 10 for --endpoint, no limit for the "
+                   "embedded store).")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")
 @BUILD_OPTION
@@ -432,15 +433,15 @@ def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0 picks a free one).")
 @click.option("--timeout", type=Seconds(), default=10.0, show_default=True,
-              help="Seconds a query may run; then it is stopped and answered with HTTP 503.")
+              help="Seconds a query may run (0.1 to 86400); then it is stopped and answered with HTTP 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="Most rows (or triples) in a result; a longer one is cut, with X-Result-Truncated: true.")
 @click.option("--max-bytes", type=click.IntRange(min=1024), default=16 * 1024 * 1024, show_default=True,
               help="Most bytes in an answer; a longer one is cut to the leading rows that fit, with "
                    "X-Result-Truncated: true and X-Result-Truncated-By: bytes.")
 @click.option("--max-memory", type=click.IntRange(min=64), default=1024, show_default=True, metavar="MB",
-              help="Memory a worker may use (Linux, RLIMIT_DATA); a query that needs more is stopped with "
-                   "HTTP 503 and the worker replaced.")
+              help="Memory a worker may use, graph included (RLIMIT_DATA, where the OS has it); a query that "
+                   "needs more is stopped with HTTP 503 and the worker replaced.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Worker processes, i.e. queries that run at the same time.")
 @click.option("--client-queries", type=click.IntRange(min=1), default=1, show_default=True,

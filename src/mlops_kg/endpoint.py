@@ -1232,7 +1232,7 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
 
     Limits: a query runs at most ``timeout`` seconds; an answer holds at most ``max_rows`` rows
     and ``max_bytes`` bytes (cut to fit, flagged with ``X-Result-Truncated``); a worker may use
-    ``max_memory_mb`` of memory beside the graph (None: no cap); one client address may have
+    ``max_memory_mb`` of memory, graph included (None: no cap); one client address may have
     ``client_queries`` queries running or waiting (429 beyond); a client has ``send_timeout``
     seconds to take an answer.
 
