@@ -204,3 +204,19 @@ def test_canonical_text_is_what_both_parsers_read():
                 "ASK { # \u2028 x }", "ASK { ?s ?p '\x00' }"):
         with pytest.raises(QueryError, match="malformed"):
             canonical_query(bad)
+
+
+def test_the_stores_themselves_do_not_fetch_a_from_graph(canary, built):
+    """rdflib loads a FROM graph it does not hold from the web; the store refuses it first."""
+    from mlops_kg.store import open_store
+
+    url, hits = canary
+    for engine in ("oxigraph", "rdflib"):
+        store = open_store(built, engine)
+        try:
+            result = store.query(f"SELECT * FROM <{url}data.ttl> WHERE {{ ?s ?p ?o }}")
+        except QueryError as exc:
+            assert "not loaded" in str(exc)
+        else:
+            assert result.rows == []  # Oxigraph: a graph it does not hold is empty
+    assert hits == []
