@@ -40,7 +40,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:D
 
 
 def _start(built, **options):
-    server = make_server(built, port=0, quiet=True, **options)
+    server = make_server(built, port=0, **{"quiet": True, **options})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread
@@ -79,7 +79,8 @@ def _stop(server, thread):
 
 @pytest.fixture(scope="module")
 def oxigraph_server(built):
-    server, thread = _start(built, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2)
+    # every test client is 127.0.0.1: let it use both workers at once
+    server, thread = _start(built, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2, client_queries=2)
     yield server
     _stop(server, thread)
 

@@ -478,29 +478,43 @@ def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
               help="Address to listen on; the default serves this machine only.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0 picks a free one).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds a query may run; then it is stopped and answered with HTTP 503.")
+@click.option("--timeout", type=FiniteSeconds(high=24 * 3600), default=10.0, show_default=True,
+              help="Seconds a query may run (0.1 to 86400); then it is stopped and answered with HTTP 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="Most rows (or triples) in a result; a longer one is cut, with X-Result-Truncated: true.")
+@click.option("--max-bytes", type=click.IntRange(min=1024), default=16 * 1024 * 1024, show_default=True,
+              help="Most bytes in an answer; a longer one is cut to the leading rows that fit, with "
+                   "X-Result-Truncated: true and X-Result-Truncated-By: bytes.")
+@click.option("--max-memory", type=click.IntRange(min=64), default=1024, show_default=True, metavar="MB",
+              help="Memory a worker may use, graph included (RLIMIT_DATA, where the OS has it); a query that "
+                   "needs more is stopped with HTTP 503 and the worker replaced.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Worker processes, i.e. queries that run at the same time.")
+@click.option("--client-queries", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Queries one client address may have running or waiting; more get HTTP 429 with "
+                   "Retry-After.")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")
 @click.option("--quiet", is_flag=True, help="Do not log one line per request on stderr.")
 @BUILD_OPTION
-def serve(host, port, timeout, max_rows, workers, engine, quiet, build_dir):
+def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_queries, engine, quiet,
+          build_dir):
     """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
 
-    Updates are refused (403); SERVICE and FROM / FROM NAMED naming graphs that are not
-    loaded are refused (400). On a loopback address (the default) only requests addressed to
-    localhost, 127.0.0.1 or [::1] are answered (403 otherwise: DNS rebinding). Stop with Ctrl-C.
+    Updates are refused (403); SERVICE (wherever it could be read as the keyword) and FROM /
+    FROM NAMED naming graphs that are not loaded are refused (400): the server never fetches.
+    On a loopback address (the default) only requests addressed to localhost, 127.0.0.1 or
+    [::1] are answered (403 otherwise: DNS rebinding). Each query runs in a worker process
+    within --timeout and --max-memory; answers are cut at --max-rows and --max-bytes; a client
+    that does not take its answer within 20 s is disconnected. Stop with Ctrl-C.
     """
     import signal
 
     from .endpoint import make_server
 
     server = make_server(build_dir, host, port, engine=engine, timeout=timeout, max_rows=max_rows,
-                         workers=workers, quiet=quiet)
+                         workers=workers, quiet=quiet, max_bytes=max_bytes, max_memory_mb=max_memory,
+                         client_queries=client_queries)
 
     def stop(signum, frame):
         raise KeyboardInterrupt

@@ -22,9 +22,13 @@ FROM NAMED / dataset parameters naming a graph that is not loaded, missing or re
 ``query`` · 403 SPARQL Update (``update=``, ``application/sparql-update``, INSERT/LOAD/... in
 ``query=``) · 404 unknown path · 405 method not allowed · 406 no acceptable result format ·
 411 POST without Content-Length · 413 body over 1 MiB · 415 unsupported POST content type ·
-500 unexpected failure · 503 the query hit the time limit and was stopped, or every worker
-stayed busy for the whole time limit (then with ``Retry-After``). When the row cap cuts a
-result, the first ``max_rows`` rows (or triples) are returned with ``X-Result-Truncated: true``.
+429 the client's address already has as many queries running as allowed (``Retry-After``) ·
+500 unexpected failure · 503 the query hit the time limit and was stopped, it needed more
+memory than a worker may use, or every worker stayed busy for the whole time limit (then with
+``Retry-After``). When the row cap cuts a result, the first ``max_rows`` rows (or triples) are
+returned with ``X-Result-Truncated: true``; when the answer is still over ``max_bytes``, it is
+cut to the leading rows that fit (``X-Result-Truncated-By: bytes``; no rows if the first does
+not fit). A client has ``send_timeout`` seconds to take an answer before the connection closes.
 
 Example::
 
@@ -60,8 +64,17 @@ __all__ = ["make_server", "EndpointServer", "ServeError", "answer_query", "negot
 
 MAX_BODY = 1024 * 1024
 DEFAULT_TIMEOUT = 10.0
+#: Bounds of a time limit: a day is longer than anyone waits, and larger values overflow the
+#: waits of ``queue`` and ``multiprocessing``.
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
 DEFAULT_MAX_ROWS = 10000
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_MEMORY_MB = 1024
+DEFAULT_CLIENT_QUERIES = 1
 DEFAULT_WORKERS = 2
+#: Seconds a client has to take a whole answer; then the connection is closed (a client that
+#: never reads would otherwise hold a thread and the answer in memory).
+SEND_TIMEOUT = 20.0
 WORKER_START_TIMEOUT = 120.0
 
 #: Formats offered per result kind, in server preference order (first is the default), each
@@ -169,6 +182,7 @@ class Reply:
     content_type: str
     body: bytes
     truncated: bool = False
+    cut_by: str | None = None  # "rows" or "bytes": the limit that cut the answer
 
     @classmethod
     def error(cls, status: int, message: str) -> Reply:
@@ -181,15 +195,17 @@ def _one_line(message: str, limit: int = 2000) -> str:
 
 
 def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_graphs=None,
-                 formats=None, max_rows: int | None = DEFAULT_MAX_ROWS) -> Reply:
+                 formats=None, max_rows: int | None = DEFAULT_MAX_ROWS,
+                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Reply:
     """Parse, check and run ``text`` on ``store`` and format the answer as an HTTP reply.
 
     Everything that could make the server fetch a URL or read a file is refused before the
     query runs: SERVICE, and FROM / FROM NAMED / ``default_graphs`` / ``named_graphs`` naming a
     graph not in ``loaded_graphs``. ``formats`` maps ``"select"`` (also used for ASK) and
     ``"graph"`` (CONSTRUCT, DESCRIBE) to a format key or None (406); by default JSON / Turtle.
+    An answer is cut to its first ``max_rows`` rows (or triples), and then to the first rows
+    whose formatted answer fits in ``max_bytes`` (none, if the first does not fit).
     """
-    from .formats import format_result
     from .sparql import check_safe, is_update, parse_query
 
     formats = formats or {"select": "json", "graph": "ttl"}
@@ -223,16 +239,58 @@ def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_
         dataset = None
     try:
         result = _execute(store, parsed, dataset, max_rows)
-        if fmt == "rdfxml":
-            body = result.graph().serialize(format="xml")
-        else:
-            body = format_result(result, fmt)
+        cut_by = "rows" if result.truncated else None
+        body = _render(result, fmt)
+        if max_bytes is not None and len(body) > max_bytes:
+            body = _fit(result, fmt, max_bytes)
+            cut_by = "bytes"
     except QueryError as exc:
         return Reply.error(400, str(exc))
+    except MemoryError:
+        return Reply.error(503, "the query needed more memory than a query worker may use (serve "
+                                "--max-memory); narrow it down")
     except Exception as exc:  # noqa: BLE001 - an engine bug must become a 500, not a dead worker
         return Reply.error(500, f"internal error while running the query ({type(exc).__name__}: "
                                 f"{_one_line(exc, 200)})")
-    return Reply(200, CONTENT_TYPES[fmt], body.encode("utf-8"), result.truncated)
+    return Reply(200, CONTENT_TYPES[fmt], body, cut_by is not None, cut_by)
+
+
+def _render(result, fmt: str) -> bytes:
+    from .formats import format_result
+
+    text = result.graph().serialize(format="xml") if fmt == "rdfxml" else format_result(result, fmt)
+    return text.encode("utf-8")
+
+
+def _fit(result, fmt: str, max_bytes: int) -> bytes:
+    """The answer cut to the most leading rows (or triples) whose rendering fits in ``max_bytes``."""
+    import dataclasses
+
+    field = "triples" if result.kind == "graph" else "rows"
+    items = getattr(result, field)
+
+    def render(count: int) -> bytes:
+        return _render(dataclasses.replace(result, **{field: items[:count]}, truncated=True), fmt)
+
+    # first a cut by the length of the terms, which a rendering of them hardly ever undercuts
+    # (prefixed names in Turtle do), so the search below renders bounded answers only
+    total, high = 0, len(items)
+    for index, item in enumerate(items):
+        total += sum(len(term) for term in item if term is not None)
+        if total > 2 * max_bytes:
+            high = index
+            break
+    low, best = 0, render(0)
+    if len(best) > max_bytes:  # not even the empty answer: headers of a very wide SELECT
+        return best
+    while low < high:  # the most rows that fit
+        middle = (low + high + 1) // 2
+        body = render(middle)
+        if len(body) <= max_bytes:
+            low, best = middle, body
+        else:
+            high = middle - 1
+    return best
 
 
 def _execute(store, parsed, dataset, max_rows):
@@ -241,9 +299,43 @@ def _execute(store, parsed, dataset, max_rows):
     return store.query(parsed.text, max_rows=max_rows, dataset=dataset)
 
 
-def _worker_main(conn, build_dir: str, engine: str) -> None:
+def _limit_memory(max_memory_mb: int | None) -> None:
+    """Cap this process's data memory (heap and anonymous mappings, RLIMIT_DATA) at
+    ``max_memory_mb``: past it an allocation fails, in Python (MemoryError) or in Oxigraph (the
+    process aborts and is replaced). Where the ``resource`` module is missing (Windows), no cap."""
+    if not max_memory_mb:
+        return
+    try:
+        import resource
+    except ImportError:
+        return
+    limit = max_memory_mb * 1024 * 1024
+    in_use = _data_in_use()
+    if in_use is not None and in_use > 0.8 * limit:
+        raise ServeError(f"a query worker already uses {in_use // 2**20} MB holding the graph, too close to "
+                         f"--max-memory {max_memory_mb}; raise it")
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+def _data_in_use() -> int | None:
+    """Bytes of this process's data segment (VmData), as RLIMIT_DATA counts it; None if unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _worker_main(conn, build_dir: str, engine: str, max_memory_mb: int | None = None) -> None:
     """A worker process: load the graph once, then answer requests from ``conn`` forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group
+    # a query past the memory limit aborts Oxigraph with one line on stderr (serve's log), not a
+    # page of Rust backtrace
+    os.environ["RUST_BACKTRACE"] = "0"
     parent = multiprocessing.parent_process()
     if parent is not None:
         def exit_with_parent():  # even in the middle of a runaway query
@@ -258,6 +350,7 @@ def _worker_main(conn, build_dir: str, engine: str) -> None:
         store = open_store(build_dir, engine)
         parse_query("ASK {}")  # warm up rdflib's parser so the first request is not slow
         loaded = store.graph_names()
+        _limit_memory(max_memory_mb)  # after loading: the graph is not the query's to pay for
     except MlopsKgError as exc:
         conn.send(("error", type(exc).__name__, str(exc)))
         return
@@ -297,8 +390,10 @@ class _Worker:
 class WorkerPool:
     """``size`` worker processes answering queries, each killed and replaced when it overruns."""
 
-    def __init__(self, build_dir, engine: str, size: int, *, start_timeout: float = WORKER_START_TIMEOUT):
+    def __init__(self, build_dir, engine: str, size: int, *, start_timeout: float = WORKER_START_TIMEOUT,
+                 max_memory_mb: int | None = None):
         self.build_dir, self.engine, self.size = str(build_dir), engine, size
+        self.max_memory_mb = max_memory_mb
         self.restarts = 0
         self.graph_names: list[str] = []
         self._ctx = multiprocessing.get_context("spawn")
@@ -324,7 +419,7 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         parent_end, child_end = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child_end, self.build_dir, self.engine),
+        process = self._ctx.Process(target=_worker_main, args=(child_end, self.build_dir, self.engine, self.max_memory_mb),
                                     name="mlops-kg-sparql-worker", daemon=True)
         with self._lock:
             if self._closed:
@@ -421,8 +516,9 @@ class WorkerPool:
             reply = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
-            raise _Unavailable("the query worker stopped unexpectedly (out of memory?); "
-                               "it has been restarted") from None
+            limit = f" of {self.max_memory_mb} MB" if self.max_memory_mb else ""
+            raise _Unavailable(f"the query worker stopped, most likely because the query needed more than "
+                               f"its memory limit{limit}; narrow the query down (a fresh worker is starting)") from None
         self._idle.put(worker)
         return reply
 
@@ -449,7 +545,9 @@ class EndpointServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address, *, build_dir, engine, timeout, max_rows, quiet, log=None):
+    def __init__(self, address, *, build_dir, engine, timeout, max_rows, quiet, log=None,
+                 max_bytes=DEFAULT_MAX_BYTES, max_memory_mb=DEFAULT_MAX_MEMORY_MB,
+                 client_queries=DEFAULT_CLIENT_QUERIES, send_timeout=SEND_TIMEOUT):
         import socket
 
         if ":" in address[0]:
@@ -458,6 +556,10 @@ class EndpointServer(ThreadingHTTPServer):
         self.build_dir, self.engine = Path(build_dir), engine
         self.timeout_seconds, self.max_rows = float(timeout), max_rows
         self.quiet, self.log = quiet, log or sys.stderr
+        self.max_bytes, self.max_memory_mb = max_bytes, max_memory_mb
+        self.client_queries, self.send_timeout = client_queries, send_timeout
+        self._running: dict[str, int] = {}  # client address -> its queries running or waiting
+        self._running_lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._serving = self._closed = False
         self.pool: WorkerPool | None = None
@@ -466,7 +568,7 @@ class EndpointServer(ThreadingHTTPServer):
     def start_workers(self, workers: int) -> None:
         """Start the query processes; on failure the socket is closed and the error raised."""
         try:
-            self.pool = WorkerPool(self.build_dir, self.engine, workers)
+            self.pool = WorkerPool(self.build_dir, self.engine, workers, max_memory_mb=self.max_memory_mb)
         except BaseException:
             self.server_close()
             raise
@@ -476,6 +578,27 @@ class EndpointServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}/"
+
+    def running(self, client: str) -> int:
+        """How many queries of ``client`` (an address) are running or waiting for a worker."""
+        with self._running_lock:
+            return self._running.get(client, 0)
+
+    def enter_query(self, client: str) -> bool:
+        """Count a query of ``client``; False (and not counted) when it has as many as allowed."""
+        with self._running_lock:
+            if self._running.get(client, 0) >= self.client_queries:
+                return False
+            self._running[client] = self._running.get(client, 0) + 1
+            return True
+
+    def leave_query(self, client: str) -> None:
+        with self._running_lock:
+            left = self._running.get(client, 0) - 1
+            if left > 0:
+                self._running[client] = left
+            else:
+                self._running.pop(client, None)
 
     @property
     def graph_names(self) -> list[str]:
@@ -513,6 +636,20 @@ class EndpointServer(ThreadingHTTPServer):
                 self.pool.close()
             self.server_close()
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up (even while http.server answers its malformed request) is
+        normal: no traceback. Anything else is one line in the log."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        if not self.quiet:
+            try:
+                self.log.write(f"error while answering {client_address[0]}: {type(exc).__name__}: "
+                               f"{_printable(_one_line(exc, 200))}\n")
+                self.log.flush()
+            except (OSError, ValueError):
+                pass
+
     def examples(self) -> list[dict]:
         if self._examples_cache is None:
             self._examples_cache = example_queries()
@@ -542,6 +679,14 @@ def example_queries() -> list[dict]:
     except MlopsKgError:
         named = []
     return examples + [{"name": q.name, "title": q.description, "query": q.text} for q in named]
+
+
+def _printable(text: str) -> str:
+    """``text`` with control and other unprintable characters (and backslashes) escaped, so a
+    request line cannot send escape sequences to the terminal that shows the log."""
+    return "".join(c if c.isprintable() and c != "\\" else
+                   ("\\\\" if c == "\\" else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+                   for c in text)
 
 
 def _script_json(value) -> str:
@@ -579,7 +724,8 @@ class _Handler(BaseHTTPRequestHandler):
             path = urllib.parse.urlsplit(self.path or "").path if getattr(self, "path", None) else "-"
             ms = (time.perf_counter() - started) * 1000
             try:
-                self.server.log.write(f"{self.command or '-'} {path[:200]} {self._status} {ms:.0f}ms\n")
+                self.server.log.write(f"{_printable((self.command or '-')[:20])} {_printable(path[:200])} "
+                                      f"{self._status} {ms:.0f}ms\n")
                 self.server.log.flush()
             except (OSError, ValueError):
                 pass
@@ -591,6 +737,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- responses ---------------------------------------------------------------------------
     def _send(self, status: int, content_type: str, body: bytes, headers: dict | None = None):
+        # one deadline for the whole answer (sendall's timeout is not renewed by partial sends),
+        # so a client that stops reading frees its thread and the answer
+        self.connection.settimeout(self.server.send_timeout)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -601,6 +750,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+        self.connection.settimeout(self.timeout)
 
     def _plain(self, status: int, message: str, headers: dict | None = None):
         self._send(status, "text/plain; charset=utf-8", (_one_line(message) + "\n").encode("utf-8"), headers)
@@ -638,7 +788,7 @@ class _Handler(BaseHTTPRequestHandler):
             if exc.status in (411, 413):
                 self.close_connection = True
             self._plain(exc.status, exc.message, exc.headers)
-        except (BrokenPipeError, ConnectionResetError):
+        except (ConnectionError, TimeoutError):  # the client left, or did not take the answer in time
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - never a traceback to the client
             self.close_connection = True
@@ -702,12 +852,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _decode(data: bytes, charset: str | None) -> str:
+        import codecs
+
+        unusable = _HttpError(415, f"unknown or unusable charset {_printable((charset or '')[:50])!r}; send UTF-8")
         try:
+            # only real text encodings: Python also knows "rot13", "base64", "hex", ...
+            if charset and not getattr(codecs.lookup(charset), "_is_text_encoding", True):
+                raise unusable
             return data.decode(charset or "utf-8")
         except LookupError:
-            raise _HttpError(415, f"unknown charset {charset[:50]!r}; send UTF-8") from None
+            raise unusable from None
         except UnicodeDecodeError:
-            raise _HttpError(400, f"the request is not valid {charset or 'UTF-8'} text") from None
+            raise _HttpError(400, f"the request is not valid {_printable((charset or 'UTF-8')[:50])} text") from None
+        except (UnicodeError, ValueError, TypeError):  # "undefined" raises UnicodeError on any use
+            raise unusable from None
 
     @staticmethod
     def _form(text: str) -> dict[str, list[str]]:
@@ -762,17 +920,28 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HttpError(406, "none of the requested result formats is offered; this endpoint offers "
                                   + ", ".join(m[0] for m in [*SELECT_OFFERS.values(), *GRAPH_OFFERS.values()]))
         request = {"query": queries[0], "formats": formats, "max_rows": self.server.max_rows,
+                   "max_bytes": self.server.max_bytes,
                    "default_graphs": params.get("default-graph-uri"),
                    "named_graphs": params.get("named-graph-uri")}
+        client = self.client_address[0] if self.client_address else "-"
+        if not self.server.enter_query(client):
+            allowed = self.server.client_queries
+            raise _HttpError(429, f"this client address already has {allowed} quer{'y' if allowed == 1 else 'ies'} "
+                                  f"running (the most one address may have); wait for the answer, then retry",
+                             {"Retry-After": "1"})
         try:
             reply = self.server.pool.run(request, self.server.timeout_seconds)
         except _Unavailable as exc:
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
             raise _HttpError(503, str(exc), headers) from None
+        finally:
+            self.server.leave_query(client)
         headers = {"Vary": "Accept"}
         if reply.truncated:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Max-Rows"] = str(self.server.max_rows)
+            headers["X-Result-Max-Bytes"] = str(self.server.max_bytes)
+            headers["X-Result-Truncated-By"] = getattr(reply, "cut_by", None) or "rows"
         self._send(reply.status, reply.content_type, reply.body, headers)
 
     def _formats(self, params) -> dict:
@@ -1053,11 +1222,19 @@ def _is_loopback_name(name: str) -> bool:
 
 def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph",
                 timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
-                workers: int = DEFAULT_WORKERS, quiet: bool = False, log=None) -> EndpointServer:
+                workers: int = DEFAULT_WORKERS, quiet: bool = False, log=None,
+                max_bytes: int = DEFAULT_MAX_BYTES, max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
+                client_queries: int = DEFAULT_CLIENT_QUERIES, send_timeout: float = SEND_TIMEOUT) -> EndpointServer:
     """Bind ``host:port`` (0 picks a free port) and start ``workers`` query processes over the
     build in ``build_dir`` (default: an up-to-date build found or made by
     :func:`mlops_kg.locate.ensure_build`). Call ``serve_forever()`` to serve and ``shutdown()`` to
     stop; the bound address is ``server_address``.
+
+    Limits: a query runs at most ``timeout`` seconds; an answer holds at most ``max_rows`` rows
+    and ``max_bytes`` bytes (cut to fit, flagged with ``X-Result-Truncated``); a worker may use
+    ``max_memory_mb`` of memory, graph included (None: no cap); one client address may have
+    ``client_queries`` queries running or waiting (429 beyond); a client has ``send_timeout``
+    seconds to take an answer.
 
     Raises :class:`ServeError` when the address is in use or invalid, and the error of the
     store (e.g. :class:`~mlops_kg.errors.DataFileError`) when the build cannot be loaded.
@@ -1067,8 +1244,14 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
 
     if engine not in ENGINES:
         raise QueryError(f"unknown store engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if timeout <= 0 or max_rows < 1 or workers < 1:
-        raise ServeError("timeout must be > 0, max_rows and workers >= 1")
+    if not host or not host.strip():
+        raise ServeError("the host is empty (which would listen on every interface); give an address, "
+                         "e.g. 127.0.0.1 for this machine only or 0.0.0.0 for every interface")
+    if not (MIN_TIMEOUT <= timeout <= MAX_TIMEOUT) or not (MIN_TIMEOUT <= send_timeout <= MAX_TIMEOUT):
+        raise ServeError(f"timeout must be a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}")  # nan too
+    if min(max_rows, workers, client_queries) < 1 or max_bytes < 1024 or (max_memory_mb is not None and max_memory_mb < 64):
+        raise ServeError("max_rows, workers and client_queries must be at least 1, max_bytes at least 1024, "
+                         "max_memory_mb at least 64")
     if build_dir:
         directory = Path(build_dir)
     else:
@@ -1080,7 +1263,9 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
                             f"run `mlops-kg build --out {directory}` first")
     try:
         server = EndpointServer((host, port), build_dir=directory.resolve(), engine=engine, timeout=timeout,
-                                max_rows=max_rows, quiet=quiet, log=log)
+                                max_rows=max_rows, quiet=quiet, log=log, max_bytes=max_bytes,
+                                max_memory_mb=max_memory_mb, client_queries=client_queries,
+                                send_timeout=send_timeout)
     except (OSError, OverflowError) as exc:
         import errno
 

@@ -1,12 +1,22 @@
 """Parsing and inspecting SPARQL before it runs: syntax errors with line and column, the query
 form, and the features an endpoint must refuse (SERVICE, FROM / FROM NAMED, updates).
 
+The checks read the query with rdflib's parser, but Oxigraph parses the text again, and the two
+readers disagree on some texts (rdflib expands ``\\u`` escapes everywhere, Oxigraph only inside
+strings; Oxigraph also ends a comment at a carriage return). So every query is first made
+*canonical* (:func:`canonical_query`): escapes expanded, line ends made ``\\n``, characters that
+some reader may take for a line end refused. The canonical text is the one that is checked and
+the one that runs; on top of that, :func:`mentions_service` refuses the word SERVICE wherever a
+reader could take it for the keyword.
+
 Our prefixes (``mlo:``, ``tool:``, ``skos:``, …) are predeclared: a query may use them without
 ``PREFIX`` lines.
 """
 from __future__ import annotations
 
 import re
+import sys
+import threading
 from dataclasses import dataclass, field
 
 from .errors import QueryError
@@ -19,6 +29,83 @@ STRING = "|".join([r"'''.*?'''", r'""".*?"""', r"'(?:[^'\\\n]|\\.)*'", r'"(?:[^"
 IRI_REF = r"""<[^<>"{}|^`\\\s]*>"""
 #: Comments, strings and IRIs: where a word such as LIMIT is not SPARQL.
 NOT_CODE = re.compile(f"{COMMENT}|{STRING}|{IRI_REF}", re.S)
+
+
+#: A codepoint escape as rdflib reads it before parsing: ``\\u`` or ``\\U`` (either case), then 4
+#: or, greedily, 8 hex digits. Canonical text is rdflib's reading, so it uses the same rule.
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.I)
+#: Control characters (other than tab and line ends), NEL, the Unicode line and paragraph
+#: separators, surrogates and non-characters: a reader might end a comment at one or drop it.
+_ODD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+#: SERVICE as a keyword could be read: not part of a longer name, variable or prefixed name.
+#: Deliberately loose (``ex:a.service`` matches): a false refusal is better than a fetch.
+_SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_?$:-])SERVICE(?![A-Za-z0-9_:-])", re.I)
+#: Inside a string, characters that could end it or start something else under another reading;
+#: a string holding one of them is searched for SERVICE as if it were code.
+_DELIMITERS = re.compile(r"""['"\\#<>{}]""")
+
+
+def canonical_query(text: str) -> str:
+    """``text`` in the one form that rdflib and Oxigraph read alike, or :class:`QueryError`.
+
+    ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes are expanded (everywhere, as the SPARQL grammar and
+    rdflib say), ``\\r\\n`` and a lone ``\\r`` become ``\\n``, a leading byte-order mark is
+    dropped. Refused: an escape that spells another escape, an escape of a surrogate, and control
+    characters other than tab and line ends (also NEL, U+2028, U+2029), in strings too. A carriage
+    return inside a long string becomes a line feed. Canonical text is its own canonical form.
+
+    >>> canonical_query('ASK { # \\u0041\\r?s ?p ?o }')
+    'ASK { # A\\n?s ?p ?o }'
+    """
+    def expand(match: re.Match) -> str:
+        code = int(match[1], 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QueryError(f"malformed SPARQL: {match[0]} is not a character; write the character itself")
+        return chr(code)
+
+    expanded = _CODEPOINT_ESCAPE.sub(expand, text.removeprefix("\ufeff"))
+    again = _CODEPOINT_ESCAPE.search(expanded)
+    if again:
+        raise QueryError(f"malformed SPARQL: an escape that spells another escape ({again[0]}) is not "
+                         "accepted; write the character itself")
+    canonical = expanded.replace("\r\n", "\n").replace("\r", "\n")
+    odd = _ODD_CHAR.search(canonical)
+    if odd:
+        line = canonical.count("\n", 0, odd.start()) + 1
+        col = odd.start() - (canonical.rfind("\n", 0, odd.start()) + 1) + 1
+        raise QueryError(f"malformed SPARQL at line {line}, column {col}: control character "
+                         f"U+{ord(odd[0]):04X}; only tab and line ends may appear, in strings write \\t, \\n, ...")
+    return canonical
+
+
+def mentions_service(text: str) -> bool:
+    """True when SERVICE appears in canonical ``text`` where some reader could take it for the
+    keyword: in code, or in a string that holds a quote, backslash, ``#``, ``<``, ``>``, ``{`` or
+    ``}``. Comments, IRIs and plain strings ("cloud service") do not count."""
+    kept, at = [], 0
+    for match in NOT_CODE.finditer(text):
+        kept.append(text[at:match.start()])
+        token = match[0]
+        if token[0] in "'\"" and _DELIMITERS.search(token.strip("'\"")):
+            kept.append(" " + token.strip("'\"") + " ")
+        else:
+            kept.append(" ")
+        at = match.end()
+    kept.append(text[at:])
+    return bool(_SERVICE_WORD.search("".join(kept)))
+
+
+def guard_offline(text: str) -> str:
+    """The canonical form of ``text`` (:func:`canonical_query`), or :class:`QueryError` when it
+    may call another endpoint (SERVICE): what an embedded store runs, so no query fetches."""
+    canonical = canonical_query(text)
+    if mentions_service(canonical):
+        raise QueryError(SERVICE_REFUSED)
+    return canonical
+
+
+SERVICE_REFUSED = "SERVICE is not allowed: queries here never call other endpoints (the word SERVICE " \
+                  "is refused outside comments, IRIs and plain strings)"
 
 
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
@@ -56,13 +143,27 @@ def prefix_map() -> dict[str, str]:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Parse ``text`` as a SPARQL 1.1 query; raise :class:`QueryError` with line and column."""
+    """Parse ``text`` as a SPARQL 1.1 query; raise :class:`QueryError` with line and column.
+
+    The result's ``text`` is the canonical form (:func:`canonical_query`): the text that was
+    checked, and so the one to run."""
     from rdflib.plugins.sparql import prepareQuery
 
     if not text or not text.strip():
         raise QueryError("empty query; give SPARQL text, a .rq file or the name of a named query")
+    text = canonical_query(text)
+    depth, at = nesting(text)
+    if depth > MAX_NESTING:
+        raise QueryError(f"query nested too deeply: {depth} levels of brackets and groups, the deepest at "
+                         f"{_line_column(text, at)}; at most {MAX_NESTING} are supported: flatten it")
     try:
-        prepared = prepareQuery(text, initNs=prefix_map())
+        if depth > 16:  # rdflib's parser recurses some 50 frames per level of brackets
+            prepared = _with_deep_recursion(lambda: prepareQuery(text, initNs=prefix_map()))
+        else:
+            prepared = prepareQuery(text, initNs=prefix_map())
+    except RecursionError:
+        raise QueryError(f"query nested too deeply for the parser ({depth} levels of brackets and "
+                         "groups); flatten it") from None
     except Exception as exc:  # noqa: BLE001 - pyparsing and rdflib raise several kinds
         raise QueryError(_syntax_message(text, exc)) from None
     algebra = prepared.algebra
@@ -75,7 +176,45 @@ def parse_query(text: str) -> ParsedQuery:
             from_named.append(str(clause["named"]))
     return ParsedQuery(text=text, kind=_FORMS.get(algebra.name, algebra.name), prepared=prepared,
                        from_graphs=from_graphs, from_named_graphs=from_named,
-                       uses_service="ServiceGraphPattern" in set(_names(algebra)))
+                       uses_service="ServiceGraphPattern" in set(_names(algebra)) or mentions_service(text))
+
+
+#: Deepest nesting of (), [] and {} accepted; rdflib parses it within PARSE_RECURSION_LIMIT.
+MAX_NESTING = 64
+PARSE_RECURSION_LIMIT = 12000
+_RECURSION_LOCK = threading.Lock()
+
+
+def nesting(text: str) -> tuple[int, int]:
+    """``(depth, offset)``: the deepest nesting of brackets and groups in the code of ``text``
+    (comments, strings and IRIs left out) and where it is first reached."""
+    code = NOT_CODE.sub(lambda m: " " * len(m[0]), text)
+    depth = deepest = where = 0
+    for match in re.finditer(r"[{(\[\]()}]", code):
+        if match[0] in "{([":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+        else:
+            depth = max(depth - 1, 0)
+    return deepest, where
+
+
+def _line_column(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+def _with_deep_recursion(work):
+    """``work()`` with Python's recursion limit raised for rdflib's recursive-descent parser; one
+    at a time, since the limit is process-wide (other threads only see a higher limit meanwhile)."""
+    with _RECURSION_LOCK:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, PARSE_RECURSION_LIMIT))
+        try:
+            return work()
+        finally:
+            sys.setrecursionlimit(old)
 
 
 def _syntax_message(text: str, exc: Exception) -> str:
@@ -121,7 +260,7 @@ def check_safe(parsed: ParsedQuery, loaded_graphs) -> None:
     """Refuse what could make the server fetch a URL or read a file: SERVICE, and FROM /
     FROM NAMED naming a graph that is not loaded (rdflib would try to fetch it)."""
     if parsed.uses_service:
-        raise QueryError("SERVICE is not allowed: this endpoint never calls other endpoints")
+        raise QueryError(SERVICE_REFUSED)
     loaded = set(loaded_graphs)
     for iri in parsed.from_graphs + parsed.from_named_graphs:
         if iri not in loaded:

@@ -174,8 +174,10 @@ class OxigraphStore(Store):
         import pyoxigraph as ox
 
         from .remote import has_dataset_clause, with_values
-        from .sparql import prefix_map
+        from .sparql import guard_offline, prefix_map
 
+        # Oxigraph would call any SERVICE it reads; the guard runs on the text that runs.
+        text = guard_offline(text)
         # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
         # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group, and
         # are also written into the patterns (see remote.substitute for why).
@@ -241,9 +243,11 @@ class RdflibStore(Store):
                       if len(g) and not str(g.identifier).startswith("urn:x-rdflib:"))
 
     def query(self, text, bindings=None, *, max_rows=None, dataset=None):
-        from .sparql import parse_query
+        from .sparql import check_safe, parse_query
 
-        prepared = parse_query(text).prepared  # parsed afresh, so changing its dataset is safe
+        parsed = parse_query(text)
+        check_safe(parsed, self.graph_names())  # rdflib would call a SERVICE or fetch a FROM <url>
+        prepared = parsed.prepared  # parsed afresh, so changing its dataset is safe
         if dataset is not None:
             from rdflib import URIRef
             from rdflib.plugins.sparql.parserutils import CompValue

@@ -1,0 +1,222 @@
+"""No query reaches the network: hundreds of SERVICE variants written to make rdflib (which
+checks) and Oxigraph (which runs) read the text differently must never reach a canary server,
+through the endpoint's GET and POST, the library's stores and `mlops-kg query`."""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from mlops_kg.errors import QueryError
+
+from .test_endpoint import _start, _stop, call
+
+CANARY_ANSWER = (b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[{"s":{"type":"literal",'
+                 b'"value":"CANARY"},"p":{"type":"literal","value":"CANARY"},"o":{"type":"literal","value":"CANARY"}}]}}')
+
+
+@pytest.fixture(scope="module")
+def canary():
+    """A local SPARQL-looking server that records every request and answers with CANARY rows."""
+    hits = []
+
+    class Record(BaseHTTPRequestHandler):
+        def _hit(self):
+            hits.append((self.command, self.path))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(CANARY_ANSWER)))
+            self.end_headers()
+            self.wfile.write(CANARY_ANSWER)
+
+        do_GET = do_POST = _hit
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", hits
+    server.shutdown()
+    server.server_close()
+
+
+def _escape(text: str, chars: str) -> str:
+    """``text`` with each of ``chars`` written as a \\u escape (as an attacker would)."""
+    return "".join(f"\\u{ord(c):04X}" if c in chars else c for c in text)
+
+
+def variants(url: str) -> list[str]:
+    """Queries that hold a SERVICE call to ``url``, hidden in as many ways as we could think of."""
+    iri = f"<{url}>"
+    keywords = ["SERVICE", "service", "SeRvIcE", "SERVICE SILENT", _escape("SERVICE", "S"),
+                _escape("service", "ervice"), "S\\u0045RVICE", "\\U00000053ERVICE"]
+    targets = [iri, "c:", _escape(iri, "<>"), "?where"]
+    clause = "{kw} {target} {{ ?s ?p ?o }}"
+    # hiding places: each puts the clause where one reader might see a comment or a string
+    hides = [
+        "{clause}",
+        "# hidden\r {clause} \n",
+        "# hidden\r\n{clause}\n",
+        "#\r{clause}\r",
+        "# \\u000A {clause} \n",
+        "# \\u000d {clause} \n",
+        'BIND("x\\u0022 AS ?a) # " AS ?a) {clause}\n',
+        "BIND('x\\u0027 AS ?a) # ' AS ?a) {clause}\n",
+        'BIND("""x\\u0022\\u0022\\u0022 AS ?a) # """ AS ?a) {clause}\n',
+        'BIND("x\\\\" AS ?a) {clause} # "\n',
+        'BIND("x\\u005C" AS ?a) {clause} # "\n',
+        'BIND("x\\u005C\\u0022 AS ?a) {clause} # " AS ?b)\n',
+        "?s ?p ?o . {clause}",
+        "OPTIONAL {{ {clause} }}",
+        "{{ ?s ?p ?o }} UNION {{ {clause} }}",
+        "FILTER EXISTS {{ {clause} }}",
+        "{{ SELECT * WHERE {{ {clause} }} }}",
+        "MINUS {{ {clause} }}",
+        "\\u0023 x\n{clause}",
+        "\t{clause}\r\n",
+    ]
+    heads = ["SELECT * WHERE {{ BIND({iri} AS ?where) {body}\n}}",
+             "ASK {{ BIND({iri} AS ?where) {body}\n}}",
+             "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ BIND({iri} AS ?where) {body}\n}}"]
+    out = []
+    for (kw, target, hide, head) in itertools.product(keywords, targets, hides, heads):
+        body = hide.format(clause=clause.format(kw=kw, target=target))
+        out.append(f"PREFIX c: {iri}\n" + head.format(iri=iri, body=body))
+    # thin the product deterministically to keep the test fast: every hiding place and keyword
+    # still appears with every target
+    return out[::7] + [v for v in out if "\r" in v or "\\u0022" in v][::3]
+
+
+def _unguarded_oxigraph_fetches(query: str, hits: list) -> bool:
+    """Does plain pyoxigraph, given ``query`` as it is, call the canary? (the attack is live)"""
+    import pyoxigraph
+
+    before = len(hits)
+    try:
+        result = pyoxigraph.Store().query(query)
+        if not isinstance(result, bool) and type(result).__name__ != "QueryBoolean":
+            list(result)
+    except (SyntaxError, OSError, RuntimeError, ValueError):
+        pass
+    return len(hits) > before
+
+
+@pytest.fixture(scope="module")
+def generated(canary):
+    url, hits = canary
+    queries = variants(url)
+    live = [q for q in queries if _unguarded_oxigraph_fetches(q, hits)]
+    hits.clear()
+    return queries, live
+
+
+def test_the_variants_are_real_attacks(generated):
+    queries, live = generated
+    assert len(queries) >= 300
+    # about a fifth make a bare Oxigraph store call the canary (Oxigraph reads no escape outside
+    # strings and IRIs); the others are the same attacks aimed at rdflib's reading, kept too
+    assert len(live) >= 90
+    assert any("\r" in q and "#" in q for q in live) and any("\\u0022" in q for q in live)
+
+
+def test_no_variant_reaches_the_network_through_the_stores(generated, canary, built):
+    from mlops_kg.queries import run_query
+    from mlops_kg.store import open_store
+
+    _url, hits = canary
+    queries, _live = generated
+    for engine in ("oxigraph", "rdflib"):
+        store = open_store(built, engine)
+        for query in queries if engine == "oxigraph" else queries[::10]:
+            for run in (lambda: store.query(query), lambda: run_query(store, query)):
+                try:
+                    result = run()
+                except QueryError:
+                    continue
+                assert "CANARY" not in repr(result), query
+        assert hits == [], (engine, hits)
+
+
+def test_no_variant_reaches_the_network_through_the_endpoint(generated, canary, built):
+    _url, hits = canary
+    queries, live = generated
+    server, thread = _start(built, timeout=5, workers=1)
+    endpoint = server.url + "sparql"
+    try:
+        for index, query in enumerate(queries):
+            posted = (call(endpoint, data=urllib.parse.urlencode({"query": query}).encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"}) if index % 2 else
+                      call(endpoint, data=query.encode(), headers={"Content-Type": "application/sparql-query"}))
+            for status, _headers, body in (call(endpoint, query=query), posted):
+                assert "CANARY" not in body, query
+                # 400: refused, or malformed once canonical; 200: canonical text puts SERVICE in
+                # a comment (a \u0027 that closes a string for rdflib's reading, then #)
+                assert status in (200, 400), (status, body, query)
+    finally:
+        _stop(server, thread)
+    assert hits == []
+
+
+def test_no_variant_reaches_the_network_through_the_cli(generated, canary, built, cli_env):
+    from click.testing import CliRunner
+
+    from mlops_kg.cli import cli
+
+    _url, hits = canary
+    _queries, live = generated
+    for query in live[::12]:
+        result = CliRunner().invoke(cli, ["query", query, "--build", str(built), "--format", "json"])
+        assert result.exit_code in (0, 2), (result.output, query)
+        assert "CANARY" not in result.output
+    assert hits == []
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT ?l WHERE { ?t skos:prefLabel ?l FILTER(CONTAINS(LCASE(?l), "service")) }',
+    "SELECT ?service WHERE { ?service a mlo:CloudService }  # every cloud service",
+    "SELECT ?s WHERE { ?s a mlo:CloudService . FILTER(STRSTARTS(STR(?s), STR(svc:))) }",
+    "SELECT ?s WHERE { ?s ?p <https://w3id.org/mlops-kg/id/service/amazon-s3> }",
+    "SELECT ?l WHERE { tool:mlflow skos:prefLabel ?l }\r\n",
+    'SELECT ?l WHERE { tool:mlflow skos:prefLabel ?l FILTER(?l = "ML\\u0066low") }',
+])
+def test_queries_that_only_mention_service_still_run(built, query):
+    from mlops_kg.store import open_store
+
+    for engine in ("oxigraph", "rdflib"):
+        open_store(built, engine).query(query)
+
+
+def test_canonical_text_is_what_both_parsers_read():
+    from mlops_kg.sparql import canonical_query, parse_query
+
+    assert canonical_query('ASK { # x\r?s ?p ?o }') == "ASK { # x\n?s ?p ?o }"
+    assert canonical_query('ASK { ?s ?p "a\\u0022" }') == 'ASK { ?s ?p "a"" }'
+    text = 'SELECT * WHERE { ?s ?p "\\u00e9" }\r\n'
+    assert canonical_query(canonical_query(text)) == canonical_query(text)
+    assert parse_query(text).text == canonical_query(text)
+    for bad in ("ASK { \\u005Cu0041 }", "ASK { ?s ?p '\\uD800' }", "ASK { # \x0b SERVICE }",
+                "ASK { # \u2028 x }", "ASK { ?s ?p '\x00' }"):
+        with pytest.raises(QueryError, match="malformed"):
+            canonical_query(bad)
+
+
+def test_the_stores_themselves_do_not_fetch_a_from_graph(canary, built):
+    """rdflib loads a FROM graph it does not hold from the web; the store refuses it first."""
+    from mlops_kg.store import open_store
+
+    url, hits = canary
+    for engine in ("oxigraph", "rdflib"):
+        store = open_store(built, engine)
+        try:
+            result = store.query(f"SELECT * FROM <{url}data.ttl> WHERE {{ ?s ?p ?o }}")
+        except QueryError as exc:
+            assert "not loaded" in str(exc)
+        else:
+            assert result.rows == []  # Oxigraph: a graph it does not hold is empty
+    assert hits == []
