@@ -1,0 +1,165 @@
+"""The remote client against small in-process servers that behave like the real ones do at
+their worst (tests/test_virtuoso.py runs the real Virtuoso): a Graph Store endpoint that answers
+a request without credentials with 401 and resets the connection before reading the body, one
+that drops the connection without an answer, and SPARQL endpoints that give ASK answers in
+each shape servers use."""
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import struct
+import threading
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from mlops_kg.cli import cli
+
+USER, PASSWORD, REALM, NONCE = "mlopskg", "secret", "SPARQL", "d455fb2a02f87825b2aa036a04ec28a8"
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def _digest_ok(value: str, method: str) -> bool:
+    if not value.startswith("Digest "):
+        return False
+    items = {k.strip().lower(): v for k, v in urllib.request.parse_keqv_list(
+        urllib.request.parse_http_list(value[len("Digest "):])).items()}
+    if items.get("username") != USER or items.get("nonce") != NONCE:
+        return False
+    ha1, ha2 = _md5(f"{USER}:{REALM}:{PASSWORD}"), _md5(f"{method}:{items['uri']}")
+    expected = _md5(f"{ha1}:{NONCE}:{items['nc']}:{items['cnonce']}:auth:{ha2}")
+    return items.get("response") == expected
+
+
+class FakeServer:
+    """Answers one connection at a time on 127.0.0.1 with ``handler(method, headers, sock)``."""
+
+    def __init__(self, handler):
+        self.handler, self.requests = handler, []
+        self.sock = socket.socket()
+        # A small receive buffer: what the client can push before the server reads is bounded,
+        # so a body the server never reads fails the client's send every time, not by luck.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(1)
+                    if not chunk:
+                        break
+                    head += chunk
+                lines = head.decode("latin-1").split("\r\n")
+                method, target = lines[0].split(" ")[:2]
+                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+                self.requests.append((method, "authorization" in headers))
+                self.handler(method, target, headers, conn)
+
+    def close(self):
+        self.sock.close()
+
+
+def _reply(conn, status: str, extra: str = "", body: bytes = b""):
+    conn.sendall(f"HTTP/1.1 {status}\r\n{extra}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                 + body)
+
+
+def _reset(conn):
+    """Close at once with a reset, dropping whatever the client sent that was not read."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _read_body(conn, headers):
+    left = int(headers.get("content-length", 0))
+    while left:
+        chunk = conn.recv(min(left, 1 << 16))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
+def virtuoso_like(method, target, headers, conn):
+    """Like Virtuoso's /sparql-graph-crud-auth: no (valid) Digest answer, no body read."""
+    if not _digest_ok(headers.get("authorization", ""), method):
+        _reply(conn, "401 Unauthorized", f'WWW-Authenticate: Digest realm="{REALM}", nonce="{NONCE}", '
+                                         'opaque="5ebe", stale="false", qop="auth", algorithm="MD5"\r\n')
+        _reset(conn)
+        return
+    _read_body(conn, headers)
+    _reply(conn, "201 Created")
+
+
+@pytest.fixture
+def server(request):
+    started = FakeServer(request.param)
+    yield started
+    started.close()
+
+
+@pytest.fixture(scope="module")
+def big_build(tmp_path_factory):
+    """A 'build' with a 16 MB graph: far more than socket buffers hold, so the body cannot be
+    sent to a server that stopped reading."""
+    folder = tmp_path_factory.mktemp("bigbuild")
+    text = "x" * 10_000
+    with open(folder / "mlops-kg.nq", "w", encoding="utf-8") as out:
+        for i in range(1600):
+            out.write(f'<urn:s{i}> <urn:p> "{text}" <https://w3id.org/mlops-kg/graph/guide> .\n')
+    (folder / "manifest.json").write_text("{}")  # with locate.is_fresh patched: a build as it stands
+    return folder
+
+
+def publish(server, build, *extra):
+    return CliRunner().invoke(cli, ["publish", "--endpoint", f"{server.url}/sparql-graph-crud-auth",
+                                    "--user", USER, "--password", PASSWORD, "--build", str(build), *extra])
+
+
+@pytest.mark.parametrize("server", [virtuoso_like], indirect=True)
+def test_publish_to_a_server_that_resets_unauthenticated_uploads(server, big_build, monkeypatch):
+    monkeypatch.setattr("mlops_kg.locate.is_fresh", lambda _folder: True)
+    result = publish(server, big_build)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "published 1600 triples to <https://w3id.org/mlops-kg/graph/guide>\n"
+    assert ("PUT", False) not in server.requests  # the body only ever went with credentials
+
+
+@pytest.mark.parametrize("server", [virtuoso_like], indirect=True)
+def test_publish_with_a_wrong_password_says_401_not_broken_pipe(server, big_build, monkeypatch):
+    monkeypatch.setattr("mlops_kg.locate.is_fresh", lambda _folder: True)
+    result = CliRunner().invoke(cli, ["publish", "--endpoint", f"{server.url}/crud", "--user", USER,
+                                      "--password", "wrong", "--build", str(big_build)])
+    assert result.exit_code == 2
+    line, = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "HTTP 401" in line and "--password" in line, line
+
+
+def drops_uploads(method, target, headers, conn):
+    if method == "HEAD":
+        _reply(conn, "404 Not Found")
+        return
+    _reset(conn)  # no answer at all, body unread
+
+
+@pytest.mark.parametrize("server", [drops_uploads], indirect=True)
+def test_a_server_closing_mid_upload_is_not_called_unreachable(server, big_build, monkeypatch):
+    monkeypatch.setattr("mlops_kg.locate.is_fresh", lambda _folder: True)
+    result = publish(server, big_build)
+    assert result.exit_code == 2
+    line, = result.stderr.strip().splitlines()
+    assert "cannot reach" not in line and "closed the connection" in line, line
+    assert server.requests.count(("PUT", False)) == 2  # PUT replaces: sent once more, then given up
