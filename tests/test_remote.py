@@ -163,3 +163,50 @@ def test_a_server_closing_mid_upload_is_not_called_unreachable(server, big_build
     line, = result.stderr.strip().splitlines()
     assert "cannot reach" not in line and "closed the connection" in line, line
     assert server.requests.count(("PUT", False)) == 2  # PUT replaces: sent once more, then given up
+
+
+# --- ASK answers in every shape a server gives them ---------------------------------------
+
+RETVAL = {"head": {"link": [], "vars": ["__ASK_RETVAL"]}, "results": {"distinct": False, "ordered": True}}
+ASK_SHAPES = [  # (what the server sends, the answer it means)
+    ({"head": {}, "boolean": True}, True),
+    ({"head": {}, "boolean": False}, False),
+    ({"head": {}, "boolean": "false"}, False),  # a string: bool("false") would be True
+    ({**RETVAL, "results": {"bindings": [{"__ASK_RETVAL": {
+        "type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}]}}, True),
+    ({**RETVAL, "results": {"bindings": []}}, False),  # Virtuoso without CaseMode=2: no row is no
+    ({**RETVAL, "results": {"bindings": [{"__ASK_RETVAL": {"type": "literal", "value": "0"}}]}}, False),
+]
+
+
+def sparql_answering(doc):
+    def handler(method, target, headers, conn):
+        _read_body(conn, headers)
+        _reply(conn, "200 OK", "Content-Type: application/sparql-results+json\r\n", json.dumps(doc).encode())
+    return handler
+
+
+@pytest.mark.parametrize("doc, answer", ASK_SHAPES)
+def test_ask_answer_and_exit_code_in_every_shape(doc, answer):
+    server = FakeServer(sparql_answering(doc))
+    try:
+        result = CliRunner().invoke(cli, ["query", "ASK { ?s ?p ?o }", "--endpoint", f"{server.url}/sparql"])
+    finally:
+        server.close()
+    assert (result.exit_code, result.stdout.strip()) == ((0, "true") if answer else (1, "false")), result.output
+
+
+@pytest.mark.parametrize("doc", [
+    {**RETVAL, "results": {"bindings": [{"__ASK_RETVAL": {"type": "literal", "value": "maybe"}}]}},
+    {"head": {"vars": ["a", "b"]}, "results": {"bindings": []}},
+    {"head": {}, "boolean": None},
+])
+def test_an_ask_answer_that_is_no_boolean_is_an_error(doc):
+    server = FakeServer(sparql_answering(doc))
+    try:
+        result = CliRunner().invoke(cli, ["query", "ASK {}", "--endpoint", f"{server.url}/sparql"])
+    finally:
+        server.close()
+    assert result.exit_code == 2
+    line, = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "did not answer the ASK query with a boolean" in line, line

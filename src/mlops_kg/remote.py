@@ -270,12 +270,39 @@ def remote_query(url: str, text: str, bindings: dict | None = None, *, timeout=D
         doc = json.loads(data.decode("utf-8"))
     except ValueError:
         raise EndpointError(f"{url} did not answer with SPARQL JSON results (Content-Type {ctype})") from None
-    if "boolean" in doc:
-        return QueryResult("ask", boolean=bool(doc["boolean"]))
+    if parsed.kind == "ask" or "boolean" in doc:
+        return QueryResult("ask", boolean=ask_answer(url, doc))
     variables = doc.get("head", {}).get("vars", [])
     rows = [tuple(_term(b[v]) if v in b else None for v in variables)
             for b in doc.get("results", {}).get("bindings", [])]
     return QueryResult("select", variables=variables, rows=rows)
+
+
+_TRUE, _FALSE = {"true", "1"}, {"false", "0"}
+
+
+def ask_answer(url: str, doc: dict) -> bool:
+    """The answer to an ASK in SPARQL JSON results, in each shape servers give it.
+
+    The standard ``{"boolean": true}`` (some servers write the value as a string); and
+    Virtuoso's without ``CaseMode=2``, a SELECT-shaped result with one variable
+    (``__ASK_RETVAL``): one row ``1`` for yes, no row at all (or a row ``0``) for no.
+    """
+    if "boolean" in doc:
+        value = doc["boolean"]
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in _TRUE | _FALSE:
+            return value if isinstance(value, bool) else text in _TRUE
+    else:
+        variables = doc.get("head", {}).get("vars", [])
+        rows = doc.get("results", {}).get("bindings")
+        if len(variables) == 1 and isinstance(rows, list) and len(rows) <= 1:
+            if not rows:
+                return False
+            text = str(rows[0].get(variables[0], {}).get("value", "")).strip().lower()
+            if text in _TRUE | _FALSE:
+                return text in _TRUE
+    raise EndpointError(f"{url} did not answer the ASK query with a boolean: {json.dumps(doc)[:200]}")
 
 
 class RemoteNames:
