@@ -210,3 +210,41 @@ def test_an_ask_answer_that_is_no_boolean_is_an_error(doc):
     assert result.exit_code == 2
     line, = result.stderr.strip().splitlines()
     assert line.startswith("error: ") and "did not answer the ASK query with a boolean" in line, line
+
+
+# --- a remote query makes no local build ---------------------------------------------------
+
+def _closed_port() -> int:
+    with socket.socket() as s:  # bound, then closed: nobody listens there
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("args", [["ASK {}"], ["is-open-source", "--param", "tool=W&B"]])
+def test_remote_query_builds_nothing_locally(tmp_path, args):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    cache, folder = tmp_path / "cache", tmp_path / "work"
+    cache.mkdir()
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "MLOPS_KG_BUILD"}
+    env["XDG_CACHE_HOME"] = str(cache)
+    url = f"http://127.0.0.1:{_closed_port()}/sparql"
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "mlops_kg", "query", *args, "--endpoint", url],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: cannot reach {url}"), done.stderr
+    assert list(cache.iterdir()) == [] and list(folder.iterdir()) == []
+    assert elapsed < (2 if args == ["ASK {}"] else 5), elapsed  # a build took 3 s here, 17-21 s on a busy machine
+
+
+def test_remote_names_come_from_an_up_to_date_build_index(built, monkeypatch):
+    from mlops_kg.remote import local_names
+
+    monkeypatch.setattr("mlops_kg.load.load_sources", None)  # the index alone is enough
+    assert str(local_names(str(built)).resolve("W&B")).endswith("/tool/weights-and-biases")
