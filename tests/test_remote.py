@@ -248,3 +248,27 @@ def test_remote_names_come_from_an_up_to_date_build_index(built, monkeypatch):
 
     monkeypatch.setattr("mlops_kg.load.load_sources", None)  # the index alone is enough
     assert str(local_names(str(built)).resolve("W&B")).endswith("/tool/weights-and-biases")
+
+
+# --- what publish sends --------------------------------------------------------------------
+
+@pytest.mark.parametrize("merged", [None, "urn:x-test:merged"])
+def test_uploads_cut_from_lines_are_the_parsed_graphs(built, merged):
+    from rdflib import Graph
+
+    from mlops_kg.remote import _uploads_from_lines, _uploads_from_rdflib
+
+    fast, parsed = _uploads_from_lines(built / "mlops-kg.nq", merged), _uploads_from_rdflib(built / "mlops-kg.nq", merged)
+    assert [(iri, n) for iri, _, n in fast] == [(iri, n) for iri, _, n in parsed]
+    for (iri, a, _), (_, b, _) in zip(fast, parsed):
+        assert set(Graph().parse(data=a, format="nt")) == set(Graph().parse(data=b, format="nt")), iri
+
+
+def test_uploads_with_blank_nodes_or_a_default_graph_are_parsed(tmp_path):
+    from mlops_kg.remote import _uploads_from_lines
+
+    nq = tmp_path / "x.nq"
+    nq.write_text('_:b <urn:p> "x" <urn:g> .\n')
+    assert _uploads_from_lines(nq, None) is None
+    nq.write_text('<urn:s> <urn:p> "a <b> c"^^<urn:d> .\n')
+    assert _uploads_from_lines(nq, None) is None

@@ -301,3 +301,29 @@ def test_ask_answer_and_exit_code_on_virtuoso(env, published, request, case_mode
     expected = (0, "true") if answer else (1, "false")
     result = invoke(["query", "is-open-source", "--param", f"tool={tool}", "--endpoint", server.sparql_url], env)
     assert (result.exit_code, result.stdout.strip()) == expected, result.output
+
+
+# --- 7: a large upload ---------------------------------------------------------------------
+
+LARGE = "https://example.org/mlops-kg-test/large"
+
+
+def test_publish_a_graph_of_100000_triples(env, published, tmp_path, monkeypatch):
+    """A synthetic catalogue (benchmarks/synthetic.py) of 4,000 tools, about 110,000 distinct
+    triples (9 MB of N-Triples), merged into one graph: the upload that broke most often."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import write
+
+    write(4000, tmp_path / "mlops-kg.nq")
+    (tmp_path / "manifest.json").write_text("{}")
+    monkeypatch.setattr("mlops_kg.locate.is_fresh", lambda _folder: True)  # a hand-made build
+    try:
+        result = CliRunner().invoke(cli, publish_args(env, "--graph", LARGE) + ["--build", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        triples = int(result.stdout.split()[1])
+        assert triples >= 100_000 and graph_size(env, LARGE) == triples, result.stdout
+    finally:
+        env["server"].isql(f"SPARQL CLEAR GRAPH <{LARGE}>;")
