@@ -68,7 +68,10 @@ class FakeServer:
                 method, target = lines[0].split(" ")[:2]
                 headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
                 self.requests.append((method, "authorization" in headers))
-                self.handler(method, target, headers, conn)
+                try:
+                    self.handler(method, target, headers, conn)
+                except OSError:  # the client went away: serve the next one
+                    pass
 
     def close(self):
         self.sock.close()
@@ -272,3 +275,26 @@ def test_uploads_with_blank_nodes_or_a_default_graph_are_parsed(tmp_path):
     assert _uploads_from_lines(nq, None) is None
     nq.write_text('<urn:s> <urn:p> "a <b> c"^^<urn:d> .\n')
     assert _uploads_from_lines(nq, None) is None
+
+
+def stale_once():
+    answered = []
+
+    def handler(method, target, headers, conn):
+        if method == "PUT" and _digest_ok(headers.get("authorization", ""), method) and not answered:
+            answered.append(1)
+            _read_body(conn, headers)
+            _reply(conn, "401 Unauthorized", f'WWW-Authenticate: Digest realm="{REALM}", nonce="{NONCE}", '
+                                             'stale="true", qop="auth", algorithm="MD5"\r\n')
+            return
+        virtuoso_like(method, target, headers, conn)
+    return handler
+
+
+@pytest.mark.parametrize("server", [stale_once()], indirect=True)
+def test_put_answers_a_stale_nonce_once_more(server):
+    from mlops_kg.remote import put_graph
+
+    assert put_graph(f"{server.url}/crud?graph=urn:g", b"<urn:s> <urn:p> <urn:o> .\n", user=USER,
+                     password=PASSWORD) == 201
+    assert server.requests == [("HEAD", False), ("PUT", True), ("PUT", True)]

@@ -541,13 +541,19 @@ def put_graph(url: str, payload: bytes, *, user=None, password=None, auth="auto"
                 challenge = None
                 continue
             raise EndpointError(_closed_message(url, closed, user, password, auth, timeout)) from None
-        if status == 401 and user is not None and attempt == 1:
-            challenge = answer_headers  # a stale nonce, or a server that challenges only writes
+        if status == 401 and user is not None and attempt == 1 and (
+                "Authorization" not in headers or _stale(answer_headers)):
+            challenge = answer_headers  # a server that challenges only writes, or a stale nonce
             continue
         if status >= 400:
             raise _http_error(url, status, data)
         return status
     raise _http_error(url, status, data)
+
+
+def _stale(headers) -> bool:
+    """True when a 401 says only that the Digest nonce expired (the credentials were right)."""
+    return _challenges(headers).get("digest", {}).get("stale", "").strip('"').lower() == "true"
 
 
 def _closed_message(url, closed: _ClosedEarly, user, password, auth, timeout) -> str:
