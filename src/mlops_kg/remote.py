@@ -530,8 +530,11 @@ def put_graph(url: str, payload: bytes, *, user=None, password=None, auth="auto"
     challenge = None
     for attempt in (1, 2):
         if user is not None and challenge is None:
-            status, challenge_headers, _ = _send(url, "HEAD", timeout=timeout)
-            challenge = challenge_headers if status == 401 else None
+            try:
+                status, challenge_headers, _ = _send(url, "HEAD", timeout=timeout)
+                challenge = challenge_headers if status == 401 else None
+            except _ClosedEarly:  # a server that does not do HEAD: the PUT's own 401 will do
+                challenge = None
         if challenge is not None:
             headers["Authorization"] = _authorization(url, challenge, "PUT", user, password or "", auth)
         try:
