@@ -11,7 +11,10 @@ docs/virtuoso-recipe.md) and the graph is built once into a temporary folder. Th
 4. run EVERY named query of ``tests.test_queries.KNOWN`` with ``mlops-kg query NAME --endpoint``
    and compare Virtuoso's answer with the embedded store's (see :func:`_canon` for the
    normalisation), and run KNOWN's check on Virtuoso's answer;
-5. publish the merged graph into one named graph with ``--graph`` (removed again afterwards).
+5. publish the merged graph into one named graph with ``--graph`` (removed again afterwards);
+6. check ASK answers and exit codes on this server (``CaseMode=2``) and on a second one with
+   Virtuoso's default ``CaseMode`` (started only for those tests), which answers ASK with a
+   ``__ASK_RETVAL`` row, or no row at all for false.
 
 How answers are compared (everything not listed here must be equal):
 
@@ -273,3 +276,51 @@ def test_publish_merged_graph_into_one_named_graph(env, published):
     finally:  # Virtuoso's default graph is the union of all graphs: leave no duplicates behind
         env["server"].isql(f"SPARQL CLEAR GRAPH <{MERGED}>;")
     assert graph_size(env, MERGED) == 0
+
+
+# --- 6: ASK answers and exit codes, with and without CaseMode=2 ---------------------------
+
+@pytest.fixture(scope="module")
+def default_case_server(env, tmp_path_factory):
+    """A second Virtuoso with the ini's default CaseMode (1), as the README's short recipe
+    leaves it: it answers ASK with a ``__ASK_RETVAL`` row, or with no row for false."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso-casemode1"), case_mode=1) as server:
+        result = CliRunner().invoke(cli, ["publish", "--endpoint", server.crud_url, "--user", server.user,
+                                          "--password", server.password, "--build", env["build"]])
+        assert result.exit_code == 0, result.output
+        yield server
+
+
+@pytest.mark.parametrize("case_mode", [2, 1])
+@pytest.mark.parametrize("tool, answer", [("kedro", True), ("SageMaker", False), ("comet", False)])
+def test_ask_answer_and_exit_code_on_virtuoso(env, published, request, case_mode, tool, answer):
+    server = env["server"] if case_mode == 2 else request.getfixturevalue("default_case_server")
+    expected = (0, "true") if answer else (1, "false")
+    result = invoke(["query", "is-open-source", "--param", f"tool={tool}", "--endpoint", server.sparql_url], env)
+    assert (result.exit_code, result.stdout.strip()) == expected, result.output
+
+
+# --- 7: a large upload ---------------------------------------------------------------------
+
+LARGE = "https://example.org/mlops-kg-test/large"
+
+
+def test_publish_a_graph_of_100000_triples(env, published, tmp_path, monkeypatch):
+    """A synthetic catalogue (benchmarks/synthetic.py) of 4,000 tools, about 110,000 distinct
+    triples (9 MB of N-Triples), merged into one graph: the upload that broke most often."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import write
+
+    write(4000, tmp_path / "mlops-kg.nq")
+    (tmp_path / "manifest.json").write_text("{}")
+    monkeypatch.setattr("mlops_kg.locate.is_fresh", lambda _folder: True)  # a hand-made build
+    try:
+        result = CliRunner().invoke(cli, publish_args(env, "--graph", LARGE) + ["--build", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        triples = int(result.stdout.split()[1])
+        assert triples >= 100_000 and graph_size(env, LARGE) == triples, result.stdout
+    finally:
+        env["server"].isql(f"SPARQL CLEAR GRAPH <{LARGE}>;")

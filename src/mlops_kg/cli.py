@@ -376,12 +376,11 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
     values = parse_param_args(params)
     if endpoint:
         from .queries import bind_params, resolve_query
-        from .remote import RemoteNames, remote_query
-        from .resolve import Resolver
+        from .remote import RemoteNames, local_names, remote_query
 
         named = resolve_query(query)
-        resolver = RemoteNames(endpoint, Resolver.for_store(_store(build_dir, engine)), timeout=timeout or 10.0) \
-            if any(p.kind not in ("string", "integer", "iri") for p in named.params) else None
+        # No local build for a remote query: the local names are read only if a name is resolved
+        resolver = RemoteNames(endpoint, lambda: local_names(build_dir), timeout=timeout or 10.0)
         bindings = bind_params(named, values, resolver)
         result = remote_query(endpoint, named.text, bindings, timeout=timeout or 10.0)
     else:

@@ -79,25 +79,40 @@ def cache_dir() -> Path:
     return Path(base) / "mlops-kg"
 
 
-def ensure_build(directory=None) -> Path:
-    """The folder of an up-to-date build, building one if needed (see module docstring)."""
+def find_build(directory=None) -> Path | None:
+    """The folder of an up-to-date build if there is one, without building (see module
+    docstring); ``None`` when none is up to date. An explicit folder that is not a build is an
+    error either way."""
     explicit = directory or os.environ.get("MLOPS_KG_BUILD")
     if explicit:
         path = Path(explicit)
         if not (path / MANIFEST).is_file():
             raise DataFileError(f"{path}: not a build folder (no {MANIFEST}); run `mlops-kg build --out {path}`")
-        if not is_fresh(path):
-            from .build import build
-
-            build(path, include=(read_manifest(path) or {}).get("include", []))
-        return path
+        return path if is_fresh(path) else None
     local = Path("build")
     if (local / MANIFEST).is_file() and is_fresh(local):
         return local
-    digest = hashlib.sha256(json.dumps(fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
-    cached = cache_dir() / f"build-{digest}"
-    if not is_fresh(cached):
-        from .build import build
+    cached = _cached_build()
+    return cached if is_fresh(cached) else None
 
-        build(cached)
+
+def _cached_build() -> Path:
+    digest = hashlib.sha256(json.dumps(fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
+    return cache_dir() / f"build-{digest}"
+
+
+def ensure_build(directory=None) -> Path:
+    """The folder of an up-to-date build, building one if needed (see module docstring)."""
+    found = find_build(directory)
+    if found is not None:
+        return found
+    from .build import build
+
+    explicit = directory or os.environ.get("MLOPS_KG_BUILD")
+    if explicit:
+        path = Path(explicit)
+        build(path, include=(read_manifest(path) or {}).get("include", []))
+        return path
+    cached = _cached_build()
+    build(cached)
     return cached

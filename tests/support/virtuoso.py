@@ -163,7 +163,7 @@ DisableTcpSocket     = 0
 MaxClientConnections = 10
 CheckpointInterval   = 60
 O_DIRECT             = 0
-CaseMode             = 2
+CaseMode             = {case_mode}
 MaxStaticCursorRows  = 5000
 AllowOSCalls         = 0
 DirsAllowed          = ., {d}
@@ -297,7 +297,8 @@ def _http_ready(sparql_url: str) -> bool:
     req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
     try:
         with urllib.request.urlopen(req, timeout=2) as resp:
-            return resp.status == 200 and "boolean" in json.loads(resp.read().decode("utf-8"))
+            # any JSON answer: without CaseMode=2 an ASK may come back as a SELECT-shaped row
+            return resp.status == 200 and isinstance(json.loads(resp.read().decode("utf-8")), dict)
     except (OSError, ValueError):
         return False
 
@@ -326,7 +327,7 @@ def _stop(proc: subprocess.Popen, timeout: float = 20) -> None:
 
 
 def _start_once(
-    virtuoso: str, isql: str, workdir: pathlib.Path, timeout: float
+    virtuoso: str, isql: str, workdir: pathlib.Path, timeout: float, case_mode: int = 2
 ) -> tuple[subprocess.Popen, int, int, float]:
     http_port = _free_port()
     isql_port = _free_port()
@@ -334,7 +335,8 @@ def _start_once(
         isql_port = _free_port()
     ini = workdir / "virtuoso.ini"
     ini.write_text(
-        _INI_TEMPLATE.format(d=workdir, isql_port=isql_port, http_port=http_port, vsp=_vsp_root(workdir))
+        _INI_TEMPLATE.format(d=workdir, isql_port=isql_port, http_port=http_port, vsp=_vsp_root(workdir),
+                             case_mode=case_mode)
     )
     sparql_url = f"http://127.0.0.1:{http_port}/sparql"
     t0 = time.monotonic()
@@ -370,9 +372,13 @@ def running_virtuoso(
     password: str = "secret",
     startup_timeout: float = 90.0,
     attempts: int = 3,
+    case_mode: int = 2,
 ) -> Iterator[VirtuosoServer]:
     """Start a private Virtuoso in ``workdir`` (must be empty or reused only by this helper).
 
+    ``case_mode``: the ini's ``CaseMode``; 2 keeps SQL names as written, 1 is Virtuoso's
+    default (what a server set up without it runs with: unquoted names upper-cased, ASK
+    results as a ``__ASK_RETVAL`` row in some configurations).
     Yields a VirtuosoServer; the server (its whole process group) is stopped on exit.
     Raises VirtuosoError (with the log tail) if it does not come up.
     """
@@ -386,7 +392,7 @@ def running_virtuoso(
     proc: subprocess.Popen | None = None
     try:
         for attempt in range(1, attempts + 1):
-            proc, http_port, isql_port, elapsed = _start_once(virtuoso, isql, workdir, startup_timeout)
+            proc, http_port, isql_port, elapsed = _start_once(virtuoso, isql, workdir, startup_timeout, case_mode)
             if elapsed >= 0:
                 break
             # exited early -- typically a port grabbed by someone else between
