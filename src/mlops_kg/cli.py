@@ -459,7 +459,8 @@ def list_named_queries(fmt):
 @click.option("--user", help="User name for HTTP authentication.")
 @click.option("--password", envvar="MLOPS_KG_PASSWORD", help="Password (or set MLOPS_KG_PASSWORD).")
 @click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+@click.option("--timeout", type=FINITE_SECONDS, default=60.0, show_default=True,
+              help="Seconds to wait for each upload (0.1 to 604800).")
 @BUILD_OPTION
 def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
     """Upload the built graph to a SPARQL server (Graph Store HTTP Protocol, PUT replaces)."""
