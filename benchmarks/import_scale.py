@@ -47,9 +47,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="200,2000", help="comma-separated section counts")
     parser.add_argument("--turtle", action="store_true", help="also time writing the result as Turtle")
     args = parser.parse_args()
-    from mlops_kg.importer import import_text
-    from mlops_kg.inference import infer
-    from mlops_kg.load import load_sources, union_graph
+    from mlops_kg.sources.importer import import_text
+    from mlops_kg.model.inference import infer
+    from mlops_kg.model.load import load_sources, union_graph
 
     ds = load_sources()
     infer(ds)

@@ -75,12 +75,13 @@ def measure_size(tools: int, repeat: int, workdir: Path, base: Path | None = Non
     import pyoxigraph
     from rdflib import URIRef
 
-    from mlops_kg.analysis import analyze, write_ntriples
-    from mlops_kg.queries import list_queries
-    from mlops_kg.resolve import Resolver
-    from mlops_kg.store import OxigraphStore
-    from mlops_kg.substitutes import find_substitutes, make_index
-    from mlops_kg.viz import graph_page, neighbourhood_view
+    from mlops_kg.analysis.rdf import write_ntriples
+    from mlops_kg.analysis.result import analyze
+    from mlops_kg.query.named import list_queries
+    from mlops_kg.sources.resolve import Resolver
+    from mlops_kg.query.store import OxigraphStore
+    from mlops_kg.analysis.substitutes import find_substitutes, make_index
+    from mlops_kg.pages.viz import graph_page, neighbourhood_view
     from synthetic import write
 
     nt = workdir / f"s{tools}.nt"
@@ -155,8 +156,8 @@ def _subjects(path: Path) -> int:
 def measure_validation(scales: list[int], repeat: int, workdir: Path, base: Path) -> dict:
     """Runs in a child process: CPU time of validating the shipped graph grown to each scale
     (times its number of nodes) with synthetic tools, each against the 1× figure."""
-    from mlops_kg.load import new_dataset, union_graph
-    from mlops_kg.validate import load_shapes, validate_graph
+    from mlops_kg.model.load import new_dataset, union_graph
+    from mlops_kg.model.validate import load_shapes, validate_graph
     from synthetic import base_lines, write
 
     one = workdir / "v1.nq"
@@ -197,7 +198,7 @@ def measure_validation(scales: list[int], repeat: int, workdir: Path, base: Path
 
 
 def measure_shipped(runs: int, workdir: Path) -> dict:
-    from mlops_kg.build import build
+    from mlops_kg.build.pipeline import build
 
     start = time.perf_counter()
     build(workdir / "shipped")

@@ -48,7 +48,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         build_dir = Path(args.build) if args.build else Path(tmp) / "build"
         if not args.build:
-            from mlops_kg.build import build
+            from mlops_kg.build.pipeline import build
 
             build(build_dir)
         rows = measure(args.runs, build_dir)

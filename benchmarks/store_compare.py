@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from rdflib import URIRef  # noqa: E402
 
-from mlops_kg.build import build  # noqa: E402
-from mlops_kg.queries import list_queries  # noqa: E402
-from mlops_kg.store import OxigraphStore, RdflibStore  # noqa: E402
+from mlops_kg.build.pipeline import build  # noqa: E402
+from mlops_kg.query.named import list_queries  # noqa: E402
+from mlops_kg.query.store import OxigraphStore, RdflibStore  # noqa: E402
 
 SHIPPED_PARAMS = {"tool": "tool/mlflow", "from": "tool/dvc", "to": "tool/pachyderm",
                   "capability": "capability/experiment-tracking", "industry": "industry/healthcare",

@@ -16,22 +16,22 @@ SEED_CHECKS = ROOT.parent / "shared" / "checks"
 @pytest.fixture(scope="session")
 def dataset():
     """The shipped graph, loaded, inferred and validated (do not mutate)."""
-    from mlops_kg.build import build_dataset
+    from mlops_kg.build.pipeline import build_dataset
 
     return build_dataset()
 
 
 @pytest.fixture(scope="session")
 def union(dataset):
-    from mlops_kg.load import union_graph
+    from mlops_kg.model.load import union_graph
 
     return union_graph(dataset)
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """A build folder produced by ``mlops_kg.build.build``."""
-    from mlops_kg.build import build
+    """A build folder produced by ``mlops_kg.build.pipeline.build``."""
+    from mlops_kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("build")
     build(out)
@@ -42,7 +42,7 @@ def built(tmp_path_factory):
 def built_with_guide(tmp_path_factory):
     """A build of the shipped graph with ``tests/data/guide-small.md`` included (read it; to
     change it, copy it first)."""
-    from mlops_kg.build import build
+    from mlops_kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("build-with-guide")
     build(out, include=[DATA / "guide-small.md"])
@@ -52,7 +52,7 @@ def built_with_guide(tmp_path_factory):
 @pytest.fixture(scope="session")
 def xss_prepared():
     """The shipped graph plus ``tests/data/xss.ttl`` (labels that look like markup): ``(dataset, analysis)``."""
-    from mlops_kg.build import prepare
+    from mlops_kg.build.pipeline import prepare
 
     return prepare(include=[DATA / "xss.ttl"])
 

@@ -8,9 +8,12 @@ from rdflib import URIRef
 
 import networkx as nx
 
-from mlops_kg.analysis import (WEIGHTS, analyze, betweenness_centrality, betweenness_pivots, clusters,
-                               profiles, project, substitutability, tool_graph)
-from mlops_kg.namespaces import GRAPHS, ID, sparql_prologue
+from mlops_kg.analysis.centrality import betweenness_centrality, betweenness_pivots
+from mlops_kg.analysis.clusters import clusters
+from mlops_kg.analysis.projection import project, tool_graph
+from mlops_kg.analysis.result import analyze
+from mlops_kg.analysis.substitutability import WEIGHTS, profiles, substitutability
+from mlops_kg.model.namespaces import GRAPHS, ID, sparql_prologue
 
 T = lambda slug: str(ID["tool/" + slug])  # noqa: E731
 S = lambda slug: str(ID["service/" + slug])  # noqa: E731
@@ -100,8 +103,8 @@ def test_clusters_are_named_by_dominant_capability(result):
 
 def test_clusters_are_stable_across_hash_seeds(result):
     # What prepare() analyses (the loaded, inferred graph), without validating it: not the point here.
-    script = ("import json; from mlops_kg.analysis import analyze; from mlops_kg.inference import infer; "
-              "from mlops_kg.load import load_sources, union_graph; ds = load_sources(); infer(ds); "
+    script = ("import json; from mlops_kg.analysis.result import analyze; from mlops_kg.model.inference import infer; "
+              "from mlops_kg.model.load import load_sources, union_graph; ds = load_sources(); infer(ds); "
               "print(json.dumps(analyze(union_graph(ds)).clusters))")
     children = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                                  env={**os.environ, "PYTHONHASHSEED": seed}) for seed in ("1", "999")]
@@ -129,8 +132,9 @@ def test_analysis_results_are_rdf_in_their_own_graph(dataset):
 def test_neighbour_counts_say_how_many_technologies_share_each_neighbour(union, result):
     """The analysis counts, for each node, the technologies linked to it the way
     `shared-neighbours` links them (inferred links included), and the technologies in all."""
-    from mlops_kg.analysis import NEIGHBOUR_RELATIONS, statements
-    from mlops_kg.namespaces import MLO
+    from mlops_kg.analysis.projection import NEIGHBOUR_RELATIONS
+    from mlops_kg.analysis.rdf import statements
+    from mlops_kg.model.namespaces import MLO
 
     values = " ".join(f"<{p}>" for p in NEIGHBOUR_RELATIONS)
     expected = {str(n): int(c) for n, c in union.query(sparql_prologue() + f"""
@@ -204,7 +208,7 @@ def test_betweenness_is_exact_on_the_shipped_graph_and_sampled_with_a_floor_at_s
 
 
 def test_igraph_louvain_for_large_graphs_is_deterministic_and_as_good_as_networkx():
-    from mlops_kg.analysis import louvain_igraph
+    from mlops_kg.analysis.clusters import louvain_igraph
 
     g = nx.planted_partition_graph(12, 100, 0.2, 0.01, seed=5)
     g = nx.relabel_nodes(g, {v: f"n{v:04d}" for v in g})
@@ -224,7 +228,7 @@ def test_analysis_as_ntriples_matches_the_rdf_graph(result):
 
     from rdflib import Graph
 
-    from mlops_kg.analysis import statements, write_ntriples
+    from mlops_kg.analysis.rdf import statements, write_ntriples
 
     out = io.BytesIO()
     written = write_ntriples(result, out)

@@ -18,10 +18,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from mlops_kg import viz
+from mlops_kg.pages import viz
 from mlops_kg.cli import cli
-from mlops_kg.provenance import node_origins
-from mlops_kg.site import load_built, write_site
+from mlops_kg.pages.provenance import node_origins
+from mlops_kg.pages.site import load_built, write_site
 from tests.support.pages import synthetic_graph
 
 try:

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from mlops_kg.build import STEM, build
+from mlops_kg.build.pipeline import STEM, build
 from mlops_kg.cli import cli
-from mlops_kg.load import union_graph
+from mlops_kg.model.load import union_graph
 
 OUTPUTS = ["ttl", "nt", "jsonld", "trig", "nq"]
 
@@ -127,7 +127,7 @@ def test_build_into_unwritable_place_is_a_clear_error_before_any_work(tmp_path, 
     import errno
     import tempfile
 
-    import mlops_kg.build as build_module
+    import mlops_kg.build.pipeline as build_module
 
     def no_work(*args, **kwargs):
         raise AssertionError("the build started before the target was checked")
@@ -162,7 +162,7 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
 
     from mlops_kg.progress import Progress, for_terminal
 
-    from mlops_kg.build import prepare
+    from mlops_kg.build.pipeline import prepare
 
     stream = io.StringIO()
     prepare(progress=Progress(True, stream))  # the stages up to validation and analysis, without writing
@@ -179,8 +179,8 @@ def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatc
     old site (they were: the files were moved in before the site was written)."""
     import hashlib
 
-    from mlops_kg import build as build_module
-    from mlops_kg import site as site_module
+    from mlops_kg.build import pipeline as build_module
+    from mlops_kg.pages import site as site_module
 
     import shutil
 
@@ -207,7 +207,7 @@ def test_signals_are_held_while_the_build_is_put_in_place(ctrl_c_raises):
     import os
     import signal
 
-    from mlops_kg.build import _signals_held
+    from mlops_kg.build.pipeline import _signals_held
 
     with pytest.raises(KeyboardInterrupt):
         with _signals_held():

@@ -22,7 +22,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from mlops_kg.endpoint import SELECT_OFFERS, GRAPH_OFFERS, make_server, negotiate, render_page
+from mlops_kg.serve import SELECT_OFFERS, GRAPH_OFFERS, make_server, negotiate, render_page
 
 from .conftest import venv_bin
 

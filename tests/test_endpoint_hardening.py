@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_kg.cli import cli
-from mlops_kg.endpoint import ServeError, make_server
+from mlops_kg.serve import ServeError, make_server
 
 from .test_endpoint import _start, _stop, assert_one_line_error, call
 
@@ -38,7 +38,7 @@ def test_time_limits_must_be_a_finite_number_of_seconds(value, built, monkeypatc
     def must_not_start(*args, **kwargs):
         raise AssertionError("the server was started")
 
-    monkeypatch.setattr("mlops_kg.endpoint.make_server", must_not_start)
+    monkeypatch.setattr("mlops_kg.serve.make_server", must_not_start)
     _one_line_usage_error(CliRunner().invoke(cli, ["serve", "--timeout", value, "--build", str(built)]),
                           "--timeout", "seconds")
     _one_line_usage_error(CliRunner().invoke(cli, ["query", "ASK {}", "--timeout", value, "--build", str(built)]),
@@ -48,7 +48,7 @@ def test_time_limits_must_be_a_finite_number_of_seconds(value, built, monkeypatc
 
 
 def test_an_empty_host_is_refused_not_every_interface(built, monkeypatch, cli_env):
-    monkeypatch.setattr("mlops_kg.endpoint.EndpointServer.serve_forever", lambda self, *a: None)
+    monkeypatch.setattr("mlops_kg.serve.EndpointServer.serve_forever", lambda self, *a: None)
     result = CliRunner().invoke(cli, ["serve", "--host", "", "--port", "0", "--build", str(built)])
     _one_line_usage_error(result, "host is empty")
     assert "listening on :" not in result.output
@@ -96,7 +96,7 @@ def _nested(depth: int) -> str:
 
 
 def test_deeply_nested_queries_work_up_to_the_limit_then_are_a_clear_400(logged_server, built):
-    from mlops_kg.sparql import MAX_NESTING
+    from mlops_kg.query.sparql import MAX_NESTING
 
     endpoint = logged_server.url + "sparql"
     for depth in (30, 40, MAX_NESTING - 2):

@@ -126,8 +126,8 @@ def test_the_variants_are_real_attacks(generated):
 
 
 def test_no_variant_reaches_the_network_through_the_stores(generated, canary, built):
-    from mlops_kg.queries import run_query
-    from mlops_kg.store import open_store
+    from mlops_kg.query.named import run_query
+    from mlops_kg.query.store import open_store
 
     _url, hits = canary
     queries, _live = generated
@@ -186,14 +186,14 @@ def test_no_variant_reaches_the_network_through_the_cli(generated, canary, built
     'SELECT ?l WHERE { tool:mlflow skos:prefLabel ?l FILTER(?l = "ML\\u0066low") }',
 ])
 def test_queries_that_only_mention_service_still_run(built, query):
-    from mlops_kg.store import open_store
+    from mlops_kg.query.store import open_store
 
     for engine in ("oxigraph", "rdflib"):
         open_store(built, engine).query(query)
 
 
 def test_canonical_text_is_what_both_parsers_read():
-    from mlops_kg.sparql import canonical_query, parse_query
+    from mlops_kg.query.sparql import canonical_query, parse_query
 
     assert canonical_query('ASK { # x\r?s ?p ?o }') == "ASK { # x\n?s ?p ?o }"
     assert canonical_query('ASK { ?s ?p "a\\u0022" }') == 'ASK { ?s ?p "a"" }'
@@ -208,7 +208,7 @@ def test_canonical_text_is_what_both_parsers_read():
 
 def test_the_stores_themselves_do_not_fetch_a_from_graph(canary, built):
     """rdflib loads a FROM graph it does not hold from the web; the store refuses it first."""
-    from mlops_kg.store import open_store
+    from mlops_kg.query.store import open_store
 
     url, hits = canary
     for engine in ("oxigraph", "rdflib"):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlops_kg.build import STEM
+from mlops_kg.build.pipeline import STEM
 from mlops_kg.cli import cli
 
 from .conftest import DATA, venv_bin
@@ -124,7 +124,7 @@ def test_the_advised_rebuild_mends_a_damaged_build(damaged):
 def test_ctrl_c_while_the_build_is_put_in_place_says_it_completed(tmp_path, monkeypatch, ctrl_c_raises):
     """The signal is held back until the new build is in place, so the command must not claim
     it was interrupted (it said "interrupted" and exited 130 with the new build in place)."""
-    from mlops_kg import site as site_module
+    from mlops_kg.pages import site as site_module
 
     swap = site_module.swap_site
 
@@ -139,7 +139,7 @@ def test_ctrl_c_while_the_build_is_put_in_place_says_it_completed(tmp_path, monk
     assert "it completed" in result.output and "built " in result.output
     assert (out / "manifest.json").is_file()
 
-    from mlops_kg.build import BuildInterrupted, build
+    from mlops_kg.build.pipeline import BuildInterrupted, build
 
     with pytest.raises(BuildInterrupted) as info:  # still a KeyboardInterrupt for other callers
         build(out)
@@ -148,7 +148,7 @@ def test_ctrl_c_while_the_build_is_put_in_place_says_it_completed(tmp_path, monk
 
 @pytest.mark.parametrize("manifest", ['{"include": "x.ttl"}', '{"include": [1]}', "[]", "", "null"])
 def test_a_damaged_manifest_means_build_again(damaged, manifest):
-    from mlops_kg.locate import is_fresh
+    from mlops_kg.build.locate import is_fresh
 
     (damaged / "manifest.json").write_text(manifest, encoding="utf-8")
     assert is_fresh(damaged) is False

@@ -188,7 +188,7 @@ RECORDED = {"queries": 44, "p@3": 0.742}
 
 def test_substitutes_do_not_rank_worse_than_recorded(built):
     pytest.importorskip("yaml")
-    from mlops_kg.substitutes import load_index
+    from mlops_kg.analysis.substitutes import load_index
 
     judged = metrics.load_judgements()
     index = load_index(built)

@@ -6,9 +6,9 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from mlops_kg.iris import iri_kind, mint_iri
-from mlops_kg.names import normalize_name
-from mlops_kg.namespaces import GRAPHS, ID, MLO, SCHEMA, sparql_prologue
+from mlops_kg.model.iris import iri_kind, mint_iri
+from mlops_kg.model.names import normalize_name
+from mlops_kg.model.namespaces import GRAPHS, ID, MLO, SCHEMA, sparql_prologue
 
 from .conftest import SEED_CHECKS
 

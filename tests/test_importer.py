@@ -10,11 +10,11 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from mlops_kg.cli import cli
-from mlops_kg.guide import parse_guide, split_list
-from mlops_kg.importer import GuideImportError, import_text
-from mlops_kg.names import normalize_name
-from mlops_kg.namespaces import GRAPHS, ID, MLO
-from mlops_kg.validate import validate_graph
+from mlops_kg.sources.guide import parse_guide, split_list
+from mlops_kg.sources.importer import GuideImportError, import_text
+from mlops_kg.model.names import normalize_name
+from mlops_kg.model.namespaces import GRAPHS, ID, MLO
+from mlops_kg.model.validate import validate_graph
 
 from .conftest import SEED_GUIDE
 
@@ -24,8 +24,8 @@ T = lambda slug: ID["tool/" + slug]  # noqa: E731
 
 @pytest.fixture(scope="module")
 def known():
-    from mlops_kg.inference import infer
-    from mlops_kg.load import load_sources, union_graph
+    from mlops_kg.model.inference import infer
+    from mlops_kg.model.load import load_sources, union_graph
 
     ds = load_sources()
     infer(ds)
@@ -213,7 +213,7 @@ def test_cli_import_errors(args, message, monkeypatch):
 
 
 def test_build_include_guide_covers_the_new_tools(built_with_guide):
-    from mlops_kg.substitutes import find_substitutes, load_index
+    from mlops_kg.analysis.substitutes import find_substitutes, load_index
 
     answer = find_substitutes(load_index(built_with_guide), "feast", top=3)
     assert answer["tool"]["label"] == "Feast"
@@ -293,7 +293,7 @@ def test_two_included_guides_with_the_same_file_name_are_refused(tmp_path):
     """Their import graphs and source nodes would be the same nodes: one clear error instead of
     shape violations on nodes the user never wrote."""
     from mlops_kg.errors import DataFileError
-    from mlops_kg.load import load_sources
+    from mlops_kg.model.load import load_sources
 
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
@@ -382,7 +382,7 @@ def test_sub_services_of_known_platforms_become_parts_on_the_same_cloud(known):
 def test_a_licence_field_becomes_the_tools_licence(known, small):
     """`Licence:` and `License:` stayed notes ("unknown field 'Licence'"); SPDX ids and common
     names now map to the SPDX IRIs the graph uses, and a licence we do not know stays a note."""
-    from mlops_kg.namespaces import SCHEMA
+    from mlops_kg.model.namespaces import SCHEMA
 
     spdx = lambda i: URIRef("https://spdx.org/licenses/" + i)  # noqa: E731
     assert set(small.graph.objects(ID["tool/zenith-tracker"], SCHEMA.license)) == {spdx("MIT")}

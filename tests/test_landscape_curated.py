@@ -12,9 +12,9 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from mlops_kg import resources
-from mlops_kg.iris import iri_kind, mint_iri, slugify
-from mlops_kg.namespaces import ID, MLO, SCHEMA
+from mlops_kg.model import resources
+from mlops_kg.model.iris import iri_kind, mint_iri, slugify
+from mlops_kg.model.namespaces import ID, MLO, SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 # curated-repositories.ttl only names repositories of shipped nodes; the rules below are for the
@@ -193,8 +193,8 @@ def test_iris_are_minted_from_their_labels(union, landscape):
 def test_no_name_means_two_nodes_except_the_renamed_products(data):
     """The build's own name check, over the instance data (the proposed kind labels repeat some
     capability labels, which is the ontology's business, not the landscape's)."""
-    from mlops_kg.names import normalize_name
-    from mlops_kg.validate import label_collisions
+    from mlops_kg.model.names import normalize_name
+    from mlops_kg.model.validate import label_collisions
 
     clashing = {normalize_name(r.message.split('"')[1]) for r in label_collisions(data)}
     assert clashing == RENAMED

@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from mlops_kg import resources
+from mlops_kg.model import resources
 from mlops_kg.errors import DataFileError
-from mlops_kg.load import load_file, load_sources, parse_into
-from mlops_kg.namespaces import GRAPHS
+from mlops_kg.model.load import load_file, load_sources, parse_into
+from mlops_kg.model.namespaces import GRAPHS
 
 
 def all_shipped_files():

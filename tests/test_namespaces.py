@@ -3,9 +3,9 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
 
-from mlops_kg import resources
-from mlops_kg.iris import mint_iri, slugify
-from mlops_kg.namespaces import MLO, PREFIXES, bind_prefixes, sparql_prologue
+from mlops_kg.model import resources
+from mlops_kg.model.iris import mint_iri, slugify
+from mlops_kg.model.namespaces import MLO, PREFIXES, bind_prefixes, sparql_prologue
 
 ONTOLOGY = Graph().parse(resources.ontology_files()[0])
 NS = str(MLO._NS)

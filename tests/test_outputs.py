@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Literal, URIRef
 
-from mlops_kg.build import STEM, serialize_outputs
+from mlops_kg.build.pipeline import STEM, serialize_outputs
 from mlops_kg.cli import cli
-from mlops_kg.load import new_dataset, union_graph
-from mlops_kg.ntriples import BREAKING
+from mlops_kg.model.load import new_dataset, union_graph
+from mlops_kg.model.ntriples import BREAKING
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 EX = "http://example.org/"
@@ -125,7 +125,7 @@ tool:weird-typed a mlo:Tool ; skos:prefLabel "Weird{esc}Typed"^^xsd:string ;
     runner = CliRunner()
     result = runner.invoke(cli, ["build", "-q", "--out", str(out), "--include", str(include)])
     assert result.exit_code == 0, result.output
-    from mlops_kg.load import load_file
+    from mlops_kg.model.load import load_file
 
     ds = load_file(out / f"{STEM}.nq")  # rdflib's reading, against which the others are compared
     for ext in ("ttl", "nt", "jsonld", "trig", "nq"):
@@ -148,13 +148,13 @@ tool:weird-typed a mlo:Tool ; skos:prefLabel "Weird{esc}Typed"^^xsd:string ;
 
 
 def _select(*labels):
-    from mlops_kg.store import QueryResult
+    from mlops_kg.query.store import QueryResult
 
     return QueryResult(kind="select", variables=["label"], rows=[(Literal(label),) for label in labels])
 
 
 def test_a_table_shows_control_characters_without_breaking_rows():
-    from mlops_kg.formats import table
+    from mlops_kg.query.formats import table
 
     text = table(_select(*NASTY))
     assert len(text.splitlines()) == 2 + len(NASTY) + 1
@@ -165,7 +165,7 @@ def test_xml_results_refuse_what_xml_cannot_carry_and_keep_the_rest():
     from xml.etree import ElementTree
 
     from mlops_kg.errors import QueryError
-    from mlops_kg.formats import xml_results
+    from mlops_kg.query.formats import xml_results
 
     with pytest.raises(QueryError, match="U\\+000B, which XML cannot carry; use --format json"):
         xml_results(_select("a\x0bb"))

@@ -29,7 +29,7 @@ def test_wheel_ships_the_data(wheel):
     assert any(n.startswith("mlops_kg/data/graph/guide/") for n in names)
     assert any(n.startswith("mlops_kg/data/graph/curated/") for n in names)
     assert any(n.startswith("mlops_kg/data/queries/") for n in names)
-    assert {"mlops_kg/page_assets/graph.js", "mlops_kg/page_assets/index.js", "mlops_kg/page_assets/site.css"} <= set(names)
+    assert {"mlops_kg/pages/assets/graph.js", "mlops_kg/pages/assets/index.js", "mlops_kg/pages/assets/site.css"} <= set(names)
 
 
 @pytest.mark.slow

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from mlops_kg.cli import cli
 from mlops_kg.errors import QueryError
-from mlops_kg.formats import format_result
-from mlops_kg.queries import list_queries, run_query
-from mlops_kg.store import store_from_dataset
+from mlops_kg.query.formats import format_result
+from mlops_kg.query.named import list_queries, run_query
+from mlops_kg.query.store import store_from_dataset
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "rdflib"])
@@ -329,7 +329,7 @@ def test_from_clause_selects_the_dataset_on_both_engines(dataset):
     text = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/mlops-kg/graph/curated> WHERE { ?s ?p ?o }"
     counts = {engine: int(run_query(store_from_dataset(dataset, engine), text)[1].rows[0][0])
               for engine in ("oxigraph", "rdflib")}
-    from mlops_kg.namespaces import GRAPHS
+    from mlops_kg.model.namespaces import GRAPHS
 
     assert counts == {"oxigraph": len(dataset.graph(GRAPHS.CURATED)), "rdflib": len(dataset.graph(GRAPHS.CURATED))}
 
@@ -344,7 +344,7 @@ def test_queries_never_reach_out(store, text, message):
 
 
 def test_parameter_mistakes_are_refused(store):
-    from mlops_kg.queries import parse_param_args
+    from mlops_kg.query.named import parse_param_args
 
     with pytest.raises(QueryError, match="--param tool is given twice"):
         parse_param_args(["tool=mlflow", "tool=dvc"])
@@ -358,9 +358,9 @@ def test_the_store_name_index_knows_foreign_nodes_and_managed_platforms(dataset)
     from rdflib import Dataset, Literal, URIRef
     from rdflib.namespace import RDF, SKOS
 
-    from mlops_kg.names import normalize_name, normalize_names
-    from mlops_kg.namespaces import MLO
-    from mlops_kg.resolve import Resolver
+    from mlops_kg.model.names import normalize_name, normalize_names
+    from mlops_kg.model.namespaces import MLO
+    from mlops_kg.sources.resolve import Resolver
 
     ds = Dataset()
     for quad in dataset.quads((None, None, None, None)):
@@ -385,7 +385,7 @@ def test_parameters_are_written_into_patterns_but_not_projections_or_modifiers()
     does not make it selective: the term is also written where the variable stands in patterns."""
     from rdflib import Literal, URIRef
 
-    from mlops_kg.remote import with_values
+    from mlops_kg.query.remote import with_values
 
     text = ('# uses ?tool in a comment\nSELECT ?tool (COUNT(?x) AS ?n) WHERE {\n'
             '  { ?tool ?p ?x FILTER(?x != ?tool) } UNION { ?x ?p ?tool . BIND(?tool AS ?copy) }\n'
@@ -411,7 +411,7 @@ def test_a_parameter_in_a_filtered_group_gives_the_same_answer_on_both_engines(d
             "?alt skos:prefLabel ?label } ORDER BY ?label")
     from rdflib import URIRef
 
-    from mlops_kg.namespaces import ID
+    from mlops_kg.model.namespaces import ID
 
     mlflow = {"tool": URIRef(ID["tool/mlflow"])}
     answers = [[str(r[0]) for r in store_from_dataset(dataset, engine).query(text, mlflow).rows]
@@ -432,7 +432,7 @@ def test_select_strings_gives_plain_values_and_none_when_unbound(dataset, engine
 def test_stated_vs_curated_shows_imported_facts_and_readable_property_names():
     from pathlib import Path
 
-    from mlops_kg.build import build_dataset
+    from mlops_kg.build.pipeline import build_dataset
 
     guide = Path(__file__).parent / "data" / "guide-small.md"
     result = run_query(store_from_dataset(build_dataset(include=[guide])), "stated-vs-curated", {"tool": "feast"})[1]
@@ -451,8 +451,8 @@ def test_a_subquery_that_does_not_project_a_parameter_keeps_its_own_variable(dat
     evaluation of the named queries 30x slower.)"""
     from rdflib import URIRef
 
-    from mlops_kg.namespaces import ID
-    from mlops_kg.remote import with_values
+    from mlops_kg.model.namespaces import ID
+    from mlops_kg.query.remote import with_values
 
     text = ("SELECT ?tool ?all WHERE { ?tool a mlo:Tool "
             "{ SELECT (COUNT(DISTINCT ?tool) AS ?all) WHERE { ?tool a mlo:Tool } } "
@@ -472,8 +472,8 @@ def test_a_parameter_reaches_a_subquery_that_cuts_its_rows(dataset, engine):
     projects the parameter, so the text a remote server gets (VALUES only) cuts the right rows."""
     from rdflib import URIRef
 
-    from mlops_kg.namespaces import ID
-    from mlops_kg.remote import with_values
+    from mlops_kg.model.namespaces import ID
+    from mlops_kg.query.remote import with_values
 
     text = ("SELECT ?tool WHERE { { SELECT ?tool ?language WHERE { ?tool mlo:usesLanguage ?language } "
             "LIMIT 3 } } ORDER BY ?tool")
@@ -491,7 +491,7 @@ def test_shared_neighbours_does_not_count_what_most_technologies_share(dataset):
     (a graph that was not analysed) every neighbour counts."""
     from rdflib import Dataset
 
-    from mlops_kg.namespaces import GRAPHS
+    from mlops_kg.model.namespaces import GRAPHS
 
     def rows(ds):
         result = run_query(store_from_dataset(ds), "shared-neighbours", {"tool": "mlflow"})[1]
@@ -516,7 +516,7 @@ def test_tool_overview_lists_a_technology_with_no_capability_or_delivery_model(d
     """rdflib's GROUP_CONCAT failed ("Variable dm is not bound") on a technology with neither."""
     from rdflib import RDF, SKOS, Dataset, Literal
 
-    from mlops_kg.namespaces import GRAPHS, ID, MLO
+    from mlops_kg.model.namespaces import GRAPHS, ID, MLO
 
     bare = Dataset(default_union=True)
     for quad in dataset.quads((None, None, None, None)):
@@ -544,7 +544,7 @@ def test_select_star_columns_come_in_the_order_the_query_names_them(dataset, eng
     follow the query text, with or without parameters."""
     from rdflib import URIRef
 
-    from mlops_kg.namespaces import ID
+    from mlops_kg.model.namespaces import ID
 
     store = store_from_dataset(dataset, engine)
     text = "SELECT * WHERE { ?tool skos:prefLabel ?label ; mlo:listPosition ?at } ORDER BY ?at LIMIT 1"
@@ -561,7 +561,7 @@ def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):
     import gc
     import weakref
 
-    from mlops_kg.resolve import Resolver
+    from mlops_kg.sources.resolve import Resolver
 
     store = store_from_dataset(dataset)
     Resolver.for_store(store)

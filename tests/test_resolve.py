@@ -4,8 +4,8 @@ import difflib
 
 import pytest
 
-from mlops_kg.names import normalize_name
-from mlops_kg.resolve import Entry, Resolver
+from mlops_kg.model.names import normalize_name
+from mlops_kg.sources.resolve import Entry, Resolver
 
 TOOL = "https://w3id.org/mlops-kg/ontology#Tool"
 
@@ -58,7 +58,7 @@ def big_resolver(n):
 def test_a_suggestion_compares_a_bounded_pool_on_a_large_graph(monkeypatch):
     """difflib compared an unknown name with every name: over a second per name at 50,000
     tools, for every unknown name of an imported guide."""
-    from mlops_kg.resolve import SUGGEST_POOL
+    from mlops_kg.sources.resolve import SUGGEST_POOL
 
     resolver = big_resolver(50_000)
     compared = []

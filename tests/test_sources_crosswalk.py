@@ -7,7 +7,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from mlops_kg.resources import ontology_files
+from mlops_kg.model.resources import ontology_files
 from mlops_kg.sources import (CatalogueError, read_awesome_list, read_best_of, read_landscape,
                               read_llmops)
 from mlops_kg.sources.catalogue import Record

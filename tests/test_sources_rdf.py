@@ -11,9 +11,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
 
-from mlops_kg.iris import mint_iri
-from mlops_kg.names import normalize_name
-from mlops_kg.namespaces import MLO, SCHEMA
+from mlops_kg.model.iris import mint_iri
+from mlops_kg.model.names import normalize_name
+from mlops_kg.model.namespaces import MLO, SCHEMA
 from mlops_kg.sources.catalogue import CatalogueError, Record
 from mlops_kg.sources.landscape_rdf import (SOURCE_BY_ID, FileVersion, derive_status, entity_status,
                                             language_iri, licence_triples, load_shipped,

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 
 from mlops_kg.cli import cli
 from mlops_kg.errors import AmbiguousNameError, MlopsKgError, UnknownNameError
-from mlops_kg.resolve import Entry, Resolver
-from mlops_kg.substitutes import find_substitutes, load_index
+from mlops_kg.sources.resolve import Entry, Resolver
+from mlops_kg.analysis.substitutes import find_substitutes, load_index
 
 TRACKING = "https://w3id.org/mlops-kg/id/capability/experiment-tracking"
 ORCHESTRATION = "https://w3id.org/mlops-kg/id/capability/workflow-orchestration"
@@ -196,7 +196,7 @@ def test_helpful_name_errors(index, kw, message):
 
 
 def test_a_filtered_answer_says_when_weaker_candidates_were_not_searched(index, monkeypatch):
-    import mlops_kg.substitutes as subs
+    import mlops_kg.analysis.substitutes as subs
 
     full = find_substitutes(index, "mlflow", top=50, language="r")
     assert "searched" not in full  # every indexed candidate of MLflow was searched
@@ -207,7 +207,7 @@ def test_a_filtered_answer_says_when_weaker_candidates_were_not_searched(index, 
 
 
 def test_cli_notes_unsearched_candidates_on_stderr(built, monkeypatch):
-    import mlops_kg.substitutes as subs
+    import mlops_kg.analysis.substitutes as subs
 
     monkeypatch.setattr(subs, "MAX_PER_TOOL", 3)
     result = run(["mlflow", "--language", "r", "--top", "50"], built)

@@ -2,14 +2,14 @@ from pathlib import Path
 
 import pytest
 
-from mlops_kg.build import validate_files
+from mlops_kg.build.pipeline import validate_files
 
 DATA = Path(__file__).parent / "data"
 
 
 def test_shipped_graph_conforms(dataset):
-    from mlops_kg.load import union_graph
-    from mlops_kg.validate import validate_graph
+    from mlops_kg.model.load import union_graph
+    from mlops_kg.model.validate import validate_graph
 
     report = validate_graph(union_graph(dataset))
     assert report.conforms, report.text()
@@ -73,8 +73,8 @@ tool:twin-c a mlo:Tool ; skos:prefLabel "Twin {?other}" ; mlo:hasCapability cap:
 
 
 def _with_ontology(turtle: str):
-    from mlops_kg import resources
-    from mlops_kg.load import default_graph, new_dataset, parse_into, union_graph
+    from mlops_kg.model import resources
+    from mlops_kg.model.load import default_graph, new_dataset, parse_into, union_graph
 
     ds = new_dataset()
     for path in resources.ontology_files():
@@ -89,8 +89,8 @@ def _pyshacl_alone(data, shapes=None):
     from rdflib import RDF, Graph
     from rdflib.namespace import SH
 
-    from mlops_kg import validate as v
-    from mlops_kg.namespaces import bind_prefixes
+    from mlops_kg.model import validate as v
+    from mlops_kg.model.namespaces import bind_prefixes
 
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes or v.load_shapes(), inference="none", advanced=False,
                                      allow_warnings=True, abort_on_first=False)
@@ -109,7 +109,7 @@ def _pyshacl_alone(data, shapes=None):
 
 @pytest.mark.parametrize("source", ["broken.ttl", "sparql cases"])
 def test_report_is_the_one_pyshacl_gives_with_every_shape(source):
-    from mlops_kg.validate import validate_graph
+    from mlops_kg.model.validate import validate_graph
 
     turtle = SPARQL_CASES if source == "sparql cases" else (DATA / source).read_text(encoding="utf-8")
     data = _with_ontology(turtle)
@@ -119,7 +119,7 @@ def test_report_is_the_one_pyshacl_gives_with_every_shape(source):
 
 
 def test_sparql_constraints_name_node_and_rule():
-    from mlops_kg.validate import validate_graph
+    from mlops_kg.model.validate import validate_graph
 
     # A backslash makes pySHACL's own message filling fail (it is a regex replacement).
     lines = validate_graph(_with_ontology(SPARQL_CASES.replace('"Twin', '"Twin \\\\1'))).text().splitlines()
@@ -134,7 +134,7 @@ def test_sparql_constraints_follow_every_kind_of_target():
     same focus nodes as in pySHACL; rows about other nodes are not violations."""
     from rdflib import Graph
 
-    from mlops_kg.validate import validate_graph
+    from mlops_kg.model.validate import validate_graph
 
     shapes = Graph().parse(format="turtle", data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
@@ -172,9 +172,9 @@ def test_sparql_queries_are_parsed_once_whatever_the_number_of_nodes(monkeypatch
     from rdflib import Graph
     from rdflib.plugins.sparql import parser
 
-    from mlops_kg import resources
-    from mlops_kg.load import parse_into
-    from mlops_kg.validate import validate_graph
+    from mlops_kg.model import resources
+    from mlops_kg.model.load import parse_into
+    from mlops_kg.model.validate import validate_graph
 
     parses = []
     expand = parser.expandUnicodeEscapes  # every SPARQL parse starts with it

@@ -50,7 +50,7 @@ if find_virtuoso() is None:
                 allow_module_level=True)
 
 from mlops_kg.cli import cli  # noqa: E402
-from mlops_kg.store import QueryResult  # noqa: E402
+from mlops_kg.query.store import QueryResult  # noqa: E402
 from tests.test_queries import KNOWN  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -206,8 +206,8 @@ def virtuoso_answer(env, name, params) -> QueryResult:
     """``mlops-kg query NAME --endpoint <Virtuoso> --param ...``, read back from its output."""
     from rdflib import Graph
 
-    from mlops_kg.queries import get_query
-    from mlops_kg.sparql import parse_query
+    from mlops_kg.query.named import get_query
+    from mlops_kg.query.sparql import parse_query
 
     graph_form = parse_query(get_query(name).text).returns_graph
     args = ["query", name, "--endpoint", env["server"].sparql_url, "--format", "nt" if graph_form else "json"]
@@ -230,7 +230,7 @@ def virtuoso_answer(env, name, params) -> QueryResult:
 
 @pytest.fixture(scope="module")
 def embedded(env):
-    from mlops_kg.store import open_store
+    from mlops_kg.query.store import open_store
 
     return open_store(env["build"])
 
@@ -247,8 +247,8 @@ def _difference(local, remote) -> str:
 
 @pytest.mark.parametrize("name", sorted(KNOWN))
 def test_named_query_on_virtuoso_equals_embedded(env, published, embedded, name):
-    from mlops_kg.formats import format_result
-    from mlops_kg.queries import run_query
+    from mlops_kg.query.formats import format_result
+    from mlops_kg.query.named import run_query
 
     params, check = KNOWN[name]
     _query, local = run_query(embedded, name, params)
@@ -316,7 +316,7 @@ def test_publish_a_graph_of_100000_triples(env, published, tmp_path, monkeypatch
 
     write(4000, tmp_path / "mlops-kg.nq")
     (tmp_path / "manifest.json").write_text("{}")
-    monkeypatch.setattr("mlops_kg.locate.is_fresh", lambda _folder: True)  # a hand-made build
+    monkeypatch.setattr("mlops_kg.build.locate.is_fresh", lambda _folder: True)  # a hand-made build
     try:
         result = CliRunner().invoke(cli, publish_args(env, "--graph", LARGE) + ["--build", str(tmp_path)])
         assert result.exit_code == 0, result.output

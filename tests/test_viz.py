@@ -13,11 +13,11 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from mlops_kg import viz
+from mlops_kg.pages import viz
 from mlops_kg.cli import cli
 from mlops_kg.errors import OutputError
-from mlops_kg.provenance import node_origins
-from mlops_kg.site import load_built, page_paths, site_pages, write_site
+from mlops_kg.pages.provenance import node_origins
+from mlops_kg.pages.site import load_built, page_paths, site_pages, write_site
 from tests.support.pages import CDN_MARKERS, PageInspector, synthetic_graph
 
 MLFLOW = "https://w3id.org/mlops-kg/id/tool/mlflow"
@@ -356,7 +356,7 @@ def test_write_page_is_atomic(tmp_path):
 def test_big_neighbourhoods_are_capped_nearest_first(monkeypatch):
     import networkx as nx
 
-    from mlops_kg import viz
+    from mlops_kg.pages import viz
 
     monkeypatch.setattr(viz, "MAX_NEIGHBOURHOOD", 10)
     g = nx.MultiDiGraph()
@@ -400,7 +400,7 @@ def test_site_into_a_folder_that_cannot_be_renamed_such_as_a_mount_point(shipped
 def test_imported_descriptions_show_on_tool_pages_and_in_tooltips():
     """The importer writes mlo:guideDescription; the tool page's header and the graph tooltips
     read only dcterms:description, so an imported tool showed no description at all."""
-    from mlops_kg.build import prepare
+    from mlops_kg.build.pipeline import prepare
 
     ds, analysis = prepare(include=[Path(__file__).parent / "data" / "guide-small.md"])
     feast = "https://w3id.org/mlops-kg/id/tool/feast"

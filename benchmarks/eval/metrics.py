@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_kg.errors import MlopsKgError
-from mlops_kg.names import normalize_name
+from mlops_kg.model.names import normalize_name
 
 HERE = Path(__file__).resolve().parent
 JUDGEMENTS = HERE / "judgements.yaml"
@@ -314,7 +314,7 @@ def evaluate(judged: JudgedSet, rankings: dict[str, list[str]], *, known: set[st
 
 def rankings_from_index(judged: JudgedSet, index: dict, top: int = 5) -> dict[str, list[str]]:
     """What ``mlops-kg substitutes TOOL --top N`` ranks for each judged tool the index knows."""
-    from mlops_kg.substitutes import find_substitutes
+    from mlops_kg.analysis.substitutes import find_substitutes
 
     out = {}
     for q in judged.queries:
@@ -382,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.rankings:
             rankings, known = read_rankings(args.rankings), None
         else:
-            from mlops_kg.substitutes import load_index
+            from mlops_kg.analysis.substitutes import load_index
 
             index = load_index(args.build)
             rankings = rankings_from_index(judged, index)

@@ -9,16 +9,16 @@ __version__ = "0.1.0"
 
 _API = {
     "MlopsKgError": "errors",
-    "open_store": "store",
-    "run_query": "queries",
-    "list_queries": "queries",
-    "find_substitutes": "substitutes",
-    "load_index": "substitutes",
-    "analyze": "analysis",
-    "build": "build",
-    "build_dataset": "build",
-    "validate_graph": "validate",
-    "load_sources": "load",
+    "open_store": "query.store",
+    "run_query": "query.named",
+    "list_queries": "query.named",
+    "find_substitutes": "analysis.substitutes",
+    "load_index": "analysis.substitutes",
+    "analyze": "analysis.result",
+    "build": "build.pipeline",
+    "build_dataset": "build.pipeline",
+    "validate_graph": "model.validate",
+    "load_sources": "model.load",
 }
 
 __all__ = ["__version__", *sorted(_API)]

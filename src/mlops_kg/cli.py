@@ -142,7 +142,7 @@ def build(out_dir, include, quiet):
     Invalid data stops the build with exit 1 and a report; a failed build leaves the
     previous output in DIR untouched.
     """
-    from .build import BuildInterrupted, build as run_build
+    from .build.pipeline import BuildInterrupted, build as run_build
     from .progress import for_terminal
 
     try:
@@ -165,7 +165,7 @@ def validate(files, with_shipped):
     Without FILES, validates the shipped graph. FILES may be Turtle, N-Triples, JSON-LD,
     TriG or N-Quads; they are checked together with the ontology.
     """
-    from .build import validate_files
+    from .build.pipeline import validate_files
 
     report = validate_files(files, with_shipped=with_shipped or not files)
     if not report.conforms:
@@ -196,7 +196,7 @@ def substitutes(name, top, language, industry, provider, open_source, managed, f
     "google ai platform"). Scores combine stated alternatives, shared capabilities, cloud
     equivalents and alternatives, and (lightly) languages and industries: see the README.
     """
-    from .substitutes import find_substitutes, load_index
+    from .analysis.substitutes import find_substitutes, load_index
 
     answer = find_substitutes(load_index(build_dir), name, top=top, language=language, industry=industry,
                               provider=provider, open_source=open_source, managed=managed)
@@ -237,10 +237,10 @@ def substitutes(name, top, language, industry, provider, open_source, managed, f
 def analyze(fmt, top, build_dir, data_file, quiet):
     """Centrality per node type and clusters of substitutable tools."""
     from .progress import for_terminal
-    from .report import analysis_markdown, load_analysis
+    from .analysis.report import analysis_markdown, load_analysis
 
     if data_file:
-        from .report import analyze_file
+        from .analysis.report import analyze_file
 
         summary = analyze_file(data_file, top=top, progress=for_terminal(quiet))
     else:
@@ -266,7 +266,7 @@ def import_command(guide, output, dry_run, standalone, quiet):
     typed by the field they appear in. Merge the result with `mlops-kg build --include FILE`
     (a .ttl from here, or the .md guide itself).
     """
-    from .importer import import_and_check
+    from .sources.importer import import_and_check
     from .progress import for_terminal
 
     if output and Path(output).suffix.lower() not in (".ttl", ".turtle"):
@@ -302,7 +302,7 @@ def viz(view, tool_name, hops, output, build_dir):
     Nodes are coloured and shaped by type, with a legend, a search box and a type filter;
     tooltips give the label, type, description and origin of each node.
     """
-    from .viz import VIEWS, check_output, graph_page, write_page
+    from .pages.viz import VIEWS, check_output, graph_page, write_page
 
     if view not in VIEWS:
         raise MlopsKgError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
@@ -310,7 +310,7 @@ def viz(view, tool_name, hops, output, build_dir):
         raise MlopsKgError("--hops needs --tool NAME")
     if hops is not None and hops < 0:
         raise MlopsKgError(f"--hops must be 0 or more, got {hops}")
-    from .site import graph_view_for
+    from .pages.site import graph_view_for
 
     check_output(output)  # fail before the graph is loaded
     page_view = graph_view_for(build_dir, view=view, tool=tool_name, hops=1 if hops is None else hops)
@@ -328,7 +328,7 @@ def site(out_dir, build_dir):
 
     `mlops-kg build` also writes it, into DIR/site/.
     """
-    from .site import check_site_target, load_built, write_site
+    from .pages.site import check_site_target, load_built, write_site
 
     check_site_target(out_dir)  # fail before the graph is loaded
     ds, analysis = load_built(build_dir)
@@ -337,7 +337,7 @@ def site(out_dir, build_dir):
 
 
 def _store(build_dir, engine):
-    from .store import open_store
+    from .query.store import open_store
 
     return open_store(build_dir, engine)
 
@@ -370,13 +370,13 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
       mlops-kg query alternatives --param tool=mlflow
       mlops-kg query 'SELECT ?t WHERE { ?t a mlo:Tool } LIMIT 5' --format csv
     """
-    from .formats import format_result
-    from .queries import parse_param_args, run_query
+    from .query.formats import format_result
+    from .query.named import parse_param_args, run_query
 
     values = parse_param_args(params)
     if endpoint:
-        from .queries import bind_params, resolve_query
-        from .remote import RemoteNames, local_names, remote_query
+        from .query.named import bind_params, resolve_query
+        from .query.remote import RemoteNames, local_names, remote_query
 
         named = resolve_query(query)
         # No local build for a remote query: the local names are read only if a name is resolved
@@ -431,7 +431,7 @@ def _waiting(work, timeout: float | None):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def list_named_queries(fmt):
     """List the named queries with their descriptions and parameters."""
-    from .queries import list_queries
+    from .query.named import list_queries
 
     items = list_queries()
     if fmt == "json":
@@ -464,8 +464,8 @@ def list_named_queries(fmt):
 @BUILD_OPTION
 def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
     """Upload the built graph to a SPARQL server (Graph Store HTTP Protocol, PUT replaces)."""
-    from .locate import ensure_build
-    from .remote import publish as run_publish
+    from .build.locate import ensure_build
+    from .query.remote import publish as run_publish
 
     done = run_publish(ensure_build(build_dir), endpoint, graph_iri, user=user, password=password,
                        auth=auth, timeout=timeout)
@@ -510,7 +510,7 @@ def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_
     """
     import signal
 
-    from .endpoint import make_server
+    from .serve import make_server
 
     server = make_server(build_dir, host, port, engine=engine, timeout=timeout, max_rows=max_rows,
                          workers=workers, quiet=quiet, max_bytes=max_bytes, max_memory_mb=max_memory,

@@ -1,4 +1,5 @@
-"""Readers for public catalogues of the ML/MLOps landscape (the sources stage).
+"""Stage 2, sources: the Markdown guide reader (guide), its import into RDF (importer), name
+resolution (resolve), and readers for public catalogues of the ML/MLOps landscape.
 
 Each reader is a pure function ``read_<format>(path) -> list[Record]`` that takes facts, never
 prose, and says where each came from (source, file, line). Bad input raises

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..iris import slugify
-from ..resources import data_dir
+from ..model.iris import slugify
+from ..model.resources import data_dir
 from .catalogue import CatalogueError, Record
 
 CATALOGUE = "https://w3id.org/mlops-kg/id/catalogue/"

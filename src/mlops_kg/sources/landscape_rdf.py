@@ -12,7 +12,7 @@ Resolution (one node per real thing), in this order:
    (:func:`moved_groups`; ``mlo:differentProject`` in the curated file says when they are not).
 1. An entity whose repository is a shipped node's ``schema:codeRepository``
    (``graph/landscape/curated-repositories.ttl``) *is* that node.
-2. Otherwise, an entity with a name or alias that normalises (:func:`mlops_kg.names.normalize_name`)
+2. Otherwise, an entity with a name or alias that normalises (:func:`mlops_kg.model.names.normalize_name`)
    to a name of exactly one shipped technology is that node, provided that node has no curated
    repository and no other entity claims it by name (else nothing resolves: a near-miss in the
    report).
@@ -44,9 +44,9 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
-from ..iris import mint_iri
-from ..names import normalize_name
-from ..namespaces import BASE, ID, MLO, SCHEMA
+from ..model.iris import mint_iri
+from ..model.names import normalize_name
+from ..model.namespaces import BASE, ID, MLO, SCHEMA
 from .catalogue import CatalogueError, osi_approved
 from .crosswalk import category_iri
 from .merge import Entity
@@ -190,7 +190,7 @@ _TARGET_TYPES = {MLO.Tool, MLO.CloudService, MLO.Platform, MLO.Framework}
 def shipped_files() -> list[Path]:
     """The shipped graph a catalogue entity may resolve onto: guide, curated and the curated
     files of graph/landscape (not the generated catalogue graphs)."""
-    from ..resources import data_dir, graph_files
+    from ..model.resources import data_dir, graph_files
 
     files = [path for paths in graph_files().values() for path in paths]
     return files + sorted((data_dir("graph") / "landscape").glob("curated-*.ttl"))

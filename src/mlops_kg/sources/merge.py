@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..names import normalize_name
+from ..model.names import normalize_name
 from .catalogue import Record, normalise_repository
 
 #: Which source's value wins when sources disagree: foundation landscapes (maintained by the

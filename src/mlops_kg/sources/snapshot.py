@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..errors import DataFileError, OutputError
 from ..files import atomic_path, read_text
-from ..names import normalize_name
+from ..model.names import normalize_name
 from .catalogue import CatalogueError
 from .landscape_rdf import (SOURCES, dataset_triples, entity_status, language_triples,
                             licence_triples, load_shipped, observed_dates, read_versions, resolve,
@@ -142,7 +142,7 @@ def check_snapshot(files: dict, shipped) -> list[str]:
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
-    from ..namespaces import SCHEMA
+    from ..model.namespaces import SCHEMA
 
     graph = Graph()
     for name, text in files.items():
@@ -258,7 +258,7 @@ def format_figures(snapshot: Snapshot, *, limit: int = 5) -> str:
 # ------------------------------------------------------------------------------ writing
 
 def landscape_dir() -> Path:
-    from ..resources import data_dir
+    from ..model.resources import data_dir
 
     return data_dir("graph") / "landscape"
 

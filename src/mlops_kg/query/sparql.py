@@ -19,11 +19,11 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from .errors import QueryError
-from .namespaces import PREFIXES
+from ..errors import QueryError
+from ..model.namespaces import PREFIXES
 
 #: SPARQL tokens in which nothing is SPARQL: a comment, a string, an IRI (regex sources, shared
-#: with the tokenizer in :mod:`mlops_kg.remote`).
+#: with the tokenizer in :mod:`mlops_kg.query.remote`).
 COMMENT = r"""\#[^\n]*"""
 STRING = "|".join([r"'''.*?'''", r'""".*?"""', r"'(?:[^'\\\n]|\\.)*'", r'"(?:[^"\\\n]|\\.)*"'])
 IRI_REF = r"""<[^<>"{}|^`\\\s]*>"""

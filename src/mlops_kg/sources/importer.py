@@ -1,8 +1,8 @@
 """Importing Markdown guides: names resolved against what the graph knows, facts with provenance.
 
-``import_guide(path, known=graph)`` parses a guide (:mod:`mlops_kg.guide`), resolves every
+``import_guide(path, known=graph)`` parses a guide (:mod:`mlops_kg.sources.guide`), resolves every
 name it mentions against ``known`` (labels, aliases, vendor prefixes, parentheticals — see
-:mod:`mlops_kg.resolve`), mints nodes only for things the graph does not know, typed by the
+:mod:`mlops_kg.sources.resolve`), mints nodes only for things the graph does not know, typed by the
 field they appear in, and returns the RDF plus a report. Every fact is reified once with the
 section and line it comes from (``rdf:Statement`` + ``prov:wasDerivedFrom``), so provenance
 survives a merge into any graph.
@@ -18,11 +18,11 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
-from .errors import MlopsKgError
+from ..errors import MlopsKgError
 from .guide import Guide, Item, Section, parse_guide, split_list, visible, without_controls
-from .iris import mint_iri, slugify
-from .names import normalize_name
-from .namespaces import CAP, ID, MLO, SCHEMA, bind_prefixes
+from ..model.iris import mint_iri, slugify
+from ..model.names import normalize_name
+from ..model.namespaces import CAP, ID, MLO, SCHEMA, bind_prefixes
 from .resolve import Resolver
 
 
@@ -184,7 +184,7 @@ class ImportResult:
 
 
 def read_guide(path) -> str:
-    from .files import read_text
+    from ..files import read_text
 
     return read_text(path, expected="a Markdown guide", error=GuideImportError)
 
@@ -657,11 +657,11 @@ def import_and_check(path, *, standalone: bool = False, progress=None) -> Import
 
     Raises :class:`mlops_kg.errors.ValidationError` if the output would not validate.
     """
-    from .errors import ValidationError
-    from .inference import infer
-    from .load import load_sources, new_dataset, union_graph
-    from .progress import SILENT
-    from .validate import validate_graph
+    from ..errors import ValidationError
+    from ..model.inference import infer
+    from ..model.load import load_sources, new_dataset, union_graph
+    from ..progress import SILENT
+    from ..model.validate import validate_graph
 
     progress = progress or SILENT
     ds = new_dataset() if standalone else load_sources()
@@ -673,8 +673,8 @@ def import_and_check(path, *, standalone: bool = False, progress=None) -> Import
     progress("imported", result.report.facts, "facts")
     check = load_sources() if not standalone else new_dataset()
     if standalone:
-        from . import resources
-        from .load import parse_into
+        from ..model import resources
+        from ..model.load import parse_into
 
         for onto in resources.ontology_files():
             parse_into(check.default_context if not hasattr(type(check), "default_graph") else check.default_graph,

@@ -12,7 +12,7 @@ BASE = "https://w3id.org/mlops-kg/"
 
 #: schema.org, with the https scheme that rdflib's ``SDO`` also uses.
 SCHEMA = Namespace("https://schema.org/")
-#: Instances: ``ID["tool/mlflow"]``; prefer :func:`mlops_kg.iris.mint_iri`.
+#: Instances: ``ID["tool/mlflow"]``; prefer :func:`mlops_kg.model.iris.mint_iri`.
 ID = Namespace(BASE + "id/")
 CAP = Namespace(BASE + "id/capability/")
 #: Our SHACL shapes.

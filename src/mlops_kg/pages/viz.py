@@ -2,7 +2,7 @@
 
 A *view* (:class:`GraphView`) is plain data: vis-network nodes and edges with precomputed,
 seeded positions, the network options, and a legend. :func:`graph_page` turns a view into one
-self-contained HTML file; :mod:`mlops_kg.site` embeds views in the pages of the static site.
+self-contained HTML file; :mod:`mlops_kg.pages.site` embeds views in the pages of the static site.
 
 Why the HTML is written here and not by pyvis's templates (see DESIGN.md, "Known pitfalls"):
 pyvis 0.3.2 links Bootstrap and vis-network from CDNs even in ``in_line`` mode, copies ``lib/``
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .errors import MlopsKgError, OutputError
+from ..errors import MlopsKgError, OutputError
 
 SEED = 42
 #: Above this many nodes a page opens with physics off (the precomputed layout is final); at or
@@ -280,9 +280,9 @@ def _relation_edges(full, nodes) -> list[dict]:
 
 def full_view(full: nx.MultiDiGraph, *, origins: dict | None = None, urls: dict | None = None,
               scores: dict | None = None, seed: int = SEED, title: str = "MLOps knowledge graph") -> GraphView:
-    """Every node of the projection (:func:`mlops_kg.analysis.project`), coloured and shaped by type.
+    """Every node of the projection (:func:`mlops_kg.analysis.projection.project`), coloured and shaped by type.
 
-    ``origins`` maps a node IRI to the origins of its facts (:func:`mlops_kg.provenance.node_origins`),
+    ``origins`` maps a node IRI to the origins of its facts (:func:`mlops_kg.pages.provenance.node_origins`),
     ``urls`` to the page of the node (site pages), ``scores`` to a number that sizes the node (PageRank).
     """
     return _typed_view(full, set(full.nodes), origins=origins, urls=urls, scores=scores, seed=seed, title=title)
@@ -341,7 +341,7 @@ def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, ori
 
 
 def _reasons(analysis, a: str, b: str) -> list[str]:
-    from .analysis import reasons_of
+    from ..analysis.substitutability import reasons_of
 
     profiles = getattr(analysis, "profiles", {}) or {}
     if a in profiles and b in profiles:
@@ -353,7 +353,7 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
                      urls: dict | None = None, seed: int = SEED, title: str | None = None) -> GraphView:
     """Technologies only, coloured by cluster, edge width by substitutability weight.
 
-    ``analysis`` is a :class:`mlops_kg.analysis.Analysis`. With ``center``, only the technologies
+    ``analysis`` is a :class:`mlops_kg.analysis.result.Analysis`. With ``center``, only the technologies
     within ``hops`` links of it in the substitutability graph.
     """
     subst = analysis.subst
@@ -435,7 +435,7 @@ def vis_network_js() -> str:
     raise MlopsKgError("vis-network.min.js not found in the installed pyvis; reinstall it: pip install 'pyvis>=0.3.2'")
 
 
-_ASSET_DIR = Path(__file__).with_name("page_assets")
+_ASSET_DIR = Path(__file__).with_name("assets")
 
 
 @functools.lru_cache(maxsize=None)
@@ -569,7 +569,7 @@ def check_output(path) -> Path:
 
 def write_page(text: str, path) -> Path:
     """Write ``text`` to ``path`` atomically (UTF-8); nothing else is written anywhere."""
-    from .files import write_text
+    from ..files import write_text
 
     path = check_output(path)
     try:

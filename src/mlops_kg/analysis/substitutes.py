@@ -2,9 +2,9 @@
 
 The build precomputes a compact index (``build/index.json``): every name and alias, a profile
 of each technology (delivery model, languages, industries, providers) and its substitutes
-ranked by the substitutability weight of :mod:`mlops_kg.analysis`, with the evidence. The
+ranked by the substitutability weight of :mod:`mlops_kg.analysis.substitutability`, with the evidence. The
 ``substitutes`` command only reads that index: no Turtle parsing, no inference, no rdflib, so
-it answers in about the time Python takes to start. :func:`mlops_kg.locate.ensure_build`
+it answers in about the time Python takes to start. :func:`mlops_kg.build.locate.ensure_build`
 rebuilds the index when any input file has changed.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import MlopsKgError
-from .resolve import Resolver
+from ..errors import MlopsKgError
+from ..sources.resolve import Resolver
 
 MAX_PER_TOOL = 50
 INDEX_VERSION = 1
@@ -24,7 +24,7 @@ _NAMED_KINDS = ("tool", "service", "platform", "language", "framework", "industr
 def make_index(graph, analysis) -> dict:
     """The substitutes index for a build (see module docstring); ``graph`` is the union rdflib
     Graph of the build or an embedded store holding it."""
-    from .iris import iri_kind
+    from ..model.iris import iri_kind
 
     resolver = Resolver.from_graph(graph) if hasattr(graph, "subject_objects") else Resolver.for_store(graph)
     names = {iri: e for iri, e in resolver.to_json().items() if iri_kind(iri) in _NAMED_KINDS}
@@ -43,10 +43,10 @@ def make_index(graph, analysis) -> dict:
 
 def load_index(build_dir=None) -> dict:
     """The index of an up-to-date build (building one first if needed)."""
-    from .locate import ensure_build
+    from ..build.locate import ensure_build
 
     path = Path(ensure_build(build_dir)) / "index.json"
-    from .locate import damaged_build
+    from ..build.locate import damaged_build
 
     try:
         index = json.loads(path.read_text(encoding="utf-8"))

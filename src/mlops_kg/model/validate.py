@@ -2,7 +2,7 @@
 
 Besides the shapes in ``ontology/shapes.ttl``, one check runs in Python because SPARQL would
 be quadratic on large graphs: two different nodes whose labels normalise to the same name
-(see :func:`mlops_kg.names.normalize_name`) are one real thing described twice, or an alias
+(see :func:`mlops_kg.model.names.normalize_name`) are one real thing described twice, or an alias
 that would make name lookups ambiguous.
 
 SPARQL-based constraints of node shapes are not left to pySHACL: it parses and runs a
@@ -21,7 +21,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SH, SKOS
 
 from . import resources
-from .errors import MlopsKgError
+from ..errors import MlopsKgError
 from .load import parse_into
 from .names import normalize_name
 from .namespaces import bind_prefixes

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import AmbiguousNameError, MlopsKgError, UnknownNameError
-from .names import normalize_name
+from ..errors import AmbiguousNameError, MlopsKgError, UnknownNameError
+from ..model.names import normalize_name
 
 _O = "https://w3id.org/mlops-kg/ontology#"
 _ID = "https://w3id.org/mlops-kg/id/"
@@ -105,7 +105,7 @@ class Resolver:
         """From ``entries``, or from ``rows`` = (prefLabel pairs, altLabel pairs, type pairs) of
         ``store``: then the per-node entries are only made if someone asks for them (a name
         lookup needs the keys, labels and classes, which are cheap to index)."""
-        from .names import normalize_names
+        from ..model.names import normalize_names
 
         self._by_key: dict[str, set[str]] = {}
         self._stripped: dict[str, set[str]] | None = None
@@ -180,7 +180,7 @@ class Resolver:
     def for_store(cls, store) -> "Resolver":
         cached = getattr(store, "_resolver", None)
         if cached is None:
-            from .bulk import paused_gc
+            from ..bulk import paused_gc
 
             with paused_gc():  # hundreds of thousands of small tuples and sets, none cyclic
                 cached = cls(rows=tuple(store.select_strings(q) for q in INDEX_QUERIES), store=store)
@@ -244,7 +244,7 @@ class Resolver:
             return [iri] if iri in self._labels and self._of_kind([iri], kind) else []
         prefixed = re.fullmatch(r"([A-Za-z][\w-]*):([\w.~-][\w./~-]*)", text)
         if prefixed:  # a compact IRI as tables print it, e.g. tool:mlflow
-            from .namespaces import PREFIXES  # only for this form: it imports rdflib
+            from ..model.namespaces import PREFIXES  # only for this form: it imports rdflib
 
             if prefixed[1] in PREFIXES:
                 iri = str(PREFIXES[prefixed[1]]) + prefixed[2]

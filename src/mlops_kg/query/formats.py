@@ -15,7 +15,7 @@ import re
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from .errors import QueryError
+from ..errors import QueryError
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld", "table")
@@ -36,7 +36,7 @@ MEDIA_TYPES = {
 def _short(term) -> str:
     from rdflib import BNode, Literal, URIRef
 
-    from .namespaces import PREFIXES
+    from ..model.namespaces import PREFIXES
 
     if term is None:
         return ""
@@ -88,7 +88,7 @@ def _csv_value(term) -> str:
 
 
 def _tsv_value(term) -> str:
-    from .ntriples import term as nt_term
+    from ..model.ntriples import term as nt_term
 
     # N-Triples term syntax is Turtle, as TSV results want, and escapes every character that
     # would end a row or a line (a language-tagged literal's n3() kept raw newlines).
@@ -173,11 +173,11 @@ def xml_results(result) -> str:
 def graph_text(result, fmt: str) -> str:
     graph = result.graph()
     if fmt == "nt":
-        from .ntriples import triple_lines
+        from ..model.ntriples import triple_lines
 
         return "".join(triple_lines(graph))
     if fmt == "jsonld":
-        from .namespaces import PREFIXES
+        from ..model.namespaces import PREFIXES
 
         return graph.serialize(format="json-ld", context={p: str(n) for p, n in PREFIXES.items()},
                                indent=2)

@@ -16,8 +16,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .errors import EndpointError, QueryError
-from .namespaces import GRAPHS, PREFIXES
+from ..errors import EndpointError, QueryError
+from ..model.namespaces import GRAPHS, PREFIXES
 from .sparql import COMMENT, IRI_REF, STRING
 from .store import QueryResult
 
@@ -307,17 +307,17 @@ def ask_answer(url: str, doc: dict) -> bool:
 
 
 def local_names(build_dir=None):
-    """A :class:`mlops_kg.resolve.Resolver` for the local names, without making a build: the
+    """A :class:`mlops_kg.sources.resolve.Resolver` for the local names, without making a build: the
     name index (``index.json``) of an up-to-date build if there is one, else the names of the
     shipped data (plus an explicit build's included files) read in memory, in about half a
     second, where a build takes many (its SHACL validation, analysis and site)."""
-    from .load import load_sources, union_graph
-    from .locate import find_build, read_manifest
-    from .resolve import Resolver
+    from ..model.load import load_sources, union_graph
+    from ..build.locate import find_build, read_manifest
+    from ..sources.resolve import Resolver
 
     found = find_build(build_dir)
     if found is not None:
-        from .substitutes import INDEX_VERSION
+        from ..analysis.substitutes import INDEX_VERSION
 
         try:
             index = json.loads((found / "index.json").read_text(encoding="utf-8"))
@@ -325,7 +325,7 @@ def local_names(build_dir=None):
                 return Resolver.from_json(index["names"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # an unreadable index: the names are read from the sources below
-    from .inference import infer
+    from ..model.inference import infer
 
     explicit = build_dir or os.environ.get("MLOPS_KG_BUILD")
     include = (read_manifest(explicit) or {}).get("include", []) if explicit else []
@@ -336,7 +336,7 @@ def local_names(build_dir=None):
 
 class RemoteNames:
     """Resolves names for a query sent to ``url``: through ``local`` (the local names, a
-    :class:`mlops_kg.resolve.Resolver` with their aliases and suggestions, or a function that
+    :class:`mlops_kg.sources.resolve.Resolver` with their aliases and suggestions, or a function that
     makes one, called only when a name has to be resolved) first, and for a name it does not
     know, on the endpoint itself: a node of the kind whose label or alias is the name,
     ignoring case (graphs that exist only on the remote, e.g. merged with other data)."""
@@ -353,8 +353,8 @@ class RemoteNames:
     def resolve(self, name: str, kind: str = "tool"):
         from rdflib import Literal, URIRef
 
-        from .errors import AmbiguousNameError, UnknownNameError
-        from .resolve import KIND_CLASSES
+        from ..errors import AmbiguousNameError, UnknownNameError
+        from ..sources.resolve import KIND_CLASSES
 
         try:
             return self.local.resolve(name, kind)

@@ -14,7 +14,7 @@ def data_dir(name: str) -> Path:
     packaged = Path(str(resources.files("mlops_kg"))) / "data" / name
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / name
+    checkout = Path(__file__).resolve().parents[3] / name
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(f"shipped data folder {name!r} not found in {packaged} or {checkout}")

@@ -3,7 +3,7 @@
 Pages are plain HTML that open from ``file://`` with the network off: every script and style
 sheet lives in one ``assets/`` folder beside the pages (vis-network, our ``graph.js``,
 ``index.js`` and ``site.css``), linked by relative paths. Every piece of data is escaped with
-:func:`html.escape` or travels as JSON read with ``JSON.parse`` (see :mod:`mlops_kg.viz`).
+:func:`html.escape` or travels as JSON read with ``JSON.parse`` (see :mod:`mlops_kg.pages.viz`).
 
 Layout of a site folder::
 
@@ -29,9 +29,9 @@ from urllib.parse import urlparse
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from .errors import MlopsKgError, OutputError
-from .files import scratch_dir
-from .namespaces import GRAPHS, MLO, SCHEMA, bind_prefixes
+from ..errors import MlopsKgError, OutputError
+from ..files import scratch_dir
+from ..model.namespaces import GRAPHS, MLO, SCHEMA, bind_prefixes
 from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins
 from .viz import (GRAPH_SCRIPTS, assets, escape, full_view, graph_block, html_page, kind_title,
                   neighbourhood_view, relation_words, substitutes_view)
@@ -50,17 +50,17 @@ def load_built(build_dir=None):
     The analysis is recomputed from the data graphs (it is seeded and takes a fraction of a
     second), so it equals the one the build wrote.
     """
-    from .analysis import analyze
-    from .build import STEM
-    from .load import new_dataset
-    from .locate import ensure_build
+    from ..analysis.result import analyze
+    from ..build.pipeline import STEM
+    from ..model.load import new_dataset
+    from ..build.locate import ensure_build
 
     path = Path(ensure_build(build_dir)) / f"{STEM}.nq"
     ds = new_dataset()
     try:
         ds.parse(path, format="nquads")
     except Exception:  # noqa: BLE001 - any failure means the build must be redone
-        from .locate import damaged_build
+        from ..build.locate import damaged_build
 
         raise damaged_build(path) from None
     data = bind_prefixes(Graph())
@@ -74,13 +74,13 @@ def load_built(build_dir=None):
 
 
 def graph_view_for(build_dir=None, *, view: str = "full", tool: str | None = None, hops: int = 1):
-    """The :class:`mlops_kg.viz.GraphView` that ``mlops-kg viz`` draws, from an up-to-date build.
+    """The :class:`mlops_kg.pages.viz.GraphView` that ``mlops-kg viz`` draws, from an up-to-date build.
 
     ``view`` is ``"full"`` or ``"substitutes"``; with ``tool`` (any name or alias, resolved like
     ``mlops-kg substitutes``), only the nodes within ``hops`` links of that tool.
     """
-    from .load import union_graph
-    from .resolve import Resolver
+    from ..model.load import union_graph
+    from ..sources.resolve import Resolver
     from .viz import VIEWS
 
     if view not in VIEWS:

@@ -14,7 +14,7 @@ MEASURE_TITLES = {"degree": "degree", "betweenness": "betweenness", "pagerank": 
 
 def load_analysis(build_dir=None, *, top: int = 5) -> dict:
     """``analysis.json`` of an up-to-date build, each ranking cut to ``top`` rows."""
-    from .locate import damaged_build, ensure_build
+    from ..build.locate import damaged_build, ensure_build
 
     path = Path(ensure_build(build_dir)) / "analysis.json"
     try:
@@ -45,10 +45,10 @@ def _is_summary(data) -> bool:
 
 def analyze_file(path, *, top: int = 5, progress=None) -> dict:
     """Analyse an RDF file loaded straight into the embedded (Oxigraph) store."""
-    from .analysis import analyze
-    from .errors import DataFileError
-    from .progress import SILENT
-    from .store import OxigraphStore
+    from .result import analyze
+    from ..errors import DataFileError
+    from ..progress import SILENT
+    from ..query.store import OxigraphStore
 
     progress = progress or SILENT
     formats = {".nq": "nq", ".nt": "nt", ".ttl": "ttl", ".trig": "trig"}

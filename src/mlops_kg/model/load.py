@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from . import resources
-from .errors import DataFileError
+from ..errors import DataFileError
 from .namespaces import GRAPHS, bind_prefixes
 
 #: File suffix → rdflib parser name.
@@ -31,7 +31,7 @@ def rdf_format(path) -> str:
 
 
 def _read(path: Path) -> str:
-    from .files import read_text
+    from ..files import read_text
 
     return read_text(path, expected="an RDF file")
 
@@ -128,7 +128,7 @@ def new_dataset() -> Dataset:
 def load_sources(include=()) -> Dataset:
     """Load the shipped ontology and data, plus the RDF files in ``include``.
 
-    Each origin goes to its own named graph (see :class:`mlops_kg.namespaces.GRAPHS`):
+    Each origin goes to its own named graph (see :class:`mlops_kg.model.namespaces.GRAPHS`):
     the ontology, what the guide states, what was curated. ``include`` files are Turtle or
     other RDF produced by ``mlops-kg import``, or Markdown guides (imported on the fly, names
     resolved against everything loaded before them); each goes to ``GRAPHS.IMPORTED + <file stem>``.
@@ -150,13 +150,13 @@ def load_sources(include=()) -> Dataset:
         path = Path(path)
         other = named.setdefault(slugify(path.stem), path)
         if other != path:
-            from .errors import DataFileError
+            from ..errors import DataFileError
 
             raise DataFileError(f"{path}: {other} has the same name; an included file's graph and source "
                                 "nodes are named after the file, so rename one of them")
         target = ds.graph(URIRef(GRAPHS.IMPORTED + slugify(path.stem)))
         if path.suffix.lower() in (".md", ".markdown", ".txt"):
-            from .importer import import_guide
+            from ..sources.importer import import_guide
 
             for triple in import_guide(path, known=union_graph(ds)).graph:
                 target.add(triple)

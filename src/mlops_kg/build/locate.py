@@ -12,14 +12,14 @@ import json
 import os
 from pathlib import Path
 
-from .errors import DataFileError
+from ..errors import DataFileError
 
 MANIFEST = "manifest.json"
 
 
 def input_files(include=()) -> list[Path]:
     """Every file a build reads, in a stable order (used to detect stale builds)."""
-    from . import resources
+    from ..model import resources
 
     files = resources.ontology_files() + [resources.shapes_file()]
     by_origin = resources.graph_files()
@@ -106,7 +106,7 @@ def ensure_build(directory=None) -> Path:
     found = find_build(directory)
     if found is not None:
         return found
-    from .build import build
+    from .pipeline import build
 
     explicit = directory or os.environ.get("MLOPS_KG_BUILD")
     if explicit:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import QueryError
+from ..errors import QueryError
 
 VALUE_KINDS = ("string", "integer", "iri")
 
@@ -80,7 +80,7 @@ def parse_header(name: str, path: Path, text: str) -> NamedQuery:
 
 
 def query_dir() -> Path:
-    from .resources import data_dir
+    from ..model.resources import data_dir
 
     return data_dir("queries")
 
@@ -112,7 +112,7 @@ def resolve_query(spec: str, directory=None) -> NamedQuery:
     path = Path(spec.strip())
     # SPARQL text has a group in braces, and mostly whitespace: one word without is a file's path
     if spec.endswith(".rq") or not re.search(r"[\s{]", spec.strip()):
-        from .files import read_text
+        from ..files import read_text
 
         if not path.exists() and re.fullmatch(r"[A-Za-z0-9_-]+", path.stem) and any(
                 q.name == path.stem for q in list_queries(directory)):
@@ -144,7 +144,7 @@ def parse_param_args(pairs) -> dict[str, str]:
 def bind_params(query: NamedQuery, values: dict[str, str], resolver) -> dict:
     """Turn ``--param`` strings into RDF terms, checking names against the query's @params.
 
-    ``resolver`` is a :class:`mlops_kg.resolve.Resolver` for name-valued kinds.
+    ``resolver`` is a :class:`mlops_kg.sources.resolve.Resolver` for name-valued kinds.
     """
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
@@ -192,7 +192,7 @@ def run_query(store, spec: str, params: dict[str, str] | None = None, *, max_row
 
     Returns ``(NamedQuery, QueryResult)``.
     """
-    from .resolve import Resolver
+    from ..sources.resolve import Resolver
     from .sparql import check_safe, parse_query
 
     query = resolve_query(spec, directory)

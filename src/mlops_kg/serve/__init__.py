@@ -2,7 +2,7 @@
 
 Standard library only (:mod:`http.server`). The HTTP threads never evaluate SPARQL: each query is
 parsed, checked and run in one of a pool of worker *processes* (``multiprocessing`` "spawn"),
-each holding its own copy of the graph (:func:`mlops_kg.store.open_store`). A query that runs
+each holding its own copy of the graph (:func:`mlops_kg.query.store.open_store`). A query that runs
 past the time limit is stopped by killing its worker, and a fresh worker takes its place, so one
 runaway query neither blocks other clients nor keeps burning CPU (neither rdflib nor pyoxigraph
 can cancel a query).
@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .errors import MlopsKgError, QueryError
+from ..errors import MlopsKgError, QueryError
 
 __all__ = ["make_server", "EndpointServer", "ServeError", "answer_query", "negotiate"]
 
@@ -206,7 +206,7 @@ def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_
     An answer is cut to its first ``max_rows`` rows (or triples), and then to the first rows
     whose formatted answer fits in ``max_bytes`` (none, if the first does not fit).
     """
-    from .sparql import check_safe, is_update, parse_query
+    from ..query.sparql import check_safe, is_update, parse_query
 
     formats = formats or {"select": "json", "graph": "ttl"}
     try:
@@ -256,7 +256,7 @@ def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_
 
 
 def _render(result, fmt: str) -> bytes:
-    from .formats import format_result
+    from ..query.formats import format_result
 
     text = result.graph().serialize(format="xml") if fmt == "rdfxml" else format_result(result, fmt)
     return text.encode("utf-8")
@@ -344,8 +344,8 @@ def _worker_main(conn, build_dir: str, engine: str, max_memory_mb: int | None = 
 
         threading.Thread(target=exit_with_parent, daemon=True).start()
     try:
-        from .sparql import parse_query
-        from .store import open_store
+        from ..query.sparql import parse_query
+        from ..query.store import open_store
 
         store = open_store(build_dir, engine)
         parse_query("ASK {}")  # warm up rdflib's parser so the first request is not slow
@@ -431,7 +431,7 @@ class WorkerPool:
         return worker
 
     def _await_ready(self, worker: _Worker, timeout: float) -> list[str]:
-        from . import errors
+        from .. import errors
 
         try:
             message = worker.conn.recv() if worker.conn.poll(max(timeout, 0)) else None
@@ -659,7 +659,7 @@ class EndpointServer(ThreadingHTTPServer):
 def example_queries() -> list[dict]:
     """Queries offered as buttons on the page: a few fixed ones, then the named queries that
     take no parameters."""
-    from .queries import list_queries
+    from ..query.named import list_queries
 
     examples = [
         {"name": "tools", "query": "SELECT ?tool ?label WHERE {\n  ?tool a mlo:Tool ; skos:prefLabel ?label .\n}\n"
@@ -1199,7 +1199,7 @@ Each query is stopped after {timeout} s and returns at most {max_rows} rows. Pro
 
 def render_page(examples, *, nonce: str, timeout: float, max_rows: int, graphs=(), endpoint: str = "/sparql") -> str:
     """The query page: self-contained HTML (inline CSS and JS, no external resources)."""
-    from .namespaces import PREFIXES
+    from ..model.namespaces import PREFIXES
 
     return _PAGE.format(
         nonce=html.escape(nonce), timeout=html.escape(f"{timeout:g}"), max_rows=html.escape(str(max_rows)),
@@ -1227,7 +1227,7 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
                 client_queries: int = DEFAULT_CLIENT_QUERIES, send_timeout: float = SEND_TIMEOUT) -> EndpointServer:
     """Bind ``host:port`` (0 picks a free port) and start ``workers`` query processes over the
     build in ``build_dir`` (default: an up-to-date build found or made by
-    :func:`mlops_kg.locate.ensure_build`). Call ``serve_forever()`` to serve and ``shutdown()`` to
+    :func:`mlops_kg.build.locate.ensure_build`). Call ``serve_forever()`` to serve and ``shutdown()`` to
     stop; the bound address is ``server_address``.
 
     Limits: a query runs at most ``timeout`` seconds; an answer holds at most ``max_rows`` rows
@@ -1239,8 +1239,8 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
     Raises :class:`ServeError` when the address is in use or invalid, and the error of the
     store (e.g. :class:`~mlops_kg.errors.DataFileError`) when the build cannot be loaded.
     """
-    from .errors import DataFileError
-    from .store import ENGINES
+    from ..errors import DataFileError
+    from ..query.store import ENGINES
 
     if engine not in ENGINES:
         raise QueryError(f"unknown store engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -1255,7 +1255,7 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
     if build_dir:
         directory = Path(build_dir)
     else:
-        from .locate import ensure_build
+        from ..build.locate import ensure_build
 
         directory = ensure_build()
     if not (directory / "mlops-kg.nq").is_file():

@@ -1,16 +1,16 @@
 """Where a fact comes from: the named graph of a Dataset that holds it.
 
-Every fact of a build lives in a named graph of one origin (see :class:`mlops_kg.namespaces.GRAPHS`):
+Every fact of a build lives in a named graph of one origin (see :class:`mlops_kg.model.namespaces.GRAPHS`):
 what the guide states, what maintainers curated, what the build inferred, or an imported guide.
 The ontology and the analysis results are not facts about the landscape and have no origin here.
 
->>> from mlops_kg.build import build_dataset
+>>> from mlops_kg.build.pipeline import build_dataset
 >>> node_origins(build_dataset())["https://w3id.org/mlops-kg/id/tool/mlflow"]
 ('guide', 'curated', 'inferred')
 """
 from __future__ import annotations
 
-from .namespaces import GRAPHS, MLO
+from ..model.namespaces import GRAPHS, MLO
 
 #: Origins in the order they are listed; imported guides come between curated and inferred.
 ORIGIN_ORDER = ("guide", "curated", "imported", "inferred")

@@ -13,7 +13,7 @@ A guide has an optional numbered list of tool names, then one section per tool::
 
 Bullets may be ``-``, ``*`` or ``+``; headings may lack the number or the bold; a field may
 continue on the next line; unknown fields are kept. Line numbers are kept for the report.
-This module only parses; :mod:`mlops_kg.importer` turns the result into RDF.
+This module only parses; :mod:`mlops_kg.sources.importer` turns the result into RDF.
 """
 from __future__ import annotations
 

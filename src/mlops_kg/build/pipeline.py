@@ -7,15 +7,16 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, ntriples, resources
+from .. import __version__
+from ..model import ntriples, resources
 from .locate import fingerprint
-from .progress import SILENT
-from .errors import OutputError, ValidationError
-from .files import scratch_dir
-from .inference import infer
-from .load import load_sources, union_graph
-from .namespaces import GRAPHS, PREFIXES, bind_prefixes
-from .validate import validate_graph
+from ..progress import SILENT
+from ..errors import OutputError, ValidationError
+from ..files import scratch_dir
+from ..model.inference import infer
+from ..model.load import load_sources, union_graph
+from ..model.namespaces import GRAPHS, PREFIXES, bind_prefixes
+from ..model.validate import validate_graph
 
 #: Base name of the built files.
 STEM = "mlops-kg"
@@ -44,7 +45,8 @@ def prepare(include=(), progress=SILENT):
     graph. Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
     ``progress`` (a :class:`mlops_kg.progress.Progress`) gets a line per stage.
     """
-    from .analysis import analyze, statements
+    from ..analysis.rdf import statements
+    from ..analysis.result import analyze
 
     ds = load_sources(include)
     progress("loaded", len(ds), "triples")
@@ -163,7 +165,7 @@ def commit_outputs(out_dir, staging: Path, names: list[str]) -> None:
 
 def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     """Build the knowledge graph into ``out_dir``; see the README for the files written."""
-    from .substitutes import make_index
+    from ..analysis.substitutes import make_index
 
     check_output_dir(out_dir)
     ds, result = prepare(include, progress)
@@ -180,7 +182,7 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
         "graphs": dict(sorted(graphs.items())),
     }
     contents[MANIFEST] = _json_bytes(manifest)
-    from .site import stage_site, swap_site
+    from ..pages.site import stage_site, swap_site
 
     # Everything is written aside first (files, then the site's pages); only then is the build
     # put in place, with Ctrl-C and SIGTERM held back for those few renames and the manifest
@@ -250,9 +252,9 @@ def _signals_held():
 def validate_files(files=(), with_shipped: bool = False):
     """Validate RDF ``files`` together with the ontology (and the shipped graph if asked).
 
-    Returns a :class:`mlops_kg.validate.ValidationReport`.
+    Returns a :class:`mlops_kg.model.validate.ValidationReport`.
     """
-    from .load import default_graph, load_file, new_dataset, parse_into
+    from ..model.load import default_graph, load_file, new_dataset, parse_into
 
     ds = load_sources() if with_shipped else new_dataset()
     if not with_shipped:

@@ -8,14 +8,14 @@ Two engines give identical answers (a test runs every named query on both):
 
 Both see the default graph as the union of the named graphs. Parameters are bound as RDF terms
 (rdflib ``initBindings``; for pyoxigraph a ``VALUES`` block of escaped terms, see
-:func:`mlops_kg.remote.with_values`), never by formatting user text into the query.
+:func:`mlops_kg.query.remote.with_values`), never by formatting user text into the query.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import MlopsKgError, QueryError
+from ..errors import MlopsKgError, QueryError
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
@@ -43,7 +43,7 @@ class QueryResult:
     def graph(self):
         from rdflib import Graph
 
-        from .namespaces import bind_prefixes
+        from ..model.namespaces import bind_prefixes
 
         g = bind_prefixes(Graph())
         for triple in self.triples:
@@ -225,12 +225,12 @@ class RdflibStore(Store):
     engine = "rdflib"
 
     def __init__(self, ds=None):
-        from .load import new_dataset
+        from ..model.load import new_dataset
 
         self._ds = ds if ds is not None else new_dataset()
 
     def load(self, path, fmt: str = "nq"):
-        from .load import parse_into
+        from ..model.load import parse_into
 
         parse_into(self._ds, path)
         return self
@@ -281,20 +281,20 @@ class RdflibStore(Store):
 
 def open_store(build_dir=None, engine: str = DEFAULT_ENGINE) -> Store:
     """Load the built graph (``build_dir``, else an up-to-date build found or made by
-    :func:`mlops_kg.locate.ensure_build`) into an embedded store.
+    :func:`mlops_kg.build.locate.ensure_build`) into an embedded store.
     """
-    from .locate import ensure_build
+    from ..build.locate import ensure_build
 
     if engine not in ENGINES:
         raise QueryError(f"unknown store engine {engine!r}; use one of {', '.join(ENGINES)}")
     directory = Path(build_dir) if build_dir else ensure_build()
     nq = directory / "mlops-kg.nq"
     if not nq.is_file():
-        from .errors import DataFileError
+        from ..errors import DataFileError
 
         raise DataFileError(f"{nq}: no built graph there; run `mlops-kg build --out {directory}` first")
     store = OxigraphStore() if engine == "oxigraph" else RdflibStore()
-    from .locate import damaged_build
+    from ..build.locate import damaged_build
 
     try:
         store.load(nq, "nq")

@@ -1,0 +1,84 @@
+"""The analysis written back as RDF (the ``analysis`` named graph): scores, clusters, links."""
+from __future__ import annotations
+
+from rdflib import RDF, Literal, URIRef
+from rdflib.namespace import PROV, RDFS, XSD
+
+from ..model.iris import slugify
+from ..model.namespaces import GRAPHS, ID, MLO
+from .result import Analysis, method_text
+from .substitutability import reasons_of
+
+
+def _decimal(value: float) -> Literal:
+    """A canonical xsd:decimal with 6 decimals, so the lexical form survives any round trip."""
+    text = f"{value:.6f}".rstrip("0")
+    return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
+
+
+def write_ntriples(result: Analysis, out, *, links_per_tool: int = 10) -> int:
+    """Write :func:`statements` as N-Triples to the binary file ``out``, straight from the
+    statements and in batches (no rdflib graph, no whole text in memory: at 50,000 tools the
+    analysis holds millions of triples). Returns the number of triples written."""
+    batch, written = [], 0
+    for s, p, o in statements(result, links_per_tool=links_per_tool):
+        batch.append(f"{s.n3()} {p.n3()} {o.n3()} .\n")
+        if len(batch) == 50_000:
+            out.write("".join(batch).encode("utf-8"))
+            written += len(batch)
+            batch = []
+    out.write("".join(batch).encode("utf-8"))
+    return written + len(batch)
+
+
+def statements(result: Analysis, *, links_per_tool: int = 10):
+    """The analysis as RDF for the ``analysis`` named graph: scores on each node, clusters,
+    the strongest substitutability links of each technology, and the run with its method.
+    Yields the triples (rdflib terms), each once."""
+    run = ID["analysis/run"]
+    yield run, RDF.type, MLO.AnalysisRun
+    yield run, RDFS.label, Literal("mlops-kg graph analysis")
+    yield run, MLO.method, Literal(method_text(result.seed))
+    yield run, MLO.randomSeed, Literal(result.seed, datatype=XSD.integer)
+    for graph_name in (GRAPHS.GUIDE, GRAPHS.CURATED, GRAPHS.INFERRED):
+        yield run, PROV.used, graph_name
+    yield run, MLO.technologyTotal, Literal(len(result.profiles), datatype=XSD.integer)
+    for node, count in sorted(result.neighbour_counts.items()):
+        yield URIRef(node), MLO.technologyCount, Literal(count, datatype=XSD.integer)
+    props = {"degree": MLO.degreeCentrality, "betweenness": MLO.betweennessCentrality,
+             "pagerank": MLO.pageRank, "closeness": MLO.closenessCentrality}
+    for measure, values in result.scores.items():
+        for node, value in values.items():
+            yield URIRef(node), props[measure], _decimal(value)
+    for node in result.subst.nodes:
+        strength = sum(d["weight"] for _o, d in result.subst[node].items())
+        yield URIRef(node), MLO.substitutabilityStrength, _decimal(strength)
+    for node, profile in result.profiles.items():
+        if profile.alternative_of:
+            yield URIRef(node), MLO.timesNamedAsAlternative, Literal(len(profile.alternative_of),
+                                                                     datatype=XSD.integer)
+    for cluster in result.clusters:
+        iri = ID[f"cluster/{cluster['id']}-{slugify(cluster['name'])}"]
+        yield iri, RDF.type, MLO.Cluster
+        yield iri, RDFS.label, Literal(f"{cluster['name']} cluster")
+        yield iri, MLO.clusterSize, Literal(len(cluster["members"]), datatype=XSD.integer)
+        yield iri, PROV.wasGeneratedBy, run
+        if cluster["capability"]:
+            yield iri, MLO.dominantCapability, URIRef(cluster["capability"])
+        for member in cluster["members"]:
+            yield URIRef(member), MLO.inCluster, iri
+    done = set()
+    for node in result.subst.nodes:
+        for other, weight in result.ranked_substitutes(node, links_per_tool):
+            a, b = sorted((node, other))
+            if (a, b) in done:
+                continue  # the link is already there, from the other end
+            done.add((a, b))
+            link = ID[f"link/{a.rsplit('/', 1)[-1]}--{b.rsplit('/', 1)[-1]}"]
+            yield link, RDF.type, MLO.SubstitutabilityLink
+            yield link, MLO.linksTechnology, URIRef(a)
+            yield link, MLO.linksTechnology, URIRef(b)
+            yield link, MLO.weight, _decimal(weight)
+            yield link, PROV.wasGeneratedBy, run
+            for reason in reasons_of(result.profiles[node], result.profiles[other], result.labels):
+                yield link, MLO.reason, Literal(reason)

@@ -1,0 +1,88 @@
+"""One call for the build: every analysis of a graph, kept together in :class:`Analysis`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+from rdflib.namespace import SKOS
+
+from .centrality import BETWEENNESS_BUDGET, BETWEENNESS_SAMPLE, centrality, ranked
+from .clusters import RESOLUTION, clusters
+from .projection import NEIGHBOUR_RELATIONS, SEED, _source, project
+from .substitutability import PAIRWISE_LIMIT, WEIGHTS, profiles, reasons_of, substitutability_graph
+
+
+# --- one call for the build ------------------------------------------------------------------
+
+@dataclass
+class Analysis:
+    full: nx.MultiDiGraph
+    scores: dict
+    profiles: dict
+    labels: dict
+    subst: nx.Graph
+    clusters: list
+    seed: int = SEED
+    #: node IRI → how many technologies have it as a neighbour (:data:`NEIGHBOUR_RELATIONS`)
+    neighbour_counts: dict = field(default_factory=dict)
+
+    def cluster_of(self) -> dict[str, dict]:
+        return {m: c for c in self.clusters for m in c["members"]}
+
+    def ranked_substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float]]:
+        """``[(iri, weight)]`` for ``iri``, best first; ties by label then IRI."""
+        rows = [(other, data["weight"]) for other, data in self.subst[iri].items()]
+        rows.sort(key=lambda r: (-r[1], self.labels.get(r[0], r[0]).lower(), r[0]))
+        return rows[:top] if top else rows
+
+    def substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float, list[str]]]:
+        """``[(iri, weight, reasons)]`` for ``iri``, best first; ties by label then IRI."""
+        return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels))
+                for other, w in self.ranked_substitutes(iri, top)]
+
+    def summary(self, top: int = 10) -> dict:
+        """The JSON shape of ``mlops-kg analyze --format json``."""
+        rank = ranked(self.full, self.scores, top=top)
+        return {
+            "centrality": {kind: {m: [{"label": l, "iri": i, "score": s} for l, i, s in rows]
+                                  for m, rows in by_measure.items()} for kind, by_measure in rank.items()},
+            "clusters": [{"id": c["id"], "name": c["name"],
+                          "capability": self.labels.get(c["capability"], None) if c["capability"] else None,
+                          "members": [self.labels[m] for m in c["members"]]} for c in self.clusters],
+            "method": method_text(self.seed),
+        }
+
+
+def method_text(seed: int = SEED) -> str:
+    weights = ", ".join(f"{k}={v}" for k, v in WEIGHTS.items())
+    return (f"networkx {nx.__version__}: degree, betweenness (exact while n·m ≤ {BETWEENNESS_BUDGET:,}, "
+            f"else that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), PageRank "
+            f"(alpha 0.85) and closeness centrality on the undirected projection; substitutability "
+            f"weights {weights}; Louvain communities (seed {seed}, resolution {RESOLUTION}; networkx up to "
+            f"{PAIRWISE_LIMIT:,} technologies, igraph's multilevel above)")
+
+
+def analyze(graph, *, seed: int = SEED) -> Analysis:
+    """Run every analysis on ``graph``: the union graph of a build (with inferences), or an
+    embedded store holding it (the fast path for large graphs)."""
+    from ..bulk import paused_gc
+
+    with paused_gc():  # millions of small graph objects, none cyclic (see mlops_kg.bulk)
+        source = _source(graph)  # one fetch of every relation serves all the steps below
+        full = project(source)
+        labels = dict(source.pairs(str(SKOS.prefLabel)))
+        profs = profiles(source)
+        subst = substitutability_graph(profs, labels)
+        return Analysis(full, centrality(full, seed=seed), profs, labels, subst,
+                        clusters(subst, profs, labels, seed=seed), seed, neighbour_counts(source, profs))
+
+
+def neighbour_counts(source, technologies) -> dict[str, int]:
+    """How many of ``technologies`` have each node as a neighbour through
+    :data:`NEIGHBOUR_RELATIONS` (inferred links included, as the queries see them)."""
+    users: dict[str, set] = {}
+    for predicate in NEIGHBOUR_RELATIONS:
+        for s, o in _source(source).pairs(str(predicate)):
+            if s in technologies:
+                users.setdefault(o, set()).add(s)
+    return {node: len(who) for node, who in users.items()}

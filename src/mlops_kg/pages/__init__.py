@@ -1,0 +1,1 @@
+"""Stage 5, pages: the graph views (viz), the static site, provenance wording, page assets."""
