@@ -293,7 +293,7 @@ def test_two_included_guides_with_the_same_file_name_are_refused(tmp_path):
     """Their import graphs and source nodes would be the same nodes: one clear error instead of
     shape violations on nodes the user never wrote."""
     from mlops_kg.errors import DataFileError
-    from mlops_kg.model.load import load_sources
+    from mlops_kg.build.pipeline import load_sources
 
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()

@@ -213,3 +213,17 @@ def test_rdflib_warnings_do_not_add_lines(tmp_path):
     run = subprocess.run([venv_bin("mlops-kg"), "validate", str(path)], capture_output=True, text=True)
     assert run.returncode == 2
     assert run.stderr.startswith(f"error: {path}: invalid turtle") and len(run.stderr.splitlines()) == 1, run.stderr
+
+
+def test_the_model_loads_a_markdown_guide_only_with_the_importer_given(tmp_path):
+    """model.load does not import the importer (a later stage): a guide among the included
+    files is a one-line error there, and build.pipeline.load_sources imports it."""
+    from rdflib import URIRef
+
+    from mlops_kg.build.pipeline import load_sources as load_with_guides
+
+    guide = tmp_path / "notes.md"
+    guide.write_text((Path(__file__).parent / "data" / "guide-small.md").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(DataFileError, match="notes.md: a Markdown guide; load it with mlops_kg.build.pipeline"):
+        load_sources([guide])
+    assert len(load_with_guides([guide]).graph(URIRef(GRAPHS.IMPORTED + "notes")))

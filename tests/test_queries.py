@@ -385,7 +385,7 @@ def test_parameters_are_written_into_patterns_but_not_projections_or_modifiers()
     does not make it selective: the term is also written where the variable stands in patterns."""
     from rdflib import Literal, URIRef
 
-    from mlops_kg.query.remote import with_values
+    from mlops_kg.query.sparql import with_values
 
     text = ('# uses ?tool in a comment\nSELECT ?tool (COUNT(?x) AS ?n) WHERE {\n'
             '  { ?tool ?p ?x FILTER(?x != ?tool) } UNION { ?x ?p ?tool . BIND(?tool AS ?copy) }\n'
@@ -452,7 +452,7 @@ def test_a_subquery_that_does_not_project_a_parameter_keeps_its_own_variable(dat
     from rdflib import URIRef
 
     from mlops_kg.model.namespaces import ID
-    from mlops_kg.query.remote import with_values
+    from mlops_kg.query.sparql import with_values
 
     text = ("SELECT ?tool ?all WHERE { ?tool a mlo:Tool "
             "{ SELECT (COUNT(DISTINCT ?tool) AS ?all) WHERE { ?tool a mlo:Tool } } "
@@ -473,7 +473,7 @@ def test_a_parameter_reaches_a_subquery_that_cuts_its_rows(dataset, engine):
     from rdflib import URIRef
 
     from mlops_kg.model.namespaces import ID
-    from mlops_kg.query.remote import with_values
+    from mlops_kg.query.sparql import with_values
 
     text = ("SELECT ?tool WHERE { { SELECT ?tool ?language WHERE { ?tool mlo:usesLanguage ?language } "
             "LIMIT 3 } } ORDER BY ?tool")

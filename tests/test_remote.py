@@ -249,9 +249,9 @@ def test_remote_query_builds_nothing_locally(tmp_path, args):
 
 
 def test_remote_names_come_from_an_up_to_date_build_index(built, monkeypatch):
-    from mlops_kg.query.remote import local_names
+    from mlops_kg.build.locate import local_names
 
-    monkeypatch.setattr("mlops_kg.model.load.load_sources", None)  # the index alone is enough
+    monkeypatch.setattr("mlops_kg.build.pipeline.load_sources", None)  # the index alone is enough
     assert str(local_names(str(built)).resolve("W&B")).endswith("/tool/weights-and-biases")
 
 

@@ -1,7 +1,12 @@
 """mlops-kg: a knowledge graph of the MLOps tool landscape, with a query layer.
 
 The public API is listed in ``__all__``; names are imported lazily so that
-``import mlops_kg`` (and the CLI's quick commands) stay fast.
+``import mlops_kg`` (and the CLI's quick commands) stay fast. ``open_store()`` and
+``load_index()`` find (or make) an up-to-date build when given no folder.
+
+The package follows the stages of DESIGN.md, each importing only from earlier ones (a test
+checks it): core (errors, files, progress, bulk) < model < sources < query < analysis < pages
+< build < serve < cli.
 """
 from __future__ import annotations
 
@@ -9,16 +14,16 @@ __version__ = "0.1.0"
 
 _API = {
     "MlopsKgError": "errors",
-    "open_store": "query.store",
+    "open_store": "build.locate",
     "run_query": "query.named",
     "list_queries": "query.named",
     "find_substitutes": "analysis.substitutes",
-    "load_index": "analysis.substitutes",
+    "load_index": "build.locate",
     "analyze": "analysis.result",
     "build": "build.pipeline",
     "build_dataset": "build.pipeline",
     "validate_graph": "model.validate",
-    "load_sources": "model.load",
+    "load_sources": "build.pipeline",
 }
 
 __all__ = ["__version__", *sorted(_API)]

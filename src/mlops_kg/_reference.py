@@ -12,24 +12,9 @@ from pathlib import Path
 START, END = "<!-- commands:start -->", "<!-- commands:end -->"
 
 
-def command_reference() -> str:
-    import click
-
-    from .cli import cli
-
-    parts = []
-    settings = {**cli.context_settings, "terminal_width": 100, "max_content_width": 100}
-    with click.Context(cli, info_name="mlops-kg", **settings) as ctx:
-        for name in sorted(cli.list_commands(ctx)):
-            command = cli.get_command(ctx, name)
-            with click.Context(command, parent=ctx, info_name=name, terminal_width=100,
-                               max_content_width=100) as sub:
-                text = command.get_help(sub)
-            parts.append(f"### `mlops-kg {name}`\n\n```\n{text.rstrip()}\n```\n")
-    return "\n".join(parts)
-
-
 def render(readme: str) -> str:
+    from .cli import command_reference
+
     block = f"{START}\n\n{command_reference()}\n{END}"
     if START not in readme:
         raise SystemExit(f"README has no {START} ... {END} block")

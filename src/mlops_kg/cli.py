@@ -198,7 +198,7 @@ def substitutes(name, top, language, industry, provider, open_source, managed, f
     """
     from .analysis.substitutes import find_substitutes, load_index
 
-    answer = find_substitutes(load_index(build_dir), name, top=top, language=language, industry=industry,
+    answer = find_substitutes(load_index(_build_folder(build_dir)), name, top=top, language=language, industry=industry,
                               provider=provider, open_source=open_source, managed=managed)
     if fmt == "json":
         import json
@@ -244,7 +244,7 @@ def analyze(fmt, top, build_dir, data_file, quiet):
 
         summary = analyze_file(data_file, top=top, progress=for_terminal(quiet))
     else:
-        summary = load_analysis(build_dir, top=top)
+        summary = load_analysis(_build_folder(build_dir), top=top)
     if fmt == "json":
         import json
 
@@ -266,7 +266,7 @@ def import_command(guide, output, dry_run, standalone, quiet):
     typed by the field they appear in. Merge the result with `mlops-kg build --include FILE`
     (a .ttl from here, or the .md guide itself).
     """
-    from .sources.importer import import_and_check
+    from .build.pipeline import import_and_check
     from .progress import for_terminal
 
     if output and Path(output).suffix.lower() not in (".ttl", ".turtle"):
@@ -313,7 +313,7 @@ def viz(view, tool_name, hops, output, build_dir):
     from .pages.site import graph_view_for
 
     check_output(output)  # fail before the graph is loaded
-    page_view = graph_view_for(build_dir, view=view, tool=tool_name, hops=1 if hops is None else hops)
+    page_view = graph_view_for(_build_folder(build_dir), view=view, tool=tool_name, hops=1 if hops is None else hops)
     path = write_page(graph_page(page_view, subtitle="mlops-kg · works offline"), output)
     click.echo(f"wrote {path} ({len(page_view.nodes)} nodes, {len(page_view.edges)} edges)")
 
@@ -331,15 +331,27 @@ def site(out_dir, build_dir):
     from .pages.site import check_site_target, load_built, write_site
 
     check_site_target(out_dir)  # fail before the graph is loaded
-    ds, analysis = load_built(build_dir)
+    ds, analysis = load_built(_build_folder(build_dir))
     path = write_site(out_dir, ds, analysis)
     click.echo(f"wrote the site into {path}/ (open {path / 'index.html'})")
+
+
+def _build_folder(build_dir, *, trust_explicit: bool = False):
+    """The one place that decides whether a command needs a fresh build: an up-to-date build
+    folder for ``build_dir`` (``--build`` / ``MLOPS_KG_BUILD``, else ./build or the cache), made
+    if needed. With ``trust_explicit``, an explicit folder is read as it is (query and serve
+    have always read the folder they are given without checking it is up to date)."""
+    if build_dir and trust_explicit:
+        return Path(build_dir)
+    from .build.locate import ensure_build
+
+    return ensure_build(build_dir)
 
 
 def _store(build_dir, engine):
     from .query.store import open_store
 
-    return open_store(build_dir, engine)
+    return open_store(_build_folder(build_dir, trust_explicit=True), engine)
 
 
 BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
@@ -376,7 +388,8 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
     values = parse_param_args(params)
     if endpoint:
         from .query.named import bind_params, resolve_query
-        from .query.remote import RemoteNames, local_names, remote_query
+        from .build.locate import local_names
+        from .query.remote import RemoteNames, remote_query
 
         named = resolve_query(query)
         # No local build for a remote query: the local names are read only if a name is resolved
@@ -464,10 +477,9 @@ def list_named_queries(fmt):
 @BUILD_OPTION
 def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
     """Upload the built graph to a SPARQL server (Graph Store HTTP Protocol, PUT replaces)."""
-    from .build.locate import ensure_build
     from .query.remote import publish as run_publish
 
-    done = run_publish(ensure_build(build_dir), endpoint, graph_iri, user=user, password=password,
+    done = run_publish(_build_folder(build_dir), endpoint, graph_iri, user=user, password=password,
                        auth=auth, timeout=timeout)
     for iri, n in done:
         click.echo(f"published {n} triples to <{iri}>")
@@ -510,9 +522,11 @@ def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_
     """
     import signal
 
-    from .serve import make_server
+    from .serve import check_options, make_server
 
-    server = make_server(build_dir, host, port, engine=engine, timeout=timeout, max_rows=max_rows,
+    check_options(host=host, engine=engine, timeout=timeout, max_rows=max_rows, workers=workers,
+                  max_bytes=max_bytes, max_memory_mb=max_memory, client_queries=client_queries)
+    server = make_server(_build_folder(build_dir, trust_explicit=True), host, port, engine=engine, timeout=timeout, max_rows=max_rows,
                          workers=workers, quiet=quiet, max_bytes=max_bytes, max_memory_mb=max_memory,
                          client_queries=client_queries)
 
@@ -551,6 +565,21 @@ def landscape_refresh(from_dir, out_dir, dry_run):
     click.echo(format_diff(diffs))
     click.echo(format_figures(snapshot))
     click.echo("dry run: nothing written" if dry_run else f"wrote {len(snapshot.files)} files")
+
+
+def command_reference() -> str:
+    """The README's command reference: each command's ``--help`` at 100 columns (see
+    :mod:`mlops_kg._reference`; here because only the CLI imports click)."""
+    parts = []
+    settings = {**cli.context_settings, "terminal_width": 100, "max_content_width": 100}
+    with click.Context(cli, info_name="mlops-kg", **settings) as ctx:
+        for name in sorted(cli.list_commands(ctx)):
+            command = cli.get_command(ctx, name)
+            with click.Context(command, parent=ctx, info_name=name, terminal_width=100,
+                               max_content_width=100) as sub:
+                text = command.get_help(sub)
+            parts.append(f"### `mlops-kg {name}`\n\n```\n{text.rstrip()}\n```\n")
+    return "\n".join(parts)
 
 
 def main():

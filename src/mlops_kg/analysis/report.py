@@ -12,11 +12,12 @@ MEASURE_TITLES = {"degree": "degree", "betweenness": "betweenness", "pagerank": 
                   "closeness": "closeness"}
 
 
-def load_analysis(build_dir=None, *, top: int = 5) -> dict:
-    """``analysis.json`` of an up-to-date build, each ranking cut to ``top`` rows."""
-    from ..build.locate import damaged_build, ensure_build
+def load_analysis(build_dir, *, top: int = 5) -> dict:
+    """``analysis.json`` of the build in ``build_dir``, each ranking cut to ``top`` rows (never
+    builds: see :mod:`mlops_kg.build.locate`)."""
+    from ..model.layout import ANALYSIS, damaged_build
 
-    path = Path(ensure_build(build_dir)) / "analysis.json"
+    path = Path(build_dir) / ANALYSIS
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -4,8 +4,8 @@ The build precomputes a compact index (``build/index.json``): every name and ali
 of each technology (delivery model, languages, industries, providers) and its substitutes
 ranked by the substitutability weight of :mod:`mlops_kg.analysis.substitutability`, with the evidence. The
 ``substitutes`` command only reads that index: no Turtle parsing, no inference, no rdflib, so
-it answers in about the time Python takes to start. :func:`mlops_kg.build.locate.ensure_build`
-rebuilds the index when any input file has changed.
+it answers in about the time Python takes to start. The CLI rebuilds the index (with
+:func:`mlops_kg.build.locate.ensure_build`) when any input file has changed; this module only reads.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import json
 from pathlib import Path
 
 from ..errors import MlopsKgError
+from ..model.layout import INDEX, INDEX_VERSION, damaged_build
 from ..sources.resolve import Resolver
 
 MAX_PER_TOOL = 50
-INDEX_VERSION = 1
 MLO = "https://w3id.org/mlops-kg/ontology#"
 _NAMED_KINDS = ("tool", "service", "platform", "language", "framework", "industry", "provider", "capability")
 
@@ -41,13 +41,9 @@ def make_index(graph, analysis) -> dict:
     return {"version": INDEX_VERSION, "names": names, "technologies": techs, "substitutes": ranked}
 
 
-def load_index(build_dir=None) -> dict:
-    """The index of an up-to-date build (building one first if needed)."""
-    from ..build.locate import ensure_build
-
-    path = Path(ensure_build(build_dir)) / "index.json"
-    from ..build.locate import damaged_build
-
+def load_index(build_dir) -> dict:
+    """The index of the build in ``build_dir`` (never builds: see :mod:`mlops_kg.build.locate`)."""
+    path = Path(build_dir) / INDEX
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -4,6 +4,10 @@ Order: an explicit folder (``--build`` / ``MLOPS_KG_BUILD``); ``./build`` when i
 matches the current inputs; otherwise a build in the user cache folder
 (``$XDG_CACHE_HOME/mlops-kg/``), made on first use and remade when the inputs change.
 Checking freshness hashes a dozen small files and does not import rdflib.
+
+Readers never call :func:`ensure_build`: they take a build folder that exists. The CLI decides
+once, per command, whether a build is needed; :func:`open_store` and :func:`load_index` here are
+the same convenience for library users (``mlops_kg.open_store()``).
 """
 from __future__ import annotations
 
@@ -13,55 +17,7 @@ import os
 from pathlib import Path
 
 from ..errors import DataFileError
-
-MANIFEST = "manifest.json"
-
-
-def input_files(include=()) -> list[Path]:
-    """Every file a build reads, in a stable order (used to detect stale builds)."""
-    from ..model import resources
-
-    files = resources.ontology_files() + [resources.shapes_file()]
-    by_origin = resources.graph_files()
-    files += by_origin["guide"] + by_origin["curated"]
-    return files + [Path(p) for p in include]
-
-
-def fingerprint(include=()) -> dict[str, str]:
-    """SHA-256 of each input file, keyed by a path relative to its data folder."""
-    out = {}
-    for path in input_files(include):
-        key = f"{path.parent.name}/{path.name}"
-        try:
-            out[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError as exc:
-            raise DataFileError(f"{path}: cannot read: {exc.strerror}") from None
-    return out
-
-
-def read_manifest(directory) -> dict | None:
-    try:
-        manifest = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
-def damaged_build(path, why: str = "") -> DataFileError:
-    """The error for a build file that is missing, cut short or not what a build writes: it
-    names the file and the command that writes the folder again (with its included files)."""
-    import shlex
-
-    directory = Path(path).parent
-    command = ["mlops-kg", "build"]
-    if directory.resolve() != Path("build").resolve():
-        command += ["--out", str(directory)]
-    includes = (read_manifest(directory) or {}).get("include", [])
-    for include in includes if isinstance(includes, list) else []:
-        command += ["--include", str(include)]
-    detail = f" ({why})" if why else ""
-    return DataFileError(f"{path}: damaged or incomplete build file{detail}; run `{shlex.join(command)}` again")
-
+from ..model.layout import MANIFEST, fingerprint, read_manifest
 
 def is_fresh(directory) -> bool:
     """True when ``directory`` holds a build of exactly the current input files."""
@@ -116,3 +72,47 @@ def ensure_build(directory=None) -> Path:
     cached = _cached_build()
     build(cached)
     return cached
+
+
+def local_names(build_dir=None):
+    """A :class:`mlops_kg.sources.resolve.Resolver` for the local names, without making a build: the
+    name index (``index.json``) of an up-to-date build if there is one, else the names of the
+    shipped data (plus an explicit build's included files) read in memory, in about half a
+    second, where a build takes many (its SHACL validation, analysis and site)."""
+    from ..model.load import union_graph
+    from ..sources.resolve import Resolver
+    from .pipeline import load_sources
+
+    found = find_build(build_dir)
+    if found is not None:
+        from ..model.layout import INDEX, INDEX_VERSION
+
+        try:
+            index = json.loads((found / INDEX).read_text(encoding="utf-8"))
+            if index.get("version") == INDEX_VERSION:
+                return Resolver.from_json(index["names"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # an unreadable index: the names are read from the sources below
+    from ..model.inference import infer
+
+    explicit = build_dir or os.environ.get("MLOPS_KG_BUILD")
+    include = (read_manifest(explicit) or {}).get("include", []) if explicit else []
+    ds = load_sources(include)
+    infer(ds)
+    return Resolver.from_graph(union_graph(ds))
+
+
+def open_store(build_dir=None, engine: str = "oxigraph"):
+    """:func:`mlops_kg.query.store.open_store` on ``build_dir``, else on an up-to-date build found
+    or made here (``mlops_kg.open_store()``)."""
+    from ..query.store import open_store as open_built
+
+    return open_built(Path(build_dir) if build_dir else ensure_build(), engine)
+
+
+def load_index(build_dir=None) -> dict:
+    """:func:`mlops_kg.analysis.substitutes.load_index` of an up-to-date build, building one first
+    if needed (``mlops_kg.load_index()``)."""
+    from ..analysis.substitutes import load_index as read_index
+
+    return read_index(ensure_build(build_dir))

@@ -9,22 +9,15 @@ from pathlib import Path
 
 from .. import __version__
 from ..model import ntriples, resources
-from .locate import fingerprint
 from ..progress import SILENT
 from ..errors import OutputError, ValidationError
 from ..files import scratch_dir
 from ..model.inference import infer
-from ..model.load import load_sources, union_graph
+from ..model.layout import ANALYSIS, INDEX, MANIFEST, SITE, STEM, fingerprint
+from ..model import load
+from ..model.load import union_graph
 from ..model.namespaces import GRAPHS, PREFIXES, bind_prefixes
 from ..model.validate import validate_graph
-
-#: Base name of the built files.
-STEM = "mlops-kg"
-MANIFEST = "manifest.json"
-ANALYSIS = "analysis.json"   # centrality and clusters, for `mlops-kg analyze`
-INDEX = "index.json"         # names, profiles and ranked substitutes, for the fast `substitutes`
-SITE = "site"                # the static site: index, one page per tool, graph and clusters pages
-
 
 def _json_bytes(data) -> bytes:
     return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
@@ -266,3 +259,45 @@ def validate_files(files=(), with_shipped: bool = False):
     if with_shipped:
         infer(ds)
     return validate_graph(union_graph(ds))
+
+
+def load_sources(include=()):
+    """:func:`mlops_kg.model.load.load_sources` with Markdown guides among ``include`` imported
+    on the fly (:func:`mlops_kg.sources.importer.import_guide`)."""
+    from ..sources.importer import import_guide
+
+    return load.load_sources(include, import_guide=import_guide)
+
+
+def import_and_check(path, *, standalone: bool = False, progress=None):
+    """Import ``path`` against the shipped graph (or alone) and validate the result with it.
+
+    Returns the :class:`mlops_kg.sources.importer.ImportResult`; raises
+    :class:`mlops_kg.errors.ValidationError` if the output would not validate.
+    """
+    from ..model.load import new_dataset
+    from ..sources.importer import import_guide
+
+    progress = progress or SILENT
+    ds = new_dataset() if standalone else load_sources()
+    if not standalone:
+        infer(ds)
+    known = union_graph(ds)
+    progress("loaded the graph to resolve names against", len(known), "triples")
+    result = import_guide(path, known=None if standalone else known)
+    progress("imported", result.report.facts, "facts")
+    check = load_sources() if not standalone else new_dataset()
+    if standalone:
+        from ..model.load import parse_into
+
+        for onto in resources.ontology_files():
+            parse_into(check.default_context if not hasattr(type(check), "default_graph") else check.default_graph,
+                       onto)
+    merged = union_graph(check)
+    for triple in result.graph:
+        merged.add(triple)
+    report = validate_graph(merged)
+    if not report.conforms:
+        raise ValidationError(report)
+    progress("validated with the graph")
+    return result

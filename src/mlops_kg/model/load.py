@@ -125,13 +125,19 @@ def new_dataset() -> Dataset:
     return bind_prefixes(Dataset(default_union=True))
 
 
-def load_sources(include=()) -> Dataset:
+#: Suffixes of included files read as Markdown guides rather than RDF.
+GUIDE_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+def load_sources(include=(), *, import_guide=None) -> Dataset:
     """Load the shipped ontology and data, plus the RDF files in ``include``.
 
     Each origin goes to its own named graph (see :class:`mlops_kg.model.namespaces.GRAPHS`):
     the ontology, what the guide states, what was curated. ``include`` files are Turtle or
-    other RDF produced by ``mlops-kg import``, or Markdown guides (imported on the fly, names
-    resolved against everything loaded before them); each goes to ``GRAPHS.IMPORTED + <file stem>``.
+    other RDF produced by ``mlops-kg import``, or Markdown guides (imported on the fly by
+    ``import_guide(path, known=graph)``, names resolved against everything loaded before them);
+    each goes to ``GRAPHS.IMPORTED + <file stem>``. The model does not know the importer (a later
+    stage): :func:`mlops_kg.build.pipeline.load_sources` passes it.
     """
     ds = new_dataset()
     for path in resources.ontology_files():
@@ -150,14 +156,13 @@ def load_sources(include=()) -> Dataset:
         path = Path(path)
         other = named.setdefault(slugify(path.stem), path)
         if other != path:
-            from ..errors import DataFileError
-
             raise DataFileError(f"{path}: {other} has the same name; an included file's graph and source "
                                 "nodes are named after the file, so rename one of them")
         target = ds.graph(URIRef(GRAPHS.IMPORTED + slugify(path.stem)))
-        if path.suffix.lower() in (".md", ".markdown", ".txt"):
-            from ..sources.importer import import_guide
-
+        if path.suffix.lower() in GUIDE_SUFFIXES:
+            if import_guide is None:
+                raise DataFileError(f"{path}: a Markdown guide; load it with mlops_kg.build.pipeline.load_sources, "
+                                    "which imports guides")
             for triple in import_guide(path, known=union_graph(ds)).graph:
                 target.add(triple)
         else:

@@ -44,24 +44,22 @@ _HIDDEN_FACTS = {RDF.type}
 
 # --- loading a build -------------------------------------------------------------------------
 
-def load_built(build_dir=None):
-    """``(dataset, analysis)`` of an up-to-date build, read from its N-Quads (no validation).
+def load_built(build_dir):
+    """``(dataset, analysis)`` of the build in ``build_dir``, read from its N-Quads (no validation;
+    never builds: see :mod:`mlops_kg.build.locate`).
 
     The analysis is recomputed from the data graphs (it is seeded and takes a fraction of a
     second), so it equals the one the build wrote.
     """
     from ..analysis.result import analyze
-    from ..build.pipeline import STEM
+    from ..model.layout import STEM, damaged_build
     from ..model.load import new_dataset
-    from ..build.locate import ensure_build
 
-    path = Path(ensure_build(build_dir)) / f"{STEM}.nq"
+    path = Path(build_dir) / f"{STEM}.nq"
     ds = new_dataset()
     try:
         ds.parse(path, format="nquads")
     except Exception:  # noqa: BLE001 - any failure means the build must be redone
-        from ..build.locate import damaged_build
-
         raise damaged_build(path) from None
     data = bind_prefixes(Graph())
     triples = set()
@@ -73,8 +71,8 @@ def load_built(build_dir=None):
     return ds, analyze(data)
 
 
-def graph_view_for(build_dir=None, *, view: str = "full", tool: str | None = None, hops: int = 1):
-    """The :class:`mlops_kg.pages.viz.GraphView` that ``mlops-kg viz`` draws, from an up-to-date build.
+def graph_view_for(build_dir, *, view: str = "full", tool: str | None = None, hops: int = 1):
+    """The :class:`mlops_kg.pages.viz.GraphView` that ``mlops-kg viz`` draws, from the build in ``build_dir``.
 
     ``view`` is ``"full"`` or ``"substitutes"``; with ``tool`` (any name or alias, resolved like
     ``mlops-kg substitutes``), only the nodes within ``hops`` links of that tool.

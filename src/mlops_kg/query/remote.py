@@ -8,7 +8,6 @@ of the query's WHERE group, so a value can never change the query's structure.
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import urllib.error
@@ -16,175 +15,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from ..errors import EndpointError, QueryError
-from ..model.namespaces import GRAPHS, PREFIXES
-from .sparql import COMMENT, IRI_REF, STRING
+from ..errors import EndpointError
+from ..model.namespaces import GRAPHS
+from .sparql import with_prefixes, with_values
 from .store import QueryResult
 
 DEFAULT_TIMEOUT = 10.0
-
-_SKIP = re.compile(f"(?P<comment>{COMMENT}) | (?P<string>{STRING}) | (?P<iri>{IRI_REF})" + r"""
-  | (?P<open>\{) | (?P<close>\})
-  | (?P<word>[A-Za-z_]+)
-  | (?P<var>[?$]\w+)
-  | (?P<lparen>\() | (?P<rparen>\)) | (?P<star>\*)
-""", re.X | re.S)
-_MODIFIERS = {"GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET"}
-
-
-def _where_brace(text: str) -> int:
-    """Index of the ``{`` that opens the query's top-level WHERE group."""
-    depth, saw_where, first_open = 0, False, None
-    for match in _SKIP.finditer(text):
-        kind = match.lastgroup
-        if kind == "open":
-            if depth == 0 and (saw_where or first_open is None):
-                if saw_where:
-                    return match.start()
-                first_open = match.start()
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif kind == "word" and depth == 0 and match.group().upper() == "WHERE":
-            saw_where = True
-    if first_open is None:
-        raise QueryError("cannot find the query's WHERE group to bind parameters")
-    return first_open
-
-
-def has_dataset_clause(text: str) -> bool:
-    """True when the query names its dataset with FROM / FROM NAMED (outside strings, IRIs
-    and comments)."""
-    depth = 0
-    for match in _SKIP.finditer(text):
-        kind = match.lastgroup
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif kind == "word" and depth == 0 and match.group().upper() == "FROM":
-            return True
-    return False
-
-
-def substitute(text: str, terms: dict[str, str]) -> str:
-    """``text`` with each variable named in ``terms`` (name → N-Triples term) replaced by its
-    term wherever it stands in a graph pattern, CONSTRUCT template or expression inside braces.
-
-    Left alone: projections (``SELECT ?x``), solution modifiers (``GROUP BY``, ``ORDER BY``,
-    ``HAVING``), ``AS ?x``, ``VALUES ?x``, anything in strings, IRIs or comments, and the body of
-    a subquery that does not project the variable (there it is another, local variable). The
-    caller still binds the variables with a top-level ``VALUES`` block, so they keep their
-    values in the result. Why: engines (Oxigraph) evaluate a nested group holding a FILTER,
-    BIND or OPTIONAL on its own, before joining it with the outer VALUES; with the constant
-    written into it the group is selective (path-between with a hub tool: 1.2 s → 0.08 s).
-    """
-    out, last = [], 0
-    depth, state, state_depth, previous = 0, None, 0, ""
-    subqueries = _subqueries(text)
-    for match in _SKIP.finditer(text):
-        kind, token = match.lastgroup, match.group()
-        if kind == "open":
-            depth += 1
-            if state in ("projection", "values"):
-                state = None
-        elif kind == "close":
-            depth -= 1
-            if state == "modifier" and depth < state_depth:
-                state = None
-        elif kind == "word":
-            word = token.upper()
-            if word == "SELECT":
-                state = "projection"
-            elif word == "WHERE" and state == "projection":
-                state = None
-            elif word == "VALUES":
-                state = "values"
-            elif word in _MODIFIERS and state is None:
-                state, state_depth = "modifier", depth
-        elif (kind == "var" and token[1:] in terms and depth > 0 and state is None and previous != "AS"
-              and _is_outer(token[1:], match.start(), subqueries)):
-            out.append(text[last:match.start()])
-            out.append(terms[token[1:]])
-            last = match.end()
-        if kind != "comment":
-            previous = token.upper() if kind == "word" else token
-    out.append(text[last:])
-    return "".join(out)
-
-
-def with_values(text: str, bindings: dict, *, into_patterns: bool = False) -> str:
-    """``text`` with ``bindings`` (name → rdflib term) bound by a VALUES block at the start of
-    its WHERE group and, with ``into_patterns`` (the embedded Oxigraph store), also written
-    into its patterns (:func:`substitute`). Remote servers get the VALUES block alone: their
-    planners push it down themselves, and Virtuoso timed out on some substituted queries."""
-    if not bindings:
-        return text
-    if into_patterns:
-        text = substitute(text, {name: term.n3() for name, term in bindings.items()})
-
-    def block(names):
-        return " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + \
-            " ".join(bindings[n].n3() for n in names) + ") } "
-
-    # Also into each subquery that projects a parameter: a subquery is evaluated on its own, so
-    # one that cuts its rows (LIMIT) before the outer join would cut the wrong rows.
-    inserts = [(start, block(sorted(set(bindings) if names is None else set(bindings) & names)))
-               for start, _end, names in _subqueries(text) if names is None or set(bindings) & names]
-    inserts.append((_where_brace(text) + 1, block(sorted(bindings))))
-    for at, values in sorted(inserts, reverse=True):
-        text = text[:at] + values + text[at:]
-    return text
-
-
-def _subqueries(text: str) -> list[tuple[int, int, set | None]]:
-    """Each subquery's WHERE group as ``(start, end, names)``: the text between its braces and
-    the variables in it that are the same variable as outside the subquery, those projected by
-    it and by every subquery around it (``None``: all of them, ``SELECT *`` all the way out).
-    Any other variable in a subquery is local to it."""
-    found, open_scopes, depth, parens, current = [], [], 0, 0, None
-    for match in _SKIP.finditer(text):
-        kind, token = match.lastgroup, match.group()
-        if kind == "open":
-            if current is not None:  # the subquery's WHERE group opens
-                outer = open_scopes[-1][2] if open_scopes else None
-                names = outer if current["star"] else (
-                    current["vars"] if outer is None else current["vars"] & outer)
-                open_scopes.append((depth, match.end(), names))
-                current = None
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-            while open_scopes and open_scopes[-1][0] >= depth:
-                _depth, start, names = open_scopes.pop()
-                found.append((start, match.start(), names))
-        elif kind in ("lparen", "rparen"):
-            parens += 1 if kind == "lparen" else -1
-        elif kind == "word" and token.upper() == "SELECT" and depth > 0:
-            current, parens = {"vars": set(), "star": False}, 0
-        elif current is not None and parens == 0:
-            if kind == "star":
-                current["star"] = True
-            elif kind == "var":
-                current["vars"].add(token[1:])
-    return sorted(found)
-
-
-def _is_outer(name: str, at: int, subqueries) -> bool:
-    """True when the variable ``name`` at index ``at`` is the query's own, not a subquery's."""
-    inside = [(start, names) for start, end, names in subqueries if start <= at < end]
-    if not inside:
-        return True
-    names = max(inside, key=lambda scope: scope[0])[1]  # the innermost subquery decides
-    return names is None or name in names
-
-
-def with_prefixes(text: str) -> str:
-    """Prepend PREFIX lines for our prefixes that ``text`` does not declare itself."""
-    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w-]*):", text)}
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared]
-    return "\n".join(lines) + "\n" + text
-
 
 def _opener(url, user=None, password=None, auth="auto"):
     handlers = []
@@ -306,39 +142,11 @@ def ask_answer(url: str, doc: dict) -> bool:
     raise EndpointError(f"{url} did not answer the ASK query with a boolean: {json.dumps(doc)[:200]}")
 
 
-def local_names(build_dir=None):
-    """A :class:`mlops_kg.sources.resolve.Resolver` for the local names, without making a build: the
-    name index (``index.json``) of an up-to-date build if there is one, else the names of the
-    shipped data (plus an explicit build's included files) read in memory, in about half a
-    second, where a build takes many (its SHACL validation, analysis and site)."""
-    from ..model.load import load_sources, union_graph
-    from ..build.locate import find_build, read_manifest
-    from ..sources.resolve import Resolver
-
-    found = find_build(build_dir)
-    if found is not None:
-        from ..analysis.substitutes import INDEX_VERSION
-
-        try:
-            index = json.loads((found / "index.json").read_text(encoding="utf-8"))
-            if index.get("version") == INDEX_VERSION:
-                return Resolver.from_json(index["names"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass  # an unreadable index: the names are read from the sources below
-    from ..model.inference import infer
-
-    explicit = build_dir or os.environ.get("MLOPS_KG_BUILD")
-    include = (read_manifest(explicit) or {}).get("include", []) if explicit else []
-    ds = load_sources(include)
-    infer(ds)
-    return Resolver.from_graph(union_graph(ds))
-
-
 class RemoteNames:
     """Resolves names for a query sent to ``url``: through ``local`` (the local names, a
     :class:`mlops_kg.sources.resolve.Resolver` with their aliases and suggestions, or a function that
-    makes one, called only when a name has to be resolved) first, and for a name it does not
-    know, on the endpoint itself: a node of the kind whose label or alias is the name,
+    makes one, such as :func:`mlops_kg.build.locate.local_names`, called only when a name has to be
+    resolved) first, and for a name it does not know, on the endpoint itself: a node of the kind whose label or alias is the name,
     ignoring case (graphs that exist only on the remote, e.g. merged with other data)."""
 
     def __init__(self, url: str, local, *, timeout=DEFAULT_TIMEOUT, user=None, password=None):

@@ -8,12 +8,11 @@ Two engines give identical answers (a test runs every named query on both):
 
 Both see the default graph as the union of the named graphs. Parameters are bound as RDF terms
 (rdflib ``initBindings``; for pyoxigraph a ``VALUES`` block of escaped terms, see
-:func:`mlops_kg.query.remote.with_values`), never by formatting user text into the query.
+:func:`mlops_kg.query.sparql.with_values`), never by formatting user text into the query.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import MlopsKgError, QueryError
 
@@ -173,7 +172,7 @@ class OxigraphStore(Store):
     def query(self, text, bindings=None, *, max_rows=None, dataset=None):
         import pyoxigraph as ox
 
-        from .remote import has_dataset_clause, with_values
+        from .sparql import has_dataset_clause, with_values
         from .sparql import guard_offline, prefix_map
 
         # Oxigraph would call any SERVICE it reads; the guard runs on the text that runs.
@@ -279,22 +278,16 @@ class RdflibStore(Store):
             raise QueryError(f"query failed: {exc}") from None
 
 
-def open_store(build_dir=None, engine: str = DEFAULT_ENGINE) -> Store:
-    """Load the built graph (``build_dir``, else an up-to-date build found or made by
-    :func:`mlops_kg.build.locate.ensure_build`) into an embedded store.
+def open_store(build_dir, engine: str = DEFAULT_ENGINE) -> Store:
+    """Load the graph of the build in ``build_dir`` into an embedded store (never builds: the
+    caller finds the folder, e.g. with :func:`mlops_kg.build.locate.ensure_build`).
     """
-    from ..build.locate import ensure_build
+    from ..model.layout import built_graph, damaged_build
 
     if engine not in ENGINES:
         raise QueryError(f"unknown store engine {engine!r}; use one of {', '.join(ENGINES)}")
-    directory = Path(build_dir) if build_dir else ensure_build()
-    nq = directory / "mlops-kg.nq"
-    if not nq.is_file():
-        from ..errors import DataFileError
-
-        raise DataFileError(f"{nq}: no built graph there; run `mlops-kg build --out {directory}` first")
+    nq = built_graph(build_dir)
     store = OxigraphStore() if engine == "oxigraph" else RdflibStore()
-    from ..build.locate import damaged_build
 
     try:
         store.load(nq, "nq")

@@ -1220,26 +1220,12 @@ def _is_loopback_name(name: str) -> bool:
         return False
 
 
-def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph",
-                timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
-                workers: int = DEFAULT_WORKERS, quiet: bool = False, log=None,
-                max_bytes: int = DEFAULT_MAX_BYTES, max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
-                client_queries: int = DEFAULT_CLIENT_QUERIES, send_timeout: float = SEND_TIMEOUT) -> EndpointServer:
-    """Bind ``host:port`` (0 picks a free port) and start ``workers`` query processes over the
-    build in ``build_dir`` (default: an up-to-date build found or made by
-    :func:`mlops_kg.build.locate.ensure_build`). Call ``serve_forever()`` to serve and ``shutdown()`` to
-    stop; the bound address is ``server_address``.
-
-    Limits: a query runs at most ``timeout`` seconds; an answer holds at most ``max_rows`` rows
-    and ``max_bytes`` bytes (cut to fit, flagged with ``X-Result-Truncated``); a worker may use
-    ``max_memory_mb`` of memory, graph included (None: no cap); one client address may have
-    ``client_queries`` queries running or waiting (429 beyond); a client has ``send_timeout``
-    seconds to take an answer.
-
-    Raises :class:`ServeError` when the address is in use or invalid, and the error of the
-    store (e.g. :class:`~mlops_kg.errors.DataFileError`) when the build cannot be loaded.
-    """
-    from ..errors import DataFileError
+def check_options(*, host: str = "127.0.0.1", engine: str = "oxigraph", timeout: float = DEFAULT_TIMEOUT,
+                  send_timeout: float = SEND_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+                  workers: int = DEFAULT_WORKERS, client_queries: int = DEFAULT_CLIENT_QUERIES,
+                  max_bytes: int = DEFAULT_MAX_BYTES, max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB) -> None:
+    """Raise :class:`ServeError` (or :class:`~mlops_kg.errors.QueryError` for the engine) for
+    options :func:`make_server` would refuse; the CLI checks them before it looks for a build."""
     from ..query.store import ENGINES
 
     if engine not in ENGINES:
@@ -1252,15 +1238,32 @@ def make_server(build_dir=None, host: str = "127.0.0.1", port: int = 8000, *, en
     if min(max_rows, workers, client_queries) < 1 or max_bytes < 1024 or (max_memory_mb is not None and max_memory_mb < 64):
         raise ServeError("max_rows, workers and client_queries must be at least 1, max_bytes at least 1024, "
                          "max_memory_mb at least 64")
-    if build_dir:
-        directory = Path(build_dir)
-    else:
-        from ..build.locate import ensure_build
 
-        directory = ensure_build()
-    if not (directory / "mlops-kg.nq").is_file():
-        raise DataFileError(f"{directory / 'mlops-kg.nq'}: no built graph there; "
-                            f"run `mlops-kg build --out {directory}` first")
+
+def make_server(build_dir, host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph",
+                timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+                workers: int = DEFAULT_WORKERS, quiet: bool = False, log=None,
+                max_bytes: int = DEFAULT_MAX_BYTES, max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
+                client_queries: int = DEFAULT_CLIENT_QUERIES, send_timeout: float = SEND_TIMEOUT) -> EndpointServer:
+    """Bind ``host:port`` (0 picks a free port) and start ``workers`` query processes over the
+    build in ``build_dir`` (a folder that exists: the server never builds). Call
+    ``serve_forever()`` to serve and ``shutdown()`` to stop; the bound address is ``server_address``.
+
+    Limits: a query runs at most ``timeout`` seconds; an answer holds at most ``max_rows`` rows
+    and ``max_bytes`` bytes (cut to fit, flagged with ``X-Result-Truncated``); a worker may use
+    ``max_memory_mb`` of memory, graph included (None: no cap); one client address may have
+    ``client_queries`` queries running or waiting (429 beyond); a client has ``send_timeout``
+    seconds to take an answer.
+
+    Raises :class:`ServeError` when the address is in use or invalid, and the error of the
+    store (e.g. :class:`~mlops_kg.errors.DataFileError`) when the build cannot be loaded.
+    """
+    check_options(host=host, engine=engine, timeout=timeout, send_timeout=send_timeout, max_rows=max_rows,
+                  workers=workers, client_queries=client_queries, max_bytes=max_bytes, max_memory_mb=max_memory_mb)
+    from ..model.layout import built_graph
+
+    directory = Path(build_dir)
+    built_graph(directory)
     try:
         server = EndpointServer((host, port), build_dir=directory.resolve(), engine=engine, timeout=timeout,
                                 max_rows=max_rows, quiet=quiet, log=log, max_bytes=max_bytes,
