@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from mlops_kg.build.pipeline import STEM, build
+from mlops_kg.build.pipeline import build
+from mlops_kg.model.layout import STEM
 from mlops_kg.cli import cli
 from mlops_kg.model.load import union_graph
 
@@ -207,7 +208,7 @@ def test_signals_are_held_while_the_build_is_put_in_place(ctrl_c_raises):
     import os
     import signal
 
-    from mlops_kg.build.pipeline import _signals_held
+    from mlops_kg.build.outputs import _signals_held
 
     with pytest.raises(KeyboardInterrupt):
         with _signals_held():

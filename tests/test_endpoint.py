@@ -22,7 +22,9 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
-from mlops_kg.serve import SELECT_OFFERS, GRAPH_OFFERS, make_server, negotiate, render_page
+from mlops_kg.serve.negotiate import GRAPH_OFFERS, SELECT_OFFERS, negotiate
+from mlops_kg.serve.page import render_page
+from mlops_kg.serve.server import make_server
 
 from .conftest import venv_bin
 

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_kg.cli import cli
-from mlops_kg.serve import ServeError, make_server
+from mlops_kg.serve.answer import ServeError
+from mlops_kg.serve.server import make_server
 
 from .test_endpoint import _start, _stop, assert_one_line_error, call
 
@@ -38,7 +39,7 @@ def test_time_limits_must_be_a_finite_number_of_seconds(value, built, monkeypatc
     def must_not_start(*args, **kwargs):
         raise AssertionError("the server was started")
 
-    monkeypatch.setattr("mlops_kg.serve.make_server", must_not_start)
+    monkeypatch.setattr("mlops_kg.serve.server.make_server", must_not_start)
     _one_line_usage_error(CliRunner().invoke(cli, ["serve", "--timeout", value, "--build", str(built)]),
                           "--timeout", "seconds")
     _one_line_usage_error(CliRunner().invoke(cli, ["query", "ASK {}", "--timeout", value, "--build", str(built)]),
@@ -48,7 +49,7 @@ def test_time_limits_must_be_a_finite_number_of_seconds(value, built, monkeypatc
 
 
 def test_an_empty_host_is_refused_not_every_interface(built, monkeypatch, cli_env):
-    monkeypatch.setattr("mlops_kg.serve.EndpointServer.serve_forever", lambda self, *a: None)
+    monkeypatch.setattr("mlops_kg.serve.server.EndpointServer.serve_forever", lambda self, *a: None)
     result = CliRunner().invoke(cli, ["serve", "--host", "", "--port", "0", "--build", str(built)])
     _one_line_usage_error(result, "host is empty")
     assert "listening on :" not in result.output

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mlops_kg.build.pipeline import STEM
+from mlops_kg.model.layout import STEM
 from mlops_kg.cli import cli
 
 from .conftest import DATA, venv_bin

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Literal, URIRef
 
-from mlops_kg.build.pipeline import STEM, serialize_outputs
+from mlops_kg.build.outputs import serialize_outputs
+from mlops_kg.model.layout import STEM
 from mlops_kg.cli import cli
 from mlops_kg.model.load import new_dataset, union_graph
 from mlops_kg.model.ntriples import BREAKING

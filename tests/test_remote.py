@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
+from mlops_kg.build import locate, pipeline
 from mlops_kg.cli import cli
 
 USER, PASSWORD, REALM, NONCE = "mlopskg", "secret", "SPARQL", "d455fb2a02f87825b2aa036a04ec28a8"
@@ -134,7 +135,7 @@ def publish(server, build, *extra):
 
 @pytest.mark.parametrize("server", [virtuoso_like], indirect=True)
 def test_publish_to_a_server_that_resets_unauthenticated_uploads(server, big_build, monkeypatch):
-    monkeypatch.setattr("mlops_kg.build.locate.is_fresh", lambda _folder: True)
+    monkeypatch.setattr(locate, "is_fresh", lambda _folder: True)
     result = publish(server, big_build)
     assert result.exit_code == 0, result.output
     assert result.stdout == "published 1600 triples to <https://w3id.org/mlops-kg/graph/guide>\n"
@@ -143,7 +144,7 @@ def test_publish_to_a_server_that_resets_unauthenticated_uploads(server, big_bui
 
 @pytest.mark.parametrize("server", [virtuoso_like], indirect=True)
 def test_publish_with_a_wrong_password_says_401_not_broken_pipe(server, big_build, monkeypatch):
-    monkeypatch.setattr("mlops_kg.build.locate.is_fresh", lambda _folder: True)
+    monkeypatch.setattr(locate, "is_fresh", lambda _folder: True)
     result = CliRunner().invoke(cli, ["publish", "--endpoint", f"{server.url}/crud", "--user", USER,
                                       "--password", "wrong", "--build", str(big_build)])
     assert result.exit_code == 2
@@ -160,7 +161,7 @@ def drops_uploads(method, target, headers, conn):
 
 @pytest.mark.parametrize("server", [drops_uploads], indirect=True)
 def test_a_server_closing_mid_upload_is_not_called_unreachable(server, big_build, monkeypatch):
-    monkeypatch.setattr("mlops_kg.build.locate.is_fresh", lambda _folder: True)
+    monkeypatch.setattr(locate, "is_fresh", lambda _folder: True)
     result = publish(server, big_build)
     assert result.exit_code == 2
     line, = result.stderr.strip().splitlines()
@@ -251,7 +252,7 @@ def test_remote_query_builds_nothing_locally(tmp_path, args):
 def test_remote_names_come_from_an_up_to_date_build_index(built, monkeypatch):
     from mlops_kg.build.locate import local_names
 
-    monkeypatch.setattr("mlops_kg.build.pipeline.load_sources", None)  # the index alone is enough
+    monkeypatch.setattr(pipeline, "load_sources", None)  # the index alone is enough
     assert str(local_names(str(built)).resolve("W&B")).endswith("/tool/weights-and-biases")
 
 
@@ -261,7 +262,7 @@ def test_remote_names_come_from_an_up_to_date_build_index(built, monkeypatch):
 def test_uploads_cut_from_lines_are_the_parsed_graphs(built, merged):
     from rdflib import Graph
 
-    from mlops_kg.query.remote import _uploads_from_lines, _uploads_from_rdflib
+    from mlops_kg.query.graph_store import _uploads_from_lines, _uploads_from_rdflib
 
     fast, parsed = _uploads_from_lines(built / "mlops-kg.nq", merged), _uploads_from_rdflib(built / "mlops-kg.nq", merged)
     assert [(iri, n) for iri, _, n in fast] == [(iri, n) for iri, _, n in parsed]
@@ -270,7 +271,7 @@ def test_uploads_cut_from_lines_are_the_parsed_graphs(built, merged):
 
 
 def test_uploads_with_blank_nodes_or_a_default_graph_are_parsed(tmp_path):
-    from mlops_kg.query.remote import _uploads_from_lines
+    from mlops_kg.query.graph_store import _uploads_from_lines
 
     nq = tmp_path / "x.nq"
     nq.write_text('_:b <urn:p> "x" <urn:g> .\n')
@@ -295,7 +296,7 @@ def stale_once():
 
 @pytest.mark.parametrize("server", [stale_once()], indirect=True)
 def test_put_answers_a_stale_nonce_once_more(server):
-    from mlops_kg.query.remote import put_graph
+    from mlops_kg.query.graph_store import put_graph
 
     assert put_graph(f"{server.url}/crud?graph=urn:g", b"<urn:s> <urn:p> <urn:o> .\n", user=USER,
                      password=PASSWORD) == 201
@@ -313,7 +314,7 @@ def no_head(method, target, headers, conn):
 
 @pytest.mark.parametrize("server", [no_head], indirect=True)
 def test_put_without_head_support_answers_the_puts_challenge(server):
-    from mlops_kg.query.remote import put_graph
+    from mlops_kg.query.graph_store import put_graph
 
     assert put_graph(f"{server.url}/crud?graph=urn:g", b"<urn:s> <urn:p> <urn:o> .\n", user=USER,
                      password=PASSWORD) == 201

@@ -49,6 +49,7 @@ if find_virtuoso() is None:
     pytest.skip("Virtuoso not installed: apt-get install virtuoso-opensource (CI's .ci/run does)",
                 allow_module_level=True)
 
+from mlops_kg.build import locate  # noqa: E402
 from mlops_kg.cli import cli  # noqa: E402
 from mlops_kg.query.store import QueryResult  # noqa: E402
 from tests.test_queries import KNOWN  # noqa: E402
@@ -316,7 +317,7 @@ def test_publish_a_graph_of_100000_triples(env, published, tmp_path, monkeypatch
 
     write(4000, tmp_path / "mlops-kg.nq")
     (tmp_path / "manifest.json").write_text("{}")
-    monkeypatch.setattr("mlops_kg.build.locate.is_fresh", lambda _folder: True)  # a hand-made build
+    monkeypatch.setattr(locate, "is_fresh", lambda _folder: True)  # a hand-made build
     try:
         result = CliRunner().invoke(cli, publish_args(env, "--graph", LARGE) + ["--build", str(tmp_path)])
         assert result.exit_code == 0, result.output

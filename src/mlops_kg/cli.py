@@ -477,7 +477,7 @@ def list_named_queries(fmt):
 @BUILD_OPTION
 def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
     """Upload the built graph to a SPARQL server (Graph Store HTTP Protocol, PUT replaces)."""
-    from .query.remote import publish as run_publish
+    from .query.graph_store import publish as run_publish
 
     done = run_publish(_build_folder(build_dir), endpoint, graph_iri, user=user, password=password,
                        auth=auth, timeout=timeout)
@@ -522,7 +522,7 @@ def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_
     """
     import signal
 
-    from .serve import check_options, make_server
+    from .serve.server import check_options, make_server
 
     check_options(host=host, engine=engine, timeout=timeout, max_rows=max_rows, workers=workers,
                   max_bytes=max_bytes, max_memory_mb=max_memory, client_queries=client_queries)

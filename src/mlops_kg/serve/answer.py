@@ -1,0 +1,157 @@
+"""Answering one query inside a worker process: parse, check it is safe and read-only, run
+it, render it in the negotiated format within the row and byte limits. Also the limits'
+defaults and bounds, which the CLI and the server share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import MlopsKgError, QueryError
+from .negotiate import CONTENT_TYPES, GRAPH_OFFERS, SELECT_OFFERS
+
+
+DEFAULT_TIMEOUT = 10.0
+#: Bounds of a time limit: a day is longer than anyone waits, and larger values overflow the
+#: waits of ``queue`` and ``multiprocessing``.
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
+DEFAULT_MAX_ROWS = 10000
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_MEMORY_MB = 1024
+DEFAULT_CLIENT_QUERIES = 1
+DEFAULT_WORKERS = 2
+#: Seconds a client has to take a whole answer; then the connection is closed (a client that
+#: never reads would otherwise hold a thread and the answer in memory).
+SEND_TIMEOUT = 20.0
+
+READ_ONLY = ("this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
+             "is not accepted; send a query (SELECT, ASK, CONSTRUCT, DESCRIBE) as query=")
+
+
+class ServeError(MlopsKgError):
+    """The endpoint cannot start: the address is in use or not valid, or a worker failed."""
+
+
+# --- answering one query (runs inside a worker process) --------------------------------------
+
+@dataclass
+class Reply:
+    """What a worker sends back: an HTTP status, a content type and a body."""
+
+    status: int
+    content_type: str
+    body: bytes
+    truncated: bool = False
+    cut_by: str | None = None  # "rows" or "bytes": the limit that cut the answer
+
+    @classmethod
+    def error(cls, status: int, message: str) -> Reply:
+        return cls(status, "text/plain; charset=utf-8", (_one_line(message) + "\n").encode("utf-8"))
+
+
+def _one_line(message: str, limit: int = 2000) -> str:
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_graphs=None,
+                 formats=None, max_rows: int | None = DEFAULT_MAX_ROWS,
+                 max_bytes: int | None = DEFAULT_MAX_BYTES) -> Reply:
+    """Parse, check and run ``text`` on ``store`` and format the answer as an HTTP reply.
+
+    Everything that could make the server fetch a URL or read a file is refused before the
+    query runs: SERVICE, and FROM / FROM NAMED / ``default_graphs`` / ``named_graphs`` naming a
+    graph not in ``loaded_graphs``. ``formats`` maps ``"select"`` (also used for ASK) and
+    ``"graph"`` (CONSTRUCT, DESCRIBE) to a format key or None (406); by default JSON / Turtle.
+    An answer is cut to its first ``max_rows`` rows (or triples), and then to the first rows
+    whose formatted answer fits in ``max_bytes`` (none, if the first does not fit).
+    """
+    from ..query.sparql import check_safe, is_update, parse_query
+
+    formats = formats or {"select": "json", "graph": "ttl"}
+    try:
+        parsed = parse_query(text)
+    except QueryError as exc:
+        if is_update(text):
+            return Reply.error(403, READ_ONLY)
+        return Reply.error(400, str(exc))
+    loaded = set(loaded_graphs)
+    try:
+        check_safe(parsed, loaded)
+    except QueryError as exc:
+        return Reply.error(400, str(exc))
+    for param, iris in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for iri in iris or []:
+            if iri not in loaded:
+                return Reply.error(400, f"{param} <{iri}> names a graph that is not loaded; "
+                                        f"loaded graphs: {', '.join(sorted(loaded))}")
+    key = "graph" if parsed.returns_graph else "select"
+    fmt = formats.get(key)
+    if fmt is None:
+        offers = GRAPH_OFFERS if key == "graph" else SELECT_OFFERS
+        return Reply.error(406, f"no acceptable format for a {parsed.kind.upper()} result; this endpoint "
+                                f"offers {', '.join(m[0] for m in offers.values())} (Accept header or format=)")
+    if default_graphs is not None or named_graphs is not None:
+        dataset = (list(default_graphs or []), list(named_graphs or []))
+    elif parsed.from_graphs or parsed.from_named_graphs:
+        dataset = (parsed.from_graphs, parsed.from_named_graphs)
+    else:
+        dataset = None
+    try:
+        result = _execute(store, parsed, dataset, max_rows)
+        cut_by = "rows" if result.truncated else None
+        body = _render(result, fmt)
+        if max_bytes is not None and len(body) > max_bytes:
+            body = _fit(result, fmt, max_bytes)
+            cut_by = "bytes"
+    except QueryError as exc:
+        return Reply.error(400, str(exc))
+    except MemoryError:
+        return Reply.error(503, "the query needed more memory than a query worker may use (serve "
+                                "--max-memory); narrow it down")
+    except Exception as exc:  # noqa: BLE001 - an engine bug must become a 500, not a dead worker
+        return Reply.error(500, f"internal error while running the query ({type(exc).__name__}: "
+                                f"{_one_line(exc, 200)})")
+    return Reply(200, CONTENT_TYPES[fmt], body, cut_by is not None, cut_by)
+
+
+def _render(result, fmt: str) -> bytes:
+    from ..query.formats import format_result
+
+    text = result.graph().serialize(format="xml") if fmt == "rdfxml" else format_result(result, fmt)
+    return text.encode("utf-8")
+
+
+def _fit(result, fmt: str, max_bytes: int) -> bytes:
+    """The answer cut to the most leading rows (or triples) whose rendering fits in ``max_bytes``."""
+    import dataclasses
+
+    field = "triples" if result.kind == "graph" else "rows"
+    items = getattr(result, field)
+
+    def render(count: int) -> bytes:
+        return _render(dataclasses.replace(result, **{field: items[:count]}, truncated=True), fmt)
+
+    # first a cut by the length of the terms, which a rendering of them hardly ever undercuts
+    # (prefixed names in Turtle do), so the search below renders bounded answers only
+    total, high = 0, len(items)
+    for index, item in enumerate(items):
+        total += sum(len(term) for term in item if term is not None)
+        if total > 2 * max_bytes:
+            high = index
+            break
+    low, best = 0, render(0)
+    if len(best) > max_bytes:  # not even the empty answer: headers of a very wide SELECT
+        return best
+    while low < high:  # the most rows that fit
+        middle = (low + high + 1) // 2
+        body = render(middle)
+        if len(body) <= max_bytes:
+            low, best = middle, body
+        else:
+            high = middle - 1
+    return best
+
+
+def _execute(store, parsed, dataset, max_rows):
+    """Run on the store's union default graph, or on an explicit dataset ``(defaults, named)``
+    from the protocol's default-graph-uri / named-graph-uri parameters."""
+    return store.query(parsed.text, max_rows=max_rows, dataset=dataset)

@@ -1,0 +1,40 @@
+"""The SPARQL 1.1 Service Description of the endpoint (``GET /sparql`` without a query)."""
+from __future__ import annotations
+
+
+
+SD_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
+              "tsv": "SPARQL_Results_TSV", "ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD",
+              "rdfxml": "RDF_XML"}
+def service_description(endpoint_url: str, graph_names, *, timeout: float, max_rows: int,
+                        fmt: str = "ttl") -> str:
+    """A SPARQL 1.1 Service Description of the endpoint (Turtle by default)."""
+    from rdflib import BNode, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    formats = Namespace("http://www.w3.org/ns/formats/")
+    g = Graph()
+    g.bind("sd", sd)
+    g.bind("formats", formats)
+    service, dataset, default = BNode(), BNode(), BNode()
+    g.add((service, RDF.type, sd.Service))
+    g.add((service, sd.endpoint, URIRef(endpoint_url)))
+    g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    g.add((service, sd.feature, sd.UnionDefaultGraph))
+    for name in SD_FORMATS.values():
+        g.add((service, sd.resultFormat, formats[name]))
+    g.add((service, RDFS.comment, Literal(
+        f"mlops-kg knowledge graph, read-only: no SPARQL Update, SERVICE or loading of other graphs; "
+        f"each query is stopped after {timeout:g} s and returns at most {max_rows} rows")))
+    g.add((service, sd.defaultDataset, dataset))
+    g.add((dataset, RDF.type, sd.Dataset))
+    g.add((dataset, sd.defaultGraph, default))
+    g.add((default, RDF.type, sd.Graph))
+    for name in graph_names:
+        node = BNode()
+        g.add((dataset, sd.namedGraph, node))
+        g.add((node, RDF.type, sd.NamedGraph))
+        g.add((node, sd.name, URIRef(name)))
+    rdflib_format = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[fmt]
+    return g.serialize(format=rdflib_format)
