@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import MlopsKgError
+from ..errors import AmbiguousNameError, MlopsKgError
 from ..model.layout import INDEX, INDEX_VERSION, damaged_build
 from ..sources.resolve import Resolver
 
@@ -59,9 +59,9 @@ def _resolve(resolver: Resolver, name: str, kinds: tuple[str, ...]) -> str:
     for kind in kinds:
         try:
             return resolver.resolve_iri(name, kind)
+        except AmbiguousNameError:
+            raise
         except MlopsKgError as exc:
-            if "matches several" in str(exc):
-                raise
             last_error = last_error or exc
     raise last_error
 

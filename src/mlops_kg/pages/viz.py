@@ -32,8 +32,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import html
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import MlopsKgError, OutputError
+from .markup import escape, script_json
 
 SEED = 42
 #: Above this many nodes a page opens with physics off (the precomputed layout is final); at or
@@ -403,20 +402,6 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
 
 
 # --- HTML ------------------------------------------------------------------------------------
-
-def escape(text) -> str:
-    """HTML-escape any value for element content and quoted attributes."""
-    return html.escape(str(text), quote=True)
-
-
-def script_json(data) -> str:
-    """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"),
-                       ("\u2029", "\\u2029")):
-        text = text.replace(char, code)
-    return text
-
 
 @functools.lru_cache(maxsize=1)
 def vis_network_js() -> str:

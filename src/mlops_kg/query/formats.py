@@ -21,18 +21,6 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld", "table")
 ALL_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 
-MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "ttl": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "table": "text/plain; charset=utf-8",
-}
-
-
 def _short(term) -> str:
     from rdflib import BNode, Literal, URIRef
 

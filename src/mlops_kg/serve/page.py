@@ -3,7 +3,6 @@ external), with example queries as buttons."""
 from __future__ import annotations
 
 import html
-import json
 
 from ..errors import MlopsKgError
 
@@ -34,9 +33,9 @@ def example_queries() -> list[dict]:
 
 
 def _script_json(value) -> str:
-    """JSON safe inside a <script> element: no '<', '>' or '&' that could close it."""
-    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    from ..pages.markup import script_json
+
+    return script_json(value, sort_keys=False, separators=None)
 
 
 _PAGE = """<!DOCTYPE html>
