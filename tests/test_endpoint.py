@@ -592,3 +592,14 @@ def test_a_malformed_endpoint_url_is_one_line(url):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2 and result.output.startswith("error: not a valid endpoint URL: "), result.output
         assert len(result.output.splitlines()) == 1
+
+
+def test_the_page_template_escapes_every_value():
+    """The query page is a Jinja2 template with autoescaping: text from a query or the
+    endpoint address cannot open an element, and the JSON cannot close its script element."""
+    examples = [{"name": "</script><b>", "query": "</textarea><script>alert('x')</script> & \"q\""}]
+    page = render_page(examples, nonce="n", timeout=1.0, max_rows=1, endpoint="/s?a=<b>&c=\"d\"")
+    assert "</textarea><script>" not in page and "<b>" not in page
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;q&quot;" in page
+    assert "/s?a=&lt;b&gt;&amp;c=&quot;d&quot;" in page
+    assert "\\u003c/script\\u003e\\u003cb\\u003e" in page

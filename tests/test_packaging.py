@@ -29,7 +29,8 @@ def test_wheel_ships_the_data(wheel):
     assert any(n.startswith("mlops_kg/data/graph/guide/") for n in names)
     assert any(n.startswith("mlops_kg/data/graph/curated/") for n in names)
     assert any(n.startswith("mlops_kg/data/queries/") for n in names)
-    assert {"mlops_kg/pages/assets/graph.js", "mlops_kg/pages/assets/index.js", "mlops_kg/pages/assets/site.css"} <= set(names)
+    assert {"mlops_kg/pages/assets/graph.js", "mlops_kg/pages/assets/index.js", "mlops_kg/pages/assets/site.css",
+            "mlops_kg/serve/templates/query_page.html"} <= set(names)
 
 
 @pytest.mark.slow
