@@ -69,6 +69,7 @@ class Record:
 
     @property
     def where(self) -> str:
+        """``file:line`` of the entry, so a report can send the reader to the source line."""
         return f"{self.file}:{self.line}"
 
 

@@ -77,6 +77,7 @@ class Crosswalk:
 
 
 def crosswalk_file() -> Path:
+    """The shipped crosswalk from catalogue categories to capabilities, ``graph/landscape/crosswalk.ttl``."""
     return data_dir("graph") / "landscape" / "crosswalk.ttl"
 
 
