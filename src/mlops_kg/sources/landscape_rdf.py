@@ -518,7 +518,8 @@ def language_class(name: str) -> URIRef:
 
 
 def licence_iri(spdx_id: str) -> URIRef:
-    """The SPDX licence node for an SPDX identifier; imported guides mint the same IRI, so both meet on one node.
+    """The SPDX licence node for an SPDX identifier; imported guides mint the same IRI, so a
+    licence named by both is one node.
 
     Examples
     --------
