@@ -24,6 +24,8 @@ RELATIONS = {_SKOS + "exactMatch": "exact", _SKOS + "broadMatch": "broad", _SKOS
 def category_iri(source: str, path: tuple[str, ...]) -> str:
     """The IRI of a catalogue's category concept.
 
+    Examples
+    --------
     >>> category_iri("lfai", ("Model", "Inference"))
     'https://w3id.org/mlops-kg/id/catalogue/lfai/model/inference'
     """

@@ -110,6 +110,8 @@ def licence_iris(text: str) -> list[URIRef] | None:
     """The SPDX IRIs a licence field names ("Apache 2.0", "MIT or Apache-2.0"), or None when
     any part of it is not a licence we know (the field then stays a note).
 
+    Examples
+    --------
     >>> [str(i) for i in licence_iris("Apache License, Version 2.0")]
     ['https://spdx.org/licenses/Apache-2.0']
     >>> licence_iris("our own licence") is None

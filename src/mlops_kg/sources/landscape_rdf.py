@@ -447,6 +447,8 @@ def derive_status(*, archived: bool | None, last_commit: str | None, as_of: str 
     :data:`INACTIVE_AFTER` before ``as_of`` (the snapshot date); ``"active"`` when it is not;
     None when there is no last-commit date to judge by.
 
+    Examples
+    --------
     >>> derive_status(archived=None, last_commit="2024-01-01", as_of="2025-06-26")
     'inactive'
     >>> derive_status(archived=True, last_commit="2025-06-01", as_of="2025-06-26")
