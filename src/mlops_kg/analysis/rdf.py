@@ -11,7 +11,15 @@ from .substitutability import reasons_of
 
 
 def _decimal(value: float) -> Literal:
-    """A canonical xsd:decimal with 6 decimals, so the lexical form survives any round trip."""
+    """A canonical xsd:decimal with 6 decimals, so the lexical form survives any round trip.
+
+    Trailing zeros go, but one digit always follows the point (the canonical form).
+
+    Examples
+    --------
+    >>> str(_decimal(0.25)), str(_decimal(2)), str(_decimal(1 / 3))
+    ('0.25', '2.0', '0.333333')
+    """
     text = f"{value:.6f}".rstrip("0")
     return Literal(text + "0" if text.endswith(".") else text, datatype=XSD.decimal)
 

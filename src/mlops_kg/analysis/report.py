@@ -73,6 +73,20 @@ def analyze_file(path, *, top: int = 5, progress=None) -> dict:
 
 
 def analysis_markdown(summary: dict) -> str:
+    """Render an analysis summary as Markdown: a ranking table per kind, then the clusters.
+
+    Parameters
+    ----------
+    summary : dict
+        The shape returned by :meth:`mlops_kg.analysis.result.Analysis.summary` (the JSON of
+        ``mlops-kg analyze --format json``).
+
+    Returns
+    -------
+    str
+        Markdown with one column per centrality measure; ``|`` in labels is escaped so a tool
+        name cannot break the table.
+    """
     lines = ["# Centrality", ""]
     order = list(KIND_TITLES)
     for kind, by_measure in sorted(summary["centrality"].items(),

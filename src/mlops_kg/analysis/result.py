@@ -16,6 +16,27 @@ from .substitutability import PAIRWISE_LIMIT, WEIGHTS, profiles, reasons_of, sub
 
 @dataclass
 class Analysis:
+    """Everything the analyses computed for one graph, so the build, the site and the CLI share
+    one run instead of each projecting the graph again.
+
+    Attributes
+    ----------
+    full : networkx.MultiDiGraph
+        The projection of the whole graph (see :func:`mlops_kg.analysis.projection.project`).
+    scores : dict
+        Centrality scores by measure, then node IRI.
+    profiles : dict
+        Technology IRI → the features substitutability compares.
+    labels : dict
+        Node IRI → preferred label.
+    subst : networkx.Graph
+        Substitutability: an edge, weighted, between tools that can replace one another.
+    clusters : list of dict
+        Louvain communities of ``subst``, each with ``id``, ``name``, ``capability`` and ``members``.
+    seed : int
+        The random seed that made the run deterministic.
+    """
+
     full: nx.MultiDiGraph
     scores: dict
     profiles: dict
@@ -27,6 +48,7 @@ class Analysis:
     neighbour_counts: dict = field(default_factory=dict)
 
     def cluster_of(self) -> dict[str, dict]:
+        """Member IRI → its cluster; technologies in no cluster are absent."""
         return {m: c for c in self.clusters for m in c["members"]}
 
     def ranked_substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float]]:
@@ -54,6 +76,20 @@ class Analysis:
 
 
 def method_text(seed: int = SEED) -> str:
+    """How the numbers were made, in one sentence: library version, measures, weights, seed.
+
+    Printed under every analysis so a reader can reproduce or question a ranking.
+
+    Parameters
+    ----------
+    seed : int
+        The seed of the sampled betweenness and of Louvain.
+
+    Returns
+    -------
+    str
+        The method sentence; it names the installed networkx version.
+    """
     weights = ", ".join(f"{k}={v}" for k, v in WEIGHTS.items())
     return (f"networkx {nx.__version__}: degree, betweenness (exact while n·m ≤ {BETWEENNESS_BUDGET:,}, "
             f"else that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), PageRank "

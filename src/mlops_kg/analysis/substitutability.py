@@ -131,7 +131,30 @@ def reasons_of(a: Profile, b: Profile, labels: dict[str, str]) -> list[str]:
 def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEIGHTS):
     """Weight and evidence for replacing ``a`` with ``b`` (symmetric: same for ``b``, ``a``).
 
-    Returns ``(weight, reasons)``; ``reasons`` are short phrases, strongest first.
+    Parameters
+    ----------
+    a, b : Profile
+        The two technologies.
+    labels : dict
+        Node IRI → label, to name shared capabilities and the like in the reasons.
+    weights : dict
+        Weight of each kind of evidence; :data:`WEIGHTS` by default.
+
+    Returns
+    -------
+    tuple
+        ``(weight, reasons)``: the weight (0 when nothing is shared) and short phrases,
+        strongest first.
+
+    Examples
+    --------
+    Two tools that serve models, one stated as an alternative of the other:
+
+    >>> labels = {"cap/serving": "Model serving"}
+    >>> a = Profile("tool/a", "A", "tool", capabilities={"cap/serving"}, alternatives={"tool/b"})
+    >>> b = Profile("tool/b", "B", "tool", capabilities={"cap/serving"}, alternative_of={"tool/a"})
+    >>> substitutability(a, b, labels)
+    (6.0, ['stated alternative', 'shares model serving'])
     """
     return weight_of(a, b, weights), reasons_of(a, b, labels)
 
@@ -184,6 +207,19 @@ def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], we
     "similar" and is no reason to swap tools. Up to :data:`PAIRWISE_LIMIT` technologies every
     such pair is compared; above it, big feature groups are sampled with a window of
     :data:`WINDOW` and each technology keeps its :data:`TOP_K` strongest edges.
+
+    Examples
+    --------
+    Two serving tools and a tracker that shares only a language with them:
+
+    >>> profs = {
+    ...     "tool/a": Profile("tool/a", "A", "tool", capabilities={"cap/serving"}, languages={"lang/py"}),
+    ...     "tool/b": Profile("tool/b", "B", "tool", capabilities={"cap/serving"}, languages={"lang/py"}),
+    ...     "tool/c": Profile("tool/c", "C", "tool", capabilities={"cap/tracking"}, languages={"lang/py"}),
+    ... }
+    >>> g = substitutability_graph(profs, labels={})
+    >>> sorted(g.nodes), list(g.edges(data="weight"))
+    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 4.3)])
     """
     large = len(profs) > PAIRWISE_LIMIT
     g = nx.Graph()

@@ -31,6 +31,7 @@ def is_fresh(directory) -> bool:
 
 
 def cache_dir() -> Path:
+    """Where builds made on demand are kept: ``$XDG_CACHE_HOME/mlops-kg`` (``~/.cache`` by default)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "mlops-kg"
 

@@ -22,6 +22,20 @@ from .outputs import (_json_bytes, _signals_held, check_output_dir, commit_outpu
 
 @dataclass
 class BuildResult:
+    """What a build wrote, for the CLI's summary line and for tests.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+        The output folder.
+    files : list of pathlib.Path
+        The data files written, then the site folder.
+    triples : int
+        Triples in the merged graph (all named graphs together).
+    graphs : dict
+        Named graph IRI → its number of triples.
+    """
+
     out_dir: Path
     files: list[Path] = field(default_factory=list)
     triples: int = 0

@@ -16,6 +16,21 @@ KINDS = ("tool", "service", "platform", "provider", "language", "framework", "in
 def slugify(label: str) -> str:
     """Turn a label into the last IRI segment: lowercase ASCII, ``&`` read as "and".
 
+    Accents are dropped rather than escaped so IRIs stay readable; a label with no ASCII
+    letters at all gets a slug of its code points, so it is still stable and distinct.
+
+    Parameters
+    ----------
+    label : str
+        A preferred label, as written.
+
+    Returns
+    -------
+    str
+        Lowercase letters, digits and single hyphens; empty only for a blank label.
+
+    Examples
+    --------
     >>> slugify("Weights & Biases"), slugify("Neptune.ai"), slugify("Café ML")
     ('weights-and-biases', 'neptune-ai', 'cafe-ml')
     """
@@ -31,6 +46,28 @@ def slugify(label: str) -> str:
 def mint_iri(kind: str, label: str) -> URIRef:
     """The IRI of a node of ``kind`` (one of :data:`KINDS`) with preferred label ``label``.
 
+    The same label always gives the same IRI, which is what lets sources name a node without
+    looking it up.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`; it becomes the path segment before the slug.
+    label : str
+        The preferred label; see :func:`slugify`.
+
+    Returns
+    -------
+    rdflib.URIRef
+        ``https://w3id.org/mlops-kg/id/<kind>/<slug>``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind or a blank label.
+
+    Examples
+    --------
     >>> str(mint_iri("tool", "MLflow"))
     'https://w3id.org/mlops-kg/id/tool/mlflow'
     """

@@ -10,6 +10,8 @@ def normalize_name(name: str) -> str:
 
     ``&`` reads as "and" and a leading "the" is ignored.
 
+    Examples
+    --------
     >>> normalize_name("Weights & Biases") == normalize_name("weights and biases")
     True
     >>> normalize_name("  KFServing ")

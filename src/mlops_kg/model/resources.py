@@ -26,6 +26,7 @@ def ontology_files() -> list[Path]:
 
 
 def shapes_file() -> Path:
+    """The SHACL shapes file, kept apart from the ontology so validation can load it alone."""
     return data_dir("ontology") / "shapes.ttl"
 
 

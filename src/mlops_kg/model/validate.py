@@ -39,19 +39,38 @@ class Result:
     severity: str = "Violation"
 
     def line(self) -> str:
+        """The violation on one line, ``node · property · rule: message``, for terminals and logs.
+
+        The value is appended only when the message does not already quote it.
+
+        Examples
+        --------
+        >>> Result("tool/x", "mlo:licence", "MinCount", "needs a licence").line()
+        'tool/x · mlo:licence · MinCount: needs a licence'
+        """
         value = f" (value: {self.value})" if self.value and self.value not in self.message else ""
         return f"{self.focus} · {self.path} · {self.rule}: {self.message}{value}"
 
 
 @dataclass
 class ValidationReport:
+    """Every SHACL result of one validation run, sorted, with the texts the CLI prints.
+
+    Parameters
+    ----------
+    results : list of Result
+        Violations and lesser findings (warnings, infos); only violations break conformance.
+    """
+
     results: list[Result] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
+        """True when no result has severity ``Violation`` (warnings do not fail a build)."""
         return not any(r.severity == "Violation" for r in self.results)
 
     def summary(self) -> str:
+        """One line for an error message: conformance, the violation count and the first one."""
         if self.conforms:
             return "data conforms to the shapes"
         n = sum(r.severity == "Violation" for r in self.results)
@@ -59,6 +78,7 @@ class ValidationReport:
         return f"data violates the shapes ({n} violation{'s' if n != 1 else ''}); first: {first}"
 
     def text(self) -> str:
+        """The full report, one result per line, as ``mlops-kg validate`` prints it."""
         if not self.results:
             return "Validation: the data conforms to the shapes."
         lines = [f"Validation: {len(self.results)} problem(s) (node · property · rule: message)"]

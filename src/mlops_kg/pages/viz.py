@@ -73,6 +73,13 @@ VIEWS = ("full", "substitutes")
 
 
 def kind_title(kind: str) -> str:
+    """The reader-facing name of a node kind; unknown kinds read "Other" rather than failing.
+
+    Examples
+    --------
+    >>> kind_title("service"), kind_title("no-such-kind")
+    ('Cloud service', 'Other')
+    """
     return KINDS.get(kind, OTHER_KIND)[0]
 
 
@@ -82,6 +89,27 @@ def relation_words(relation: str) -> str:
 
 
 def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    """Collapse whitespace and cut ``text`` at a word boundary to at most ``limit`` characters.
+
+    Tooltips stay readable; a cut text ends in "…" without a dangling comma or full stop.
+
+    Parameters
+    ----------
+    text : str
+        Any text; non-strings are converted with ``str``.
+    limit : int
+        The most characters kept before the ellipsis.
+
+    Returns
+    -------
+    str
+        ``text`` unchanged (whitespace aside) when it fits, else its shortened form.
+
+    Examples
+    --------
+    >>> shorten("Track   experiments,  models and runs.", limit=22)
+    'Track experiments…'
+    """
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
@@ -188,10 +216,12 @@ class GraphView:
 
     @property
     def kinds(self) -> list[str]:
+        """The node kinds present, in the legend's order (known kinds first, then the rest sorted)."""
         present = {n["kind"] for n in self.nodes}
         return [k for k in KINDS if k in present] + sorted(present - set(KINDS))
 
     def options(self) -> dict:
+        """The vis-network options for this view (see :func:`vis_options`)."""
         return vis_options(len(self.nodes), self.physics)
 
     def data(self) -> dict:
@@ -201,6 +231,21 @@ class GraphView:
 
 
 def vis_options(n_nodes: int, physics: bool) -> dict:
+    """The vis-network options for a graph of ``n_nodes`` nodes.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Above :data:`PHYSICS_LIMIT` nodes, edges are hidden while dragging or zooming so the page
+        stays responsive.
+    physics : bool
+        Whether the browser keeps simulating forces; off, the precomputed positions are final.
+
+    Returns
+    -------
+    dict
+        JSON-ready options; the layout seed is fixed, so the same graph looks the same each time.
+    """
     big = n_nodes > PHYSICS_LIMIT
     options = {
         "autoResize": True,
@@ -491,6 +536,11 @@ def _swatch(shape: str, color: str) -> str:
 
 
 def legend_html(view: GraphView) -> str:
+    """The legend of a graph page as HTML: node kinds, clusters (substitutes view) and a usage hint.
+
+    Labels are escaped; the swatches repeat each kind's colour and shape so the legend does
+    not rely on colour alone.
+    """
     parts = ['<section class="legend" aria-label="Legend">']
     if view.legend:
         parts.append('<h2>Types</h2><ul class="legend-list">')

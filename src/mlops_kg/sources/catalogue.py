@@ -69,6 +69,7 @@ class Record:
 
     @property
     def where(self) -> str:
+        """``file:line`` of the entry, so a report can send the reader to the source line."""
         return f"{self.file}:{self.line}"
 
 
@@ -90,6 +91,8 @@ def normalise_repository(url: str | None, *, any_host: bool = False) -> str | No
     the known forges and GitLab instances count only when ``any_host`` (for fields that the
     catalogue says hold a repository).
 
+    Examples
+    --------
     >>> normalise_repository("http://www.GitHub.com/Microsoft/LightGBM.git/")
     'https://github.com/microsoft/lightgbm'
     >>> normalise_repository("https://gitlab.com/group/sub/project/-/tree/main")
@@ -154,6 +157,8 @@ def clean_name(text: str) -> tuple[str, tuple[str, ...]]:
     """A catalogue's item name as ``(name, aliases)``: Markdown emphasis and emoji dropped,
     a trailing ``(other name)`` read as an alias.
 
+    Examples
+    --------
     >>> clean_name("FastChat (Vicuna)")
     ('FastChat', ('Vicuna',))
     >>> clean_name("**Langfuse** 🪢")
@@ -234,6 +239,8 @@ def spdx_licence(text) -> str | None:
     2.0``, ``CC BY-NC-SA 4.0``). A deprecated id is replaced by its current equivalent:
     ``GPL-3.0`` by ``GPL-3.0-only``, ``GPL-2.0+`` by ``GPL-2.0-or-later``.
 
+    Examples
+    --------
     >>> spdx_licence("GNU General Public License v3.0"), spdx_licence("Apache 2.0")
     ('GPL-3.0-only', 'Apache-2.0')
     """

@@ -24,6 +24,8 @@ RELATIONS = {_SKOS + "exactMatch": "exact", _SKOS + "broadMatch": "broad", _SKOS
 def category_iri(source: str, path: tuple[str, ...]) -> str:
     """The IRI of a catalogue's category concept.
 
+    Examples
+    --------
     >>> category_iri("lfai", ("Model", "Inference"))
     'https://w3id.org/mlops-kg/id/catalogue/lfai/model/inference'
     """
@@ -77,6 +79,7 @@ class Crosswalk:
 
 
 def crosswalk_file() -> Path:
+    """The shipped crosswalk from catalogue categories to capabilities, ``graph/landscape/crosswalk.ttl``."""
     return data_dir("graph") / "landscape" / "crosswalk.ttl"
 
 

@@ -110,6 +110,8 @@ def licence_iris(text: str) -> list[URIRef] | None:
     """The SPDX IRIs a licence field names ("Apache 2.0", "MIT or Apache-2.0"), or None when
     any part of it is not a licence we know (the field then stays a note).
 
+    Examples
+    --------
     >>> [str(i) for i in licence_iris("Apache License, Version 2.0")]
     ['https://spdx.org/licenses/Apache-2.0']
     >>> licence_iris("our own licence") is None
@@ -142,6 +144,23 @@ def _vendor(name: str):
 
 @dataclass
 class Report:
+    """What an import did, for the person who ran it: nodes added, names matched, and the
+    lines that were ambiguous or could not be read as facts.
+
+    Attributes
+    ----------
+    guide : str
+        The guide's name as given; it heads the report.
+    added : dict
+        Node kind → labels of the nodes the import created, in the order met.
+    matched : list of tuple
+        ``(name as written, label it resolved to, line)`` for names found in the known graph.
+    notes : list of tuple
+        ``(line, message)`` for what was skipped or kept as a note.
+    facts : int
+        Triples the import produced.
+    """
+
     guide: str
     added: dict[str, list[str]] = field(default_factory=dict)          # kind → labels
     matched: list[tuple[str, str, int]] = field(default_factory=list)  # (as written, resolved label, line)
@@ -150,16 +169,20 @@ class Report:
     _seen: set = field(default_factory=set, repr=False)  # what add() and note() have kept, to skip repeats
 
     def add(self, kind: str, label: str):
+        """Record a new node of ``kind``; a label already recorded is not repeated."""
         if ("added", kind, label) not in self._seen:
             self._seen.add(("added", kind, label))
             self.added.setdefault(kind, []).append(label)
 
     def note(self, line: int, message: str):
+        """Record a message about ``line`` of the guide; the same message for a line is kept once."""
         if ("note", line, message) not in self._seen:
             self._seen.add(("note", line, message))
             self.notes.append((line, message))
 
     def text(self) -> str:
+        """The report as terminal text, with control characters and bidi marks made visible so a
+        crafted name cannot rewrite the terminal."""
         out = [f"Import of {self.guide}: {self.facts} facts"]
         tools = self.added.get("tool", [])
         out.append(f"tools added ({len(tools)}): " + (", ".join(tools) or "none"))
@@ -176,14 +199,24 @@ class Report:
 
 @dataclass
 class ImportResult:
+    """The graph an import made, and the :class:`Report` of how it was made."""
+
     graph: Graph
     report: Report
 
     def turtle(self) -> str:
+        """The imported graph as Turtle text."""
         return self.graph.serialize(format="turtle")
 
 
 def read_guide(path) -> str:
+    """The text of a Markdown guide.
+
+    Raises
+    ------
+    GuideImportError
+        When the file is missing, unreadable or not text; the message says which and what to do.
+    """
     from ..files import read_text
 
     return read_text(path, expected="a Markdown guide", error=GuideImportError)

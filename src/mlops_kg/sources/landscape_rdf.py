@@ -76,10 +76,12 @@ class SourceInfo:
 
     @property
     def output(self) -> str:
+        """The file name of the graph generated from this catalogue (``<id>.ttl``)."""
         return f"{self.id}.ttl"
 
     @property
     def graph(self) -> URIRef:
+        """The named graph holding this catalogue's facts, so every fact keeps its source."""
         return URIRef(GRAPH_BASE + self.id)
 
 
@@ -124,6 +126,7 @@ class FileVersion:
 
     @property
     def as_of(self) -> str:
+        """The date the file's facts describe: ``observed`` when known, else the commit date."""
         return self.observed or self.date
 
 
@@ -197,6 +200,19 @@ def shipped_files() -> list[Path]:
 
 
 def load_shipped(files=None) -> Shipped:
+    """Index the shipped graph's names and repositories, for resolving catalogue entities onto it.
+
+    Parameters
+    ----------
+    files : iterable of path, optional
+        Turtle files to read instead of :func:`shipped_files` (tests pass a small graph).
+
+    Returns
+    -------
+    Shipped
+        Labels, normalised names, repositories (lower-cased, no trailing slash) and the pairs
+        of repositories stated to be different projects.
+    """
     from rdflib import Graph
 
     graph = Graph()
@@ -238,6 +254,16 @@ class Placement:
 
 @dataclass(frozen=True)
 class Resolution:
+    """The outcome of resolving catalogue entities onto the shipped graph.
+
+    Attributes
+    ----------
+    placements : tuple of Placement
+        One per entity, sorted by node so the generated files are stable.
+    notes : dict
+        Kind of note → sorted report lines: disambiguations, dropped aliases, near-misses.
+    """
+
     placements: tuple
     notes: dict  # kind → [line, ...]: disambiguated, aliases dropped, near-misses
 
@@ -421,6 +447,8 @@ def derive_status(*, archived: bool | None, last_commit: str | None, as_of: str 
     :data:`INACTIVE_AFTER` before ``as_of`` (the snapshot date); ``"active"`` when it is not;
     None when there is no last-commit date to judge by.
 
+    Examples
+    --------
     >>> derive_status(archived=None, last_commit="2024-01-01", as_of="2025-06-26")
     'inactive'
     >>> derive_status(archived=True, last_commit="2025-06-01", as_of="2025-06-26")
@@ -461,10 +489,29 @@ _OTHER = {"HTML", "CSS", "SCSS", "Less", "Sass", "TeX", "MDX", "Jupyter Notebook
 
 
 def language_iri(name: str) -> URIRef:
+    """The node of a programming language named as GitHub names it.
+
+    Names whose ``#`` would vanish from the slug are spelt out, so C# and C stay apart.
+
+    Examples
+    --------
+    >>> str(language_iri("C#")) != str(language_iri("C"))
+    True
+    """
     return mint_iri("language", _LANGUAGE_SLUGS.get(name, name))
 
 
 def language_class(name: str) -> URIRef:
+    """The ontology class of a GitHub "language": programming, shell, configuration or other.
+
+    GitHub lists markup, notebooks and build files among languages; the class keeps them
+    from counting as programming languages.
+
+    Examples
+    --------
+    >>> [language_class(n).split("#")[-1].split("/")[-1] for n in ("Python", "Shell", "YAML", "HTML")]
+    ['ProgrammingLanguage', 'ShellLanguage', 'ConfigurationLanguage', 'Language']
+    """
     if name in _SHELL:
         return MLO.ShellLanguage
     if name in _CONFIGURATION:
@@ -473,6 +520,14 @@ def language_class(name: str) -> URIRef:
 
 
 def licence_iri(spdx_id: str) -> URIRef:
+    """The SPDX licence node for an SPDX identifier; imported guides mint the same IRI, so a
+    licence named by both is one node.
+
+    Examples
+    --------
+    >>> str(licence_iri("Apache-2.0")).endswith("/Apache-2.0")
+    True
+    """
     return URIRef(SPDX + spdx_id)
 
 
@@ -550,10 +605,28 @@ def source_triples(placements, source: str, versions: dict) -> list[tuple]:
 
 
 def file_entity(info: SourceInfo, file: str) -> URIRef:
+    """The PROV entity standing for one snapshot file of a catalogue."""
     return mint_iri("source", f"{info.id} {file}")
 
 
 def dataset_triples(info: SourceInfo, versions: dict, triple_count: int, entity_count: int) -> list[tuple]:
+    """DCAT/VoID/PROV description of a catalogue's generated graph: title, licences, counts and
+    the upstream file versions it was derived from.
+
+    Parameters
+    ----------
+    info : SourceInfo
+        The catalogue.
+    versions : dict
+        Snapshot file name → :class:`FileVersion`; files without a version are left out.
+    triple_count, entity_count : int
+        The VoID figures of the generated graph.
+
+    Returns
+    -------
+    list of tuple
+        ``(subject, predicate, object)`` triples, in a fixed order.
+    """
     dataset = info.graph
     triples = [(dataset, RDF.type, DCAT.Dataset), (dataset, RDF.type, VOID.Dataset),
                (dataset, DCTERMS.title, Literal(f"{info.title}: facts taken by mlops-kg")),

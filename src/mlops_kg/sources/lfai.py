@@ -25,7 +25,41 @@ LANGUAGE_SHARE = 0.05
 def read_landscape(path, *, source: str = "lfai") -> list[Record]:
     """The items of a landscape.yml or processed_landscape.yml, in file order.
 
-    >>> records = read_landscape("tests/data/landscape/lfai-small.yml")  # doctest: +SKIP
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The landscape file, in the LF AI & Data / CNCF shape (``landscape:`` of categories,
+        subcategories and items).
+    source : str
+        The source key stamped on every record (``"lfai"`` for the LF AI & Data landscape).
+
+    Returns
+    -------
+    list of Record
+        One record per item; an item listed under a ``second_path`` is still one record, with
+        every category path it appears under.
+
+    Raises
+    ------
+    CatalogueError
+        When the file is not a landscape (no top-level list) or an item or category has no name.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "landscape.yml")
+    ...     _ = path.write_text(
+    ...         "landscape:\\n"
+    ...         "  - name: Model\\n"
+    ...         "    subcategories:\\n"
+    ...         "      - name: Inference\\n"
+    ...         "        items:\\n"
+    ...         "          - name: Text Generation Inference (TGI)\\n"
+    ...         "            repo_url: https://github.com/huggingface/text-generation-inference\\n")
+    ...     [record] = read_landscape(path)
+    >>> record.name, record.aliases, record.categories
+    ('Text Generation Inference (TGI)', ('TGI',), (('Model', 'Inference'),))
     """
     document = load_yaml(path, expected="a landscape.yml file")
     where = file_label(path)

@@ -42,10 +42,12 @@ class Entity:
 
     @property
     def name(self) -> str:
+        """The name the preferred source gives (see :func:`preferred`)."""
         return preferred(self, "name")
 
     @property
     def sources(self) -> tuple[str, ...]:
+        """The catalogues that list this project, in :data:`SOURCE_PRIORITY` order."""
         return tuple(sorted({r.source for r in self.records}, key=_source_rank))
 
     def values(self, attribute: str) -> dict[str, object]:
@@ -61,6 +63,22 @@ class Entity:
 
 @dataclass(frozen=True)
 class MergeReport:
+    """The merged catalogue and what a curator should look at.
+
+    Attributes
+    ----------
+    entities : tuple of Entity
+        Every project once: those with a repository sorted by it, then the rest by name.
+    merges : tuple of Entity
+        Entities listed by more than one catalogue.
+    near_misses : tuple
+        ``(name, repositories)``: probably one project, left unmerged on purpose.
+    conflicts : tuple
+        ``(entity key, attribute, ((source, value), ...))`` where catalogues disagree.
+    counts : dict
+        Figures for the report (records, entities, merges, ...).
+    """
+
     entities: tuple[Entity, ...]
     merges: tuple[Entity, ...]
     near_misses: tuple[tuple[str, tuple[str, ...]], ...]

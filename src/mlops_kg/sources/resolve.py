@@ -92,6 +92,8 @@ def _variants(name: str) -> list[str]:
 
 @dataclass
 class Entry:
+    """One node of the index: its label, every name it answers to, and its classes."""
+
     iri: str
     label: str
     names: set = field(default_factory=set)
@@ -178,6 +180,10 @@ class Resolver:
     # --- construction ---------------------------------------------------------------------
     @classmethod
     def for_store(cls, store) -> "Resolver":
+        """The resolver of an embedded store, built once and kept on the store.
+
+        Indexing a large graph takes seconds; every later lookup on the same store reuses it.
+        """
         cached = getattr(store, "_resolver", None)
         if cached is None:
             from ..bulk import paused_gc
@@ -204,10 +210,12 @@ class Resolver:
 
     @classmethod
     def from_json(cls, data: dict) -> "Resolver":
+        """Rebuild a resolver from :meth:`to_json` output, without reading the graph again."""
         return cls({iri: Entry(iri, e["label"], set(e["names"]), set(e["classes"]))
                     for iri, e in data.items()})
 
     def to_json(self) -> dict:
+        """The index as JSON-ready data, sorted (names and classes as sorted lists) so it is stable."""
         return {iri: {"label": e.label, "names": sorted(e.names), "classes": sorted(e.classes)}
                 for iri, e in sorted(self.entries.items())}
 
@@ -348,4 +356,5 @@ class Resolver:
             self._grams.setdefault(gram, set()).add(key)
 
     def label(self, iri) -> str:
+        """The preferred label of ``iri``, or the IRI itself when the graph gives none."""
         return self._labels.get(str(iri), str(iri))

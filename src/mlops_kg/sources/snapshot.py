@@ -40,6 +40,18 @@ dates, package ids, maturity); no text of the catalogue. Licence of this data: {
 
 @dataclass
 class Snapshot:
+    """The graphs generated from a folder of catalogue snapshots, before they are written.
+
+    Attributes
+    ----------
+    files : dict
+        File name → Turtle text.
+    counts : dict
+        Figures for the report (entities, triples, ...).
+    notes : dict
+        Kind of note → report lines from resolution.
+    """
+
     files: dict  # file name → Turtle text
     counts: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)  # kind → [line, ...]
@@ -170,6 +182,18 @@ def check_snapshot(files: dict, shipped) -> list[str]:
 
 @dataclass
 class FileDiff:
+    """How a regenerated file differs from the shipped one, entity by entity.
+
+    Attributes
+    ----------
+    file : str
+        The file name.
+    added, removed : list
+        Labels or IRIs of entities that appear or disappear.
+    changed : dict
+        Entity IRI → (facts added, facts removed).
+    """
+
     file: str
     added: list  # labels or IRIs of entities that appear
     removed: list
@@ -177,6 +201,7 @@ class FileDiff:
 
     @property
     def empty(self) -> bool:
+        """True when the file would not change."""
         return not (self.added or self.removed or self.changed)
 
 
@@ -223,6 +248,14 @@ def diff_snapshot(old_dir, files: dict) -> list[FileDiff]:
 
 
 def format_diff(diffs, *, limit: int = 10) -> str:
+    """Summarise file diffs (:class:`FileDiff`) for a terminal: a line per file, then up to ``limit`` examples
+    of each kind of change.
+
+    Examples
+    --------
+    >>> print(format_diff([FileDiff("lfai.ttl", [], [], {})]))
+    lfai.ttl: unchanged
+    """
     lines = []
     for diff in diffs:
         if diff.empty:
@@ -245,6 +278,16 @@ def format_diff(diffs, *, limit: int = 10) -> str:
 
 
 def format_figures(snapshot: Snapshot, *, limit: int = 5) -> str:
+    """The figures of a snapshot and up to ``limit`` lines of each kind of note, for a terminal.
+
+    Examples
+    --------
+    >>> print(format_figures(Snapshot({}, {"entities": 1200}, {"near misses": ["a", "b"]}), limit=1))
+    figures: entities 1,200
+    near misses (2)
+      a
+      ... 1 more
+    """
     lines = ["figures: " + ", ".join(f"{k} {v:,}" for k, v in snapshot.counts.items())]
     for kind in sorted(snapshot.notes):
         items = snapshot.notes[kind]
@@ -258,6 +301,7 @@ def format_figures(snapshot: Snapshot, *, limit: int = 5) -> str:
 # ------------------------------------------------------------------------------ writing
 
 def landscape_dir() -> Path:
+    """The shipped folder of catalogue graphs, ``graph/landscape``, where snapshots are written."""
     from ..model.resources import data_dir
 
     return data_dir("graph") / "landscape"
