@@ -283,3 +283,18 @@ def test_run_query_runs_the_text_it_checked(built, monkeypatch):
     monkeypatch.setattr(type(store), "query", lambda self, q, *a, **k: ran.append(q) or real(self, q, *a, **k))
     run_query(store, "ASK {\r\n ?s ?p \"\\u00e9\" }")
     assert [getattr(q, "text", q) for q in ran] == ["ASK {\n ?s ?p \"\u00e9\" }"]
+
+
+def test_the_docs_say_where_oxigraph_expands_escapes():
+    """Oxigraph expands \\u escapes in strings and in IRIs, and the README and sparql.py say so."""
+    from pathlib import Path
+
+    import pyoxigraph
+
+    import mlops_kg.query.sparql as sparql
+
+    row = next(iter(pyoxigraph.Store().query('SELECT ("\\u00e9" AS ?s) (<http://a/\\u00e9> AS ?i) {}')))
+    assert (row["s"].value, row["i"].value) == ("\u00e9", "http://a/\u00e9")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "Oxigraph only in strings and IRIs" in readme
+    assert "Oxigraph only inside\nstrings and IRIs" in sparql.__doc__

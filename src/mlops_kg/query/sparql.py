@@ -3,11 +3,13 @@ form, and the features an endpoint must refuse (SERVICE, FROM / FROM NAMED, upda
 
 The checks read the query with rdflib's parser, but Oxigraph parses the text again, and the two
 readers disagree on some texts (rdflib expands ``\\u`` escapes everywhere, Oxigraph only inside
-strings; Oxigraph also ends a comment at a carriage return). So every query is first made
+strings and IRIs; Oxigraph also ends a comment at a carriage return). So every query is first made
 *canonical* (:func:`canonical_query`): escapes expanded, line ends made ``\\n``, characters that
 some reader may take for a line end refused. The canonical text is the one that is checked and
-the one that runs; on top of that, :func:`mentions_service` refuses the word SERVICE wherever a
-reader could take it for the keyword.
+the one that runs: rdflib parses it (a SERVICE in the algebra is refused) and, on top of that,
+:func:`mentions_service` refuses the word SERVICE wherever a reader could take it for the
+keyword. The regexes here only tell code from comments, strings and IRIs; where they misread
+(``1<2)SERVICE#>`` looks like an IRI), the parser's check is the one that holds.
 
 Our prefixes (``mlo:``, ``tool:``, ``skos:``, …) are predeclared: a query may use them without
 ``PREFIX`` lines.
