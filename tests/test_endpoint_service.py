@@ -200,8 +200,13 @@ def test_canonical_text_is_what_both_parsers_read():
     text = 'SELECT * WHERE { ?s ?p "\\u00e9" }\r\n'
     assert canonical_query(canonical_query(text)) == canonical_query(text)
     assert parse_query(text).text == canonical_query(text)
+    # an escaped control character stays escaped inside a string (both readers expand it there)
+    assert canonical_query('ASK { ?s ?p "a\\u2028b\\u000a", \'\\u0001\' }') == \
+        'ASK { ?s ?p "a\\u2028b\\n", \'\\u0001\' }'
+    assert canonical_query('ASK { ?s ?p "\\\\\\u2028" }') == 'ASK { ?s ?p "\\\\\\u2028" }'
     for bad in ("ASK { \\u005Cu0041 }", "ASK { ?s ?p '\\uD800' }", "ASK { # \x0b SERVICE }",
-                "ASK { # \u2028 x }", "ASK { ?s ?p '\x00' }"):
+                "ASK { # \u2028 x }", "ASK { ?s ?p '\x00' }", "ASK { # \\u2028 x }", "ASK { <a\\u0001> ?p ?o }",
+                'ASK { ?s ?p "\\\\u2028" }'):
         with pytest.raises(QueryError, match="malformed"):
             canonical_query(bad)
 
@@ -220,3 +225,76 @@ def test_the_stores_themselves_do_not_fetch_a_from_graph(canary, built):
         else:
             assert result.rows == []  # Oxigraph: a graph it does not hold is empty
     assert hits == []
+
+
+def _lt_then_service(url: str) -> list[str]:
+    """A ``<`` that an IRI pattern reads as the start of ``<2)SERVICE#>`` but the parsers read as
+    less-than, so SERVICE is a keyword and ``#>`` starts a comment (security review, issue 12)."""
+    return [f"ASK {{ FILTER(1<2)SERVICE#>\n<{url}>{{?s?p?o}} }}",
+            f"ASK {{ BIND(1 AS ?a) BIND(2 AS ?b) FILTER(?a<?b)SERVICE#>\n<{url}>{{?s?p?o}} }}",
+            f"SELECT * {{ BIND((1<2) AS ?x)SERVICE#>\n<{url}>{{?s?p?o}} }}",
+            f"SELECT * {{ BIND(IF(1<2,1,0) AS ?x)SERVICE#>\n<{url}>{{?s?p?o}} }}"]
+
+
+def test_a_less_than_sign_does_not_hide_service_from_the_stores(canary, built, dataset):
+    from mlops_kg.query.named import run_query
+    from mlops_kg.query.sparql import guard_offline, nesting
+    from mlops_kg.query.store import open_store, store_from_dataset
+
+    url, hits = canary
+    queries = _lt_then_service(url)
+    assert all(_unguarded_oxigraph_fetches(q, hits) for q in queries)  # the attacks are live
+    hits.clear()
+    stores = [open_store(built, "oxigraph"), store_from_dataset(dataset), open_store(built, "rdflib")]
+    for query in queries:
+        with pytest.raises(QueryError, match="SERVICE is not allowed"):
+            guard_offline(query)
+        for store in stores:
+            for run in (lambda: store.query(query), lambda: run_query(store, query)):
+                with pytest.raises(QueryError, match="SERVICE is not allowed"):
+                    run()
+    assert hits == []
+    # brackets hidden the same way are still counted, so the nesting limit holds
+    deep = "ASK { FILTER(1<2)" + "(" * 70 + "1" + ")" * 70 + "#>\n}"
+    assert nesting(deep)[0] >= 71
+    with pytest.raises(QueryError, match="nested too deeply"):
+        guard_offline(deep)
+
+
+def test_the_iri_pattern_follows_the_grammar():
+    import re
+
+    from mlops_kg.query.sparql import IRI_REF
+
+    for iri in ("<http://x/a#b(c)>", "<>", "<x:\u00e9\u2028>"):
+        assert re.fullmatch(IRI_REF, iri), iri
+    for not_iri in ("<a b>", "<a\x01b>", "<a\\b>", "<a|b>", "<a^b>", "<a`b>", "<a{b>", '<a"b>', "<a<b>"):
+        assert not re.fullmatch(IRI_REF, not_iri), not_iri
+
+
+def test_run_query_runs_the_text_it_checked(built, monkeypatch):
+    """run_query hands the store the canonical text parse_query checked, not the caller's."""
+    from mlops_kg.query.named import run_query
+    from mlops_kg.query.store import open_store
+
+    store = open_store(built, "oxigraph")
+    ran = []
+    real = type(store).query
+    monkeypatch.setattr(type(store), "query", lambda self, q, *a, **k: ran.append(q) or real(self, q, *a, **k))
+    run_query(store, "ASK {\r\n ?s ?p \"\\u00e9\" }")
+    assert [getattr(q, "text", q) for q in ran] == ["ASK {\n ?s ?p \"\u00e9\" }"]
+
+
+def test_the_docs_say_where_oxigraph_expands_escapes():
+    """Oxigraph expands \\u escapes in strings and in IRIs, and the README and sparql.py say so."""
+    from pathlib import Path
+
+    import pyoxigraph
+
+    import mlops_kg.query.sparql as sparql
+
+    row = next(iter(pyoxigraph.Store().query('SELECT ("\\u00e9" AS ?s) (<http://a/\\u00e9> AS ?i) {}')))
+    assert (row["s"].value, row["i"].value) == ("\u00e9", "http://a/\u00e9")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "Oxigraph only in strings and IRIs" in readme
+    assert "Oxigraph only inside\nstrings and IRIs" in sparql.__doc__

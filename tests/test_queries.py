@@ -572,3 +572,28 @@ def test_a_store_and_its_name_index_form_no_reference_cycle(dataset):
         assert ref() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_query_can_search_for_a_label_holding_a_control_character(engine):
+    """The build can store such labels; an escape inside a string finds them (issue 12)."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    from mlops_kg.model.load import new_dataset
+
+    ds = new_dataset()
+    graph = ds.graph(URIRef("urn:test:g"))
+    stored = {"line": "a\u2028b", "ctrl": "c\x01d", "both": "e\u2029f\ng", "bidi": "h\u202ei"}
+    for name, label in stored.items():
+        graph.add((URIRef(f"urn:test:{name}"), SKOS.prefLabel, Literal(label)))
+    store = store_from_dataset(ds, engine)
+    for name, written in {"line": '"a\\u2028b"', "ctrl": "'c\\u0001d'", "both": '"""e\\u2029f\\u000Ag"""',
+                          "bidi": '"h\\u202Ei"'}.items():
+        _query, result = run_query(store, f"SELECT ?s WHERE {{ ?s skos:prefLabel {written} }}")
+        assert labels(result, "s") == [f"urn:test:{name}"], written
+        assert store.query(f"ASK {{ ?s skos:prefLabel {written} }}").boolean, written
+    # raw, or as an escape outside a string, a control character is still refused, with advice
+    for bad in ("SELECT ?s WHERE { ?s skos:prefLabel \"a\u2028b\" }", "SELECT ?s WHERE { ?s ?p ?o } # \\u2028"):
+        with pytest.raises(QueryError, match=r"inside a string only as an escape: write \\u2028"):
+            run_query(store, bad)

@@ -86,3 +86,30 @@ def _running(pid: int) -> bool:
     except OSError:  # e.g. another user's process
         return True
     return True
+
+
+#: What a terminal acts on or uses to reorder text: Unicode category Cc (C0, DEL, C1 such as
+#: CSI U+009B), the bidi marks, embeddings, overrides and isolates, the line and paragraph
+#: separators, and lone surrogates (which cannot even be encoded).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\u2028\u2029\ud800-\udfff]")
+_UNSAFE_OR_BACKSLASH = re.compile(_UNSAFE.pattern[:-1] + "\\\\]")
+
+
+def terminal_safe(text: str, *, keep: str = "", backslash: bool = False) -> str:
+    """``text`` with every character a terminal would act on, or that reorders what it shows,
+    written as an escape: ``\\xNN`` below U+0100, ``\\uXXXX`` above (ESC is ``\\x1b``, CSI
+    ``\\x9b``, RIGHT-TO-LEFT OVERRIDE ``\\u202e``, LINE SEPARATOR ``\\u2028``).
+
+    The one rule for text printed to a terminal (query tables, import reports, the server log).
+    ``keep`` names characters to leave as they are (a report's line breaks); ``backslash`` also
+    doubles backslashes, so an escape shown cannot be confused with one that was sent."""
+    def escape(match: re.Match) -> str:
+        ch = match[0]
+        if ch in keep:
+            return ch
+        if ch == "\\":
+            return "\\\\"
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return (_UNSAFE_OR_BACKSLASH if backslash else _UNSAFE).sub(escape, text)

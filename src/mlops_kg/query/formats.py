@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from ..errors import QueryError
+from ..files import terminal_safe
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld", "table")
@@ -45,10 +46,9 @@ def _short(term) -> str:
     return str(term)
 
 
-#: A table is for a terminal: line breaks become spaces, other control characters (an escape
-#: sequence in a label could rewrite the screen) are shown as \\uXXXX.
-_SHOWN = str.maketrans({**{c: f"\\u{ord(c):04X}" for c in [chr(i) for i in range(0x20)] + ["\x7f", "\x85"]},
-                        **{c: " " for c in "\n\r\t\x0b\x0c\u2028\u2029"}})
+#: A table is for a terminal: line breaks and tabs become spaces (they would break the
+#: alignment); every other character a terminal acts on is escaped by ``terminal_safe``.
+_LAYOUT = str.maketrans({c: " " for c in "\n\r\t"})
 #: Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -63,7 +63,7 @@ def table(result) -> str:
         headers, rows = result.variables, [tuple(_short(t) for t in row) for row in result.rows]
     if not rows:
         return "(no results)"
-    cells = [[c.translate(_SHOWN) for c in row] for row in rows]
+    cells = [[terminal_safe(c.translate(_LAYOUT)) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
     out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells]

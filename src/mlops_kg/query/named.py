@@ -199,4 +199,5 @@ def run_query(store, spec: str, params: dict[str, str] | None = None, *, max_row
     parsed = parse_query(query.text)  # syntax errors with line and column, before anything runs
     check_safe(parsed, store.graph_names())  # offline: no SERVICE, no FROM <url> to fetch
     bindings = bind_params(query, params or {}, Resolver.for_store(store))
-    return query, store.query(query.text, bindings, max_rows=max_rows)
+    # the canonical text parse_query checked is what runs, never the text as given
+    return query, store.query(parsed, bindings, max_rows=max_rows)

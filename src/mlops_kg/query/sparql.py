@@ -3,11 +3,13 @@ form, and the features an endpoint must refuse (SERVICE, FROM / FROM NAMED, upda
 
 The checks read the query with rdflib's parser, but Oxigraph parses the text again, and the two
 readers disagree on some texts (rdflib expands ``\\u`` escapes everywhere, Oxigraph only inside
-strings; Oxigraph also ends a comment at a carriage return). So every query is first made
+strings and IRIs; Oxigraph also ends a comment at a carriage return). So every query is first made
 *canonical* (:func:`canonical_query`): escapes expanded, line ends made ``\\n``, characters that
 some reader may take for a line end refused. The canonical text is the one that is checked and
-the one that runs; on top of that, :func:`mentions_service` refuses the word SERVICE wherever a
-reader could take it for the keyword.
+the one that runs: rdflib parses it (a SERVICE in the algebra is refused) and, on top of that,
+:func:`mentions_service` refuses the word SERVICE wherever a reader could take it for the
+keyword. The regexes here only tell code from comments, strings and IRIs; where they misread
+(``1<2)SERVICE#>`` looks like an IRI), the parser's check is the one that holds.
 
 Our prefixes (``mlo:``, ``tool:``, ``skos:``, …) are predeclared: a query may use them without
 ``PREFIX`` lines.
@@ -26,7 +28,10 @@ from ..model.namespaces import PREFIXES
 #: with the tokenizer in :mod:`mlops_kg.query.remote`).
 COMMENT = r"""\#[^\n]*"""
 STRING = "|".join([r"'''.*?'''", r'""".*?"""', r"'(?:[^'\\\n]|\\.)*'", r'"(?:[^"\\\n]|\\.)*"'])
-IRI_REF = r"""<[^<>"{}|^`\\\s]*>"""
+#: IRIREF exactly as the SPARQL grammar has it: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'. It allows
+#: ``#``, ``(`` and ``)``, so ``1<2)SERVICE#>`` looks like an IRI here while a parser reads
+#: less-than: these patterns only find what is not code, the parser check decides (guard_offline).
+IRI_REF = r"""<[^<>"{}|^`\\\x00-\x20]*>"""
 #: Comments, strings and IRIs: where a word such as LIMIT is not SPARQL.
 NOT_CODE = re.compile(f"{COMMENT}|{STRING}|{IRI_REF}", re.S)
 
@@ -50,32 +55,80 @@ def canonical_query(text: str) -> str:
 
     ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes are expanded (everywhere, as the SPARQL grammar and
     rdflib say), ``\\r\\n`` and a lone ``\\r`` become ``\\n``, a leading byte-order mark is
-    dropped. Refused: an escape that spells another escape, an escape of a surrogate, and control
-    characters other than tab and line ends (also NEL, U+2028, U+2029), in strings too. A carriage
-    return inside a long string becomes a line feed. Canonical text is its own canonical form.
+    dropped. An escape that yields a control character (or NEL, U+2028, U+2029, ...) inside a
+    string literal stays an escape (``\\n``, ``\\t``, ... or ``\\u2028``), which both readers
+    turn into the same character of the string, so a query can search for any stored literal.
+    Refused: an escape that spells another escape, an escape of a surrogate, and control
+    characters other than tab and line ends (also NEL, U+2028, U+2029) written raw anywhere, or
+    as an escape outside strings (an escaped line end becomes ``\\n``). Canonical text is its
+    own canonical form.
 
     >>> canonical_query('ASK { # \\u0041\\r?s ?p ?o }')
     'ASK { # A\\n?s ?p ?o }'
+    >>> canonical_query('ASK { ?s ?p "a\\u2028b\\u000A" }')
+    'ASK { ?s ?p "a\\\\u2028b\\\\n" }'
     """
-    def expand(match: re.Match) -> str:
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    pieces, escaped_controls, size, at = [], [], 0, 0
+    for match in _CODEPOINT_ESCAPE.finditer(text):
         code = int(match[1], 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             raise QueryError(f"malformed SPARQL: {match[0]} is not a character; write the character itself")
-        return chr(code)
-
-    expanded = _CODEPOINT_ESCAPE.sub(expand, text.removeprefix("\ufeff"))
+        pieces.append(text[at:match.start()])
+        size += match.start() - at
+        if _CONTROL.match(chr(code)):
+            escaped_controls.append(size)
+        pieces.append(chr(code))
+        size, at = size + 1, match.end()
+    pieces.append(text[at:])
+    expanded = "".join(pieces)
     again = _CODEPOINT_ESCAPE.search(expanded)
     if again:
         raise QueryError(f"malformed SPARQL: an escape that spells another escape ({again[0]}) is not "
                          "accepted; write the character itself")
-    canonical = expanded.replace("\r\n", "\n").replace("\r", "\n")
+    canonical = _keep_escaped(expanded, escaped_controls) if escaped_controls else expanded
     odd = _ODD_CHAR.search(canonical)
     if odd:
         line = canonical.count("\n", 0, odd.start()) + 1
         col = odd.start() - (canonical.rfind("\n", 0, odd.start()) + 1) + 1
         raise QueryError(f"malformed SPARQL at line {line}, column {col}: control character "
-                         f"U+{ord(odd[0]):04X}; only tab and line ends may appear, in strings write \\t, \\n, ...")
+                         f"U+{ord(odd[0]):04X}; only tab and line ends may appear in a query, and inside a "
+                         f"string only as an escape: write \\u{ord(odd[0]):04X} (or \\t, \\n) in quotes")
     return canonical
+
+
+#: Characters an escape may only yield inside a string, where they are kept escaped: controls
+#: (category Cc) and the other characters of _ODD_CHAR.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_ECHAR = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+
+
+def _keep_escaped(expanded: str, positions: list[int]) -> str:
+    """``expanded`` with the characters at ``positions`` (each from an escape) escaped again when
+    they stand inside a string literal: an ECHAR for the five that have one (the grammar refuses
+    a raw line end in a short string, even after rdflib expands ``\\u000A``), else ``\\uXXXX``.
+    One right after a lone backslash would make that backslash an ECHAR of its own, so it is left
+    raw and refused. Outside strings an escaped line end is a line end, anything else is refused."""
+    masked = list(expanded)
+    for pos in positions:  # read as a plain letter: an escaped line end does not end a string
+        masked[pos] = "x"
+    strings = [(m.start(), m.end()) for m in NOT_CODE.finditer("".join(masked)) if m[0][0] in "'\""]
+    out, at = [], 0
+    for pos in positions:
+        ch = expanded[pos]
+        inside = any(start < pos < end - 1 for start, end in strings)
+        backslashes = len(expanded[:pos]) - len(expanded[:pos].rstrip("\\"))
+        if inside and backslashes % 2 == 0:
+            replacement = _ECHAR.get(ch, f"\\u{ord(ch):04X}")
+        elif not inside and ch == "\r":
+            replacement = "\n"
+        else:
+            continue
+        out.append(expanded[at:pos])
+        out.append(replacement)
+        at = pos + 1
+    out.append(expanded[at:])
+    return "".join(out)
 
 
 def mentions_service(text: str) -> bool:
@@ -95,13 +148,15 @@ def mentions_service(text: str) -> bool:
     return bool(_SERVICE_WORD.search("".join(kept)))
 
 
-def guard_offline(text: str) -> str:
-    """The canonical form of ``text`` (:func:`canonical_query`), or :class:`QueryError` when it
-    may call another endpoint (SERVICE): what an embedded store runs, so no query fetches."""
-    canonical = canonical_query(text)
-    if mentions_service(canonical):
+def guard_offline(query) -> "ParsedQuery":
+    """``query`` (text or a :class:`ParsedQuery`) parsed and checked, or :class:`QueryError` when
+    it may call another endpoint (SERVICE): what an embedded store runs is the result's ``text``,
+    so no query fetches. The regex check (:func:`mentions_service`) alone is not enough: rdflib's
+    parser reads the canonical text as Oxigraph does where a pattern cannot (``1<2)SERVICE#>``)."""
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    if parsed.uses_service:
         raise QueryError(SERVICE_REFUSED)
-    return canonical
+    return parsed
 
 
 SERVICE_REFUSED = "SERVICE is not allowed: queries here never call other endpoints (the word SERVICE " \
@@ -187,8 +242,12 @@ _RECURSION_LOCK = threading.Lock()
 
 def nesting(text: str) -> tuple[int, int]:
     """``(depth, offset)``: the deepest nesting of brackets and groups in the code of ``text``
-    (comments, strings and IRIs left out) and where it is first reached."""
-    code = NOT_CODE.sub(lambda m: " " * len(m[0]), text)
+    (comments, strings and IRIs left out) and where it is first reached.
+
+    An IRI that holds a bracket counts as code: ``1<2)((#>`` looks like an IRI to a pattern, but
+    a parser reads less-than and brackets, so an overcount (a stricter limit) beats an undercount."""
+    code = NOT_CODE.sub(lambda m: m[0] if m[0][0] == "<" and re.search(r"[()\[\]]", m[0])
+                        else " " * len(m[0]), text)
     depth = deepest = where = 0
     for match in re.finditer(r"[{(\[\]()}]", code):
         if match[0] in "{([":

@@ -98,7 +98,8 @@ class Store:
 
     def query(self, text: str, bindings: dict | None = None, *, max_rows: int | None = None,
               dataset: tuple | None = None) -> QueryResult:
-        """Run ``text``; ``dataset=(default graph IRIs, named graph IRIs)`` replaces the query's
+        """Run ``text`` (SPARQL, or a :class:`mlops_kg.query.sparql.ParsedQuery` to run its
+        checked, canonical ``text`` without parsing it again); ``dataset=(default graph IRIs, named graph IRIs)`` replaces the query's
         own dataset (the SPARQL protocol's default-graph-uri / named-graph-uri)."""
         raise NotImplementedError
 
@@ -172,11 +173,11 @@ class OxigraphStore(Store):
     def query(self, text, bindings=None, *, max_rows=None, dataset=None):
         import pyoxigraph as ox
 
-        from .sparql import has_dataset_clause, with_values
-        from .sparql import guard_offline, prefix_map
+        from .sparql import guard_offline, has_dataset_clause, prefix_map, with_values
 
-        # Oxigraph would call any SERVICE it reads; the guard runs on the text that runs.
-        text = guard_offline(text)
+        # Oxigraph would call any SERVICE it reads: the guard parses and checks the canonical
+        # text, and that text is the one that runs.
+        text = guard_offline(text).text
         # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
         # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group, and
         # are also written into the patterns (see remote.substitute for why).
@@ -242,9 +243,10 @@ class RdflibStore(Store):
                       if len(g) and not str(g.identifier).startswith("urn:x-rdflib:"))
 
     def query(self, text, bindings=None, *, max_rows=None, dataset=None):
-        from .sparql import check_safe, parse_query
+        from .sparql import ParsedQuery, check_safe, parse_query
 
-        parsed = parse_query(text)
+        parsed = text if isinstance(text, ParsedQuery) else parse_query(text)
+        text = parsed.text
         check_safe(parsed, self.graph_names())  # rdflib would call a SERVICE or fetch a FROM <url>
         prepared = parsed.prepared  # parsed afresh, so changing its dataset is safe
         if dataset is not None:

@@ -25,11 +25,11 @@ class _HttpError(Exception):
 
 
 def _printable(text: str) -> str:
-    """``text`` with control and other unprintable characters (and backslashes) escaped, so a
-    request line cannot send escape sequences to the terminal that shows the log."""
-    return "".join(c if c.isprintable() and c != "\\" else
-                   ("\\\\" if c == "\\" else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
-                   for c in text)
+    """``text`` made safe for the terminal that shows the log (:func:`mlops_kg.files.terminal_safe`,
+    backslashes doubled too), so a request line cannot send escape sequences to it."""
+    from ..files import terminal_safe
+
+    return terminal_safe(text, backslash=True)
 
 
 class _Handler(BaseHTTPRequestHandler):

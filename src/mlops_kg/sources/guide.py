@@ -190,12 +190,12 @@ def without_controls(text: str) -> str:
 
 
 def visible(text: str) -> str:
-    """``text`` with every character a terminal would act on or hide (controls, bidi marks; not
-    the space) written as an escape such as ``\\x1b`` or ``\\u202e``, for reports."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == "\n" else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)
+    """``text`` for a report on a terminal: every character a terminal would act on or that
+    reorders text (controls, bidi marks, line separators) escaped as ``\\x1b`` or ``\\u202e``
+    by :func:`mlops_kg.files.terminal_safe`; line breaks kept."""
+    from ..files import terminal_safe
+
+    return terminal_safe(text, keep="\n")
 
 
 def _extend(fields: dict, key: str, more: str):
