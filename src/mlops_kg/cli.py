@@ -468,8 +468,9 @@ def list_named_queries(fmt):
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol URL, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth")
 @click.option("--graph", "graph_iri", metavar="IRI",
-              help="Put the merged graph into this one graph (default: one remote graph per named graph).")
-@click.option("--user", help="User name for HTTP authentication.")
+              help="Put the merged graph into this one graph, an absolute IRI (default: one remote graph "
+                   "per named graph).")
+@click.option("--user", help="User name for HTTP authentication (UTF-8; no control characters).")
 @click.option("--password", envvar="MLOPS_KG_PASSWORD", help="Password (or set MLOPS_KG_PASSWORD).")
 @click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True)
 @click.option("--timeout", type=FINITE_SECONDS, default=60.0, show_default=True,
