@@ -124,7 +124,8 @@ def test_failed_build_keeps_previous_output(tmp_path, monkeypatch, built):
 
 @pytest.mark.parametrize("place", ["file in the way", "read-only folder"])
 def test_build_into_unwritable_place_is_a_clear_error_before_any_work(tmp_path, monkeypatch, place):
-    """The target is checked first: no loading or validating (seconds) before the error."""
+    """The target is checked first: no loading or validating before the error (``no_work``
+    proves it; a wall-clock bound would also time cold imports on a busy machine)."""
     import errno
     import tempfile
 
@@ -145,15 +146,12 @@ def test_build_into_unwritable_place_is_a_clear_error_before_any_work(tmp_path, 
                 raise PermissionError(errno.EACCES, "Permission denied")
             monkeypatch.setattr(tempfile, "mkdtemp", refuse)
     try:
-        started = time.monotonic()
         result = CliRunner().invoke(cli, ["build", "--out", str(target)])
-        elapsed = time.monotonic() - started
     finally:
         target.parent.chmod(0o755)
     assert result.exit_code == 2, result.output
     assert result.output.startswith(f"error: cannot write to {target}: ") and result.output.count("\n") == 1
     assert "Traceback" not in result.output
-    assert elapsed < 1, elapsed
     assert not target.exists()
 
 

@@ -42,7 +42,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:D
 
 
 def _start(built, **options):
-    server = make_server(built, port=0, **{"quiet": True, **options})
+    """A server on a free port; unless a test says otherwise two workers, and a client quota
+    no test's concurrent requests reach (every test client is the one address 127.0.0.1)."""
+    server = make_server(built, port=0, **{"quiet": True, "workers": 2, "client_queries": 64, **options})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread
@@ -81,8 +83,7 @@ def _stop(server, thread):
 
 @pytest.fixture(scope="module")
 def oxigraph_server(built):
-    # every test client is 127.0.0.1: let it use both workers at once
-    server, thread = _start(built, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2, client_queries=2)
+    server, thread = _start(built, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2)
     yield server
     _stop(server, thread)
 

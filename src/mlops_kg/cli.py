@@ -468,8 +468,9 @@ def list_named_queries(fmt):
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol URL, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth")
 @click.option("--graph", "graph_iri", metavar="IRI",
-              help="Put the merged graph into this one graph (default: one remote graph per named graph).")
-@click.option("--user", help="User name for HTTP authentication.")
+              help="Put the merged graph into this one graph, an absolute IRI (default: one remote graph "
+                   "per named graph).")
+@click.option("--user", help="User name for HTTP authentication (UTF-8; no control characters).")
 @click.option("--password", envvar="MLOPS_KG_PASSWORD", help="Password (or set MLOPS_KG_PASSWORD).")
 @click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True)
 @click.option("--timeout", type=FINITE_SECONDS, default=60.0, show_default=True,
@@ -500,17 +501,21 @@ def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
 @click.option("--max-memory", type=click.IntRange(min=64), default=1024, show_default=True, metavar="MB",
               help="Memory a worker may use, graph included (RLIMIT_DATA, where the OS has it); a query that "
                    "needs more is stopped with HTTP 503 and the worker replaced.")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1), default=3, show_default=True,
               help="Worker processes, i.e. queries that run at the same time.")
-@click.option("--client-queries", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--client-queries", type=click.IntRange(min=1), metavar="N",
               help="Queries one client address may have running or waiting; more get HTTP 429 with "
-                   "Retry-After.")
+                   "Retry-After. Default: --workers minus one (at least 1), so one address never holds "
+                   "every worker. All clients on this machine reach a loopback address as 127.0.0.1 "
+                   "(or ::1) and so share one quota.")
+@click.option("--send-timeout", type=FiniteSeconds(high=24 * 3600), default=20.0, show_default=True,
+              help="Seconds a client has to take its whole answer (0.1 to 86400); then it is disconnected.")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")
 @click.option("--quiet", is_flag=True, help="Do not log one line per request on stderr.")
 @BUILD_OPTION
-def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_queries, engine, quiet,
-          build_dir):
+def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_queries, send_timeout, engine,
+          quiet, build_dir):
     """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/).
 
     Updates are refused (403); SERVICE (wherever it could be read as the keyword) and FROM /
@@ -518,17 +523,18 @@ def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_
     On a loopback address (the default) only requests addressed to localhost, 127.0.0.1 or
     [::1] are answered (403 otherwise: DNS rebinding). Each query runs in a worker process
     within --timeout and --max-memory; answers are cut at --max-rows and --max-bytes; a client
-    that does not take its answer within 20 s is disconnected. Stop with Ctrl-C.
+    that does not take its answer within --send-timeout is disconnected. Stop with Ctrl-C.
     """
     import signal
 
     from .serve.server import check_options, make_server
 
     check_options(host=host, engine=engine, timeout=timeout, max_rows=max_rows, workers=workers,
-                  max_bytes=max_bytes, max_memory_mb=max_memory, client_queries=client_queries)
+                  max_bytes=max_bytes, max_memory_mb=max_memory, client_queries=client_queries,
+                  send_timeout=send_timeout)
     server = make_server(_build_folder(build_dir, trust_explicit=True), host, port, engine=engine, timeout=timeout, max_rows=max_rows,
                          workers=workers, quiet=quiet, max_bytes=max_bytes, max_memory_mb=max_memory,
-                         client_queries=client_queries)
+                         client_queries=client_queries, send_timeout=send_timeout)
 
     def stop(signum, frame):
         raise KeyboardInterrupt

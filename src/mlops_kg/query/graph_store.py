@@ -75,13 +75,53 @@ def _send(url: str, method: str, *, body: bytes = b"", headers=None, timeout=DEF
         conn.close()
 
 
+#: Characters no header value may hold (C0 and C1 controls, DEL): http.client refuses CR and
+#: LF, and the rest are a mistake in a user name or password (a line read with its newline).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: An absolute IRI (RFC 3987): a scheme, then no space, control character or ``<>"{}|^`\``.
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]*")
+
+
+def check_credentials(user: str | None, password: str | None) -> None:
+    """Raise a one-line :class:`EndpointError` for a user name or password that cannot be sent
+    in an ``Authorization`` header in any scheme (it holds a control character)."""
+    for what, value in (("user name", user), ("password", password)):
+        if value is None:
+            continue
+        if _CONTROL.search(value):
+            raise EndpointError(f"the {what} holds a control character ({_CONTROL.search(value).group()!r}, "
+                                "e.g. a line break read with it), which cannot go in an HTTP header; "
+                                "give it without")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8, smuggled in as surrogates
+            raise EndpointError(f"the {what} is not valid UTF-8 text; check the terminal's or "
+                                "file's encoding") from None
+
+
+def check_graph_iri(iri: str) -> None:
+    """Raise a one-line :class:`EndpointError` unless ``iri`` is an absolute IRI."""
+    if not _IRI.fullmatch(iri):
+        raise EndpointError(f"the graph {iri!r} is not an absolute IRI (a scheme such as https: or urn:, "
+                            "and no spaces, control characters or <>\"{}|^`\\); "
+                            "e.g. --graph https://example.org/graph/mlops")
+
+
+def _quoted(text: str) -> str:
+    """``text`` as an HTTP quoted-string (RFC 9110): ``"`` and ``\\`` escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _challenges(headers) -> dict[str, dict[str, str]]:
     """The ``WWW-Authenticate`` challenges of a 401 answer: scheme (lower case) → parameters."""
     found = {}
     for value in headers.get_all("WWW-Authenticate") or []:
         scheme, _, rest = value.strip().partition(" ")
         items = [item for item in urllib.request.parse_http_list(rest) if "=" in item]
-        found[scheme.lower()] = {k.strip().lower(): v for k, v in urllib.request.parse_keqv_list(items).items()}
+        # parse_keqv_list drops a quoted-string's quotes but keeps its escapes: undo them too,
+        # so a realm is hashed and sent back (quoted again) as the server meant it
+        found[scheme.lower()] = {k.strip().lower(): re.sub(r"\\(.)", r"\1", v)
+                                 for k, v in urllib.request.parse_keqv_list(items).items()}
     return found
 
 
@@ -107,17 +147,21 @@ def _digest(challenge: dict, method: str, target: str, user: str, password: str)
         ha1 = h(f"{ha1}:{nonce}:{cnonce}")
     ha2 = h(f"{method}:{target}")
     qops = [q.strip() for q in challenge.get("qop", "").split(",") if q.strip()]
-    fields = [f'username="{user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{target}"',
+    if user.isascii():
+        username = f"username={_quoted(user)}"
+    else:  # RFC 7616 section 3.4.4: the extended notation of RFC 8187, hashed as UTF-8 (as h() does)
+        username = "username*=UTF-8''" + urllib.parse.quote(user, safe="")
+    fields = [username, f"realm={_quoted(realm)}", f"nonce={_quoted(nonce)}", f"uri={_quoted(target)}",
               f"algorithm={algorithm}"]
     if qops:
         if "auth" not in qops:
             raise ValueError(f"Digest qop {challenge['qop']} is not supported (auth is)")
         fields += [f'response="{h(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}")}"', "qop=auth",
-                   "nc=00000001", f'cnonce="{cnonce}"']
+                   "nc=00000001", f"cnonce={_quoted(cnonce)}"]
     else:
         fields.append(f'response="{h(f"{ha1}:{nonce}:{ha2}")}"')
     if "opaque" in challenge:
-        fields.append(f'opaque="{challenge["opaque"]}"')
+        fields.append(f"opaque={_quoted(challenge['opaque'])}")
     return "Digest " + ", ".join(fields)
 
 
@@ -133,6 +177,9 @@ def _authorization(url: str, headers, method: str, user: str, password: str, aut
         raise EndpointError(f"{url} asks for {asked} authentication, which --auth {auth} cannot give; "
                             "use --auth auto")
     if scheme == "basic":
+        if ":" in user:  # RFC 7617: the first colon ends the user name
+            raise EndpointError(f"{url} asks for Basic authentication, which cannot carry a user name "
+                                "with a colon; use another account or --auth digest")
         return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
     parts = urllib.parse.urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -164,6 +211,7 @@ def put_graph(url: str, payload: bytes, *, user=None, password=None, auth="auto"
     the graph, so it is safe to send it once more after an early close or a stale nonce.
     """
     check_url(url)
+    check_credentials(user, password)
     headers = {"Content-Type": "text/turtle"}  # N-Triples is Turtle; every GSP server takes it
     challenge = None
     for attempt in (1, 2):
@@ -222,6 +270,9 @@ def publish(build_dir, endpoint: str, graph: str | None = None, *, user=None, pa
     merged graph goes to that one IRI. Returns ``[(graph IRI, triples)]``.
     """
     check_url(endpoint)  # before the build is read, and naming the URL as given
+    check_credentials(user, password)
+    if graph is not None:
+        check_graph_iri(graph)
     nq = Path(build_dir) / "mlops-kg.nq"
     if not nq.is_file():
         raise EndpointError(f"{nq}: no built graph to publish; run `mlops-kg build --out {build_dir}` first")

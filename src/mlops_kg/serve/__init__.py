@@ -22,7 +22,8 @@ FROM NAMED / dataset parameters naming a graph that is not loaded, missing or re
 ``query`` · 403 SPARQL Update (``update=``, ``application/sparql-update``, INSERT/LOAD/... in
 ``query=``) · 404 unknown path · 405 method not allowed · 406 no acceptable result format ·
 411 POST without Content-Length · 413 body over 1 MiB · 415 unsupported POST content type ·
-429 the client's address already has as many queries running as allowed (``Retry-After``) ·
+429 the client's address already has as many queries running as allowed (``Retry-After``; on a
+loopback address every local client is the one address 127.0.0.1 and shares the quota) ·
 500 unexpected failure · 503 the query hit the time limit and was stopped, it needed more
 memory than a worker may use, or every worker stayed busy for the whole time limit (then with
 ``Retry-After``). When the row cap cuts a result, the first ``max_rows`` rows (or triples) are

@@ -16,8 +16,11 @@ MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
 DEFAULT_MAX_ROWS = 10000
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_MEMORY_MB = 1024
-DEFAULT_CLIENT_QUERIES = 1
-DEFAULT_WORKERS = 2
+#: None: one fewer than the workers, at least 1 (see :func:`client_quota`).
+DEFAULT_CLIENT_QUERIES = None
+#: Three, so that with the default quota one client address cannot take every worker and yet a
+#: second client on the same address (every local client is 127.0.0.1) is still answered.
+DEFAULT_WORKERS = 3
 #: Seconds a client has to take a whole answer; then the connection is closed (a client that
 #: never reads would otherwise hold a thread and the answer in memory).
 SEND_TIMEOUT = 20.0
@@ -30,6 +33,13 @@ class ServeError(MlopsKgError):
     """The endpoint cannot start: the address is in use or not valid, or a worker failed."""
 
 
+def client_quota(workers: int, client_queries: int | None = DEFAULT_CLIENT_QUERIES) -> int:
+    """Queries one client address may have running or waiting: ``client_queries``, or by
+    default one fewer than ``workers`` (at least 1), so that one address can never hold every
+    worker while others wait, yet one slow query leaves room for the same address's next one."""
+    return max(1, workers - 1) if client_queries is None else client_queries
+
+
 # --- answering one query (runs inside a worker process) --------------------------------------
 
 @dataclass
@@ -39,8 +49,7 @@ class Reply:
     status: int
     content_type: str
     body: bytes
-    truncated: bool = False
-    cut_by: str | None = None  # "rows" or "bytes": the limit that cut the answer
+    cut_by: str | None = None  # "rows" or "bytes": the limit that cut the answer; None: whole
 
     @classmethod
     def error(cls, status: int, message: str) -> Reply:
@@ -110,7 +119,7 @@ def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_
     except Exception as exc:  # noqa: BLE001 - an engine bug must become a 500, not a dead worker
         return Reply.error(500, f"internal error while running the query ({type(exc).__name__}: "
                                 f"{_one_line(exc, 200)})")
-    return Reply(200, CONTENT_TYPES[fmt], body, cut_by is not None, cut_by)
+    return Reply(200, CONTENT_TYPES[fmt], body, cut_by)
 
 
 def _render(result, fmt: str) -> bytes:

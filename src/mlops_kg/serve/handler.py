@@ -263,8 +263,9 @@ class _Handler(BaseHTTPRequestHandler):
         client = self.client_address[0] if self.client_address else "-"
         if not self.server.enter_query(client):
             allowed = self.server.client_queries
+            shared = "; every client on this machine counts as one address" if self.server.loopback else ""
             raise _HttpError(429, f"this client address already has {allowed} quer{'y' if allowed == 1 else 'ies'} "
-                                  f"running (the most one address may have); wait for the answer, then retry",
+                                  f"running (the most one address may have{shared}); wait for an answer, then retry",
                              {"Retry-After": "1"})
         try:
             reply = self.server.pool.run(request, self.server.timeout_seconds)
@@ -274,11 +275,11 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.leave_query(client)
         headers = {"Vary": "Accept"}
-        if reply.truncated:
+        if reply.cut_by:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Max-Rows"] = str(self.server.max_rows)
             headers["X-Result-Max-Bytes"] = str(self.server.max_bytes)
-            headers["X-Result-Truncated-By"] = getattr(reply, "cut_by", None) or "rows"
+            headers["X-Result-Truncated-By"] = reply.cut_by
         self._send(reply.status, reply.content_type, reply.body, headers)
 
     def _formats(self, params) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import QueryError
 from .answer import (DEFAULT_CLIENT_QUERIES, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS,
                      DEFAULT_TIMEOUT, DEFAULT_WORKERS, MAX_TIMEOUT, MIN_TIMEOUT, SEND_TIMEOUT, ServeError,
-                     _one_line)
+                     _one_line, client_quota)
 from .handler import _Handler, _printable
 from .page import example_queries
 from .workers import WorkerPool
@@ -43,6 +43,7 @@ class EndpointServer(ThreadingHTTPServer):
 
     def start_workers(self, workers: int) -> None:
         """Start the query processes; on failure the socket is closed and the error raised."""
+        self.client_queries = client_quota(workers, self.client_queries)
         try:
             self.pool = WorkerPool(self.build_dir, self.engine, workers, max_memory_mb=self.max_memory_mb)
         except BaseException:
@@ -134,7 +135,7 @@ class EndpointServer(ThreadingHTTPServer):
 
 def check_options(*, host: str = "127.0.0.1", engine: str = "oxigraph", timeout: float = DEFAULT_TIMEOUT,
                   send_timeout: float = SEND_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
-                  workers: int = DEFAULT_WORKERS, client_queries: int = DEFAULT_CLIENT_QUERIES,
+                  workers: int = DEFAULT_WORKERS, client_queries: int | None = DEFAULT_CLIENT_QUERIES,
                   max_bytes: int = DEFAULT_MAX_BYTES, max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB) -> None:
     """Raise :class:`ServeError` (or :class:`~mlops_kg.errors.QueryError` for the engine) for
     options :func:`make_server` would refuse; the CLI checks them before it looks for a build."""
@@ -147,7 +148,7 @@ def check_options(*, host: str = "127.0.0.1", engine: str = "oxigraph", timeout:
                          "e.g. 127.0.0.1 for this machine only or 0.0.0.0 for every interface")
     if not (MIN_TIMEOUT <= timeout <= MAX_TIMEOUT) or not (MIN_TIMEOUT <= send_timeout <= MAX_TIMEOUT):
         raise ServeError(f"timeout must be a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}")  # nan too
-    if min(max_rows, workers, client_queries) < 1 or max_bytes < 1024 or (max_memory_mb is not None and max_memory_mb < 64):
+    if min(max_rows, workers, client_quota(workers, client_queries)) < 1 or max_bytes < 1024 or (max_memory_mb is not None and max_memory_mb < 64):
         raise ServeError("max_rows, workers and client_queries must be at least 1, max_bytes at least 1024, "
                          "max_memory_mb at least 64")
 
@@ -156,7 +157,7 @@ def make_server(build_dir, host: str = "127.0.0.1", port: int = 8000, *, engine:
                 timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
                 workers: int = DEFAULT_WORKERS, quiet: bool = False, log=None,
                 max_bytes: int = DEFAULT_MAX_BYTES, max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
-                client_queries: int = DEFAULT_CLIENT_QUERIES, send_timeout: float = SEND_TIMEOUT) -> EndpointServer:
+                client_queries: int | None = DEFAULT_CLIENT_QUERIES, send_timeout: float = SEND_TIMEOUT) -> EndpointServer:
     """Bind ``host:port`` (0 picks a free port) and start ``workers`` query processes over the
     build in ``build_dir`` (a folder that exists: the server never builds). Call
     ``serve_forever()`` to serve and ``shutdown()`` to stop; the bound address is ``server_address``.
@@ -164,8 +165,10 @@ def make_server(build_dir, host: str = "127.0.0.1", port: int = 8000, *, engine:
     Limits: a query runs at most ``timeout`` seconds; an answer holds at most ``max_rows`` rows
     and ``max_bytes`` bytes (cut to fit, flagged with ``X-Result-Truncated``); a worker may use
     ``max_memory_mb`` of memory, graph included (None: no cap); one client address may have
-    ``client_queries`` queries running or waiting (429 beyond); a client has ``send_timeout``
-    seconds to take an answer.
+    ``client_queries`` queries running or waiting (429 beyond; None: ``workers`` - 1, at least 1,
+    see :func:`~mlops_kg.serve.answer.client_quota`); a client has ``send_timeout`` seconds to
+    take an answer. On a loopback address every local client is the one address 127.0.0.1 (or
+    ::1) and so shares one quota.
 
     Raises :class:`ServeError` when the address is in use or invalid, and the error of the
     store (e.g. :class:`~mlops_kg.errors.DataFileError`) when the build cannot be loaded.

@@ -67,7 +67,9 @@ def _worker_main(conn, build_dir: str, engine: str, max_memory_mb: int | None = 
         store = open_store(build_dir, engine)
         parse_query("ASK {}")  # warm up rdflib's parser so the first request is not slow
         loaded = store.graph_names()
-        _limit_memory(max_memory_mb)  # after loading: the graph is not the query's to pay for
+        # RLIMIT_DATA counts the loaded graph too (the cap is "graph included"); set after
+        # loading so a graph that leaves no room for queries is reported as such
+        _limit_memory(max_memory_mb)
     except MlopsKgError as exc:
         conn.send(("error", type(exc).__name__, str(exc)))
         return
