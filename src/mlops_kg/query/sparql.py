@@ -65,7 +65,7 @@ def canonical_query(text: str) -> str:
 
     >>> canonical_query('ASK { # \\u0041\\r?s ?p ?o }')
     'ASK { # A\\n?s ?p ?o }'
-    >>> canonical_query('ASK { ?s ?p "a\\u2028b\\u000A" }')
+    >>> canonical_query('ASK { ?s ?p "a\\\\u2028b\\\\u000A" }')
     'ASK { ?s ?p "a\\\\u2028b\\\\n" }'
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
