@@ -8,38 +8,23 @@ prose, and says where each came from (source, file, line). Bad input raises
 """
 from __future__ import annotations
 
-from pathlib import Path
+import importlib
 
-from .awesome_list import read_awesome_list
-from .best_of import read_best_of, read_best_of_csv, read_best_of_yaml
-from .catalogue import CatalogueError, Record, normalise_repository, osi_approved, spdx_licence
-from .lfai import read_landscape
-from .llmops import read_llmops
+#: Public names and the module that defines each. They load on first use (PEP 562), so that
+#: importing one module of this package (``sources.resolve`` on the fast ``substitutes`` path)
+#: does not import every catalogue reader and YAML with it.
+_EXPORTS = {
+    "CatalogueError": "catalogue", "Record": "catalogue", "normalise_repository": "catalogue",
+    "osi_approved": "catalogue", "spdx_licence": "catalogue",
+    "read_awesome_list": "awesome_list", "read_landscape": "lfai", "read_llmops": "llmops",
+    "read_best_of": "best_of", "read_best_of_csv": "best_of", "read_best_of_yaml": "best_of",
+    "SNAPSHOTS": "catalogues", "read_snapshots": "catalogues",
+}
 
-#: The snapshot files, newest first within a source (the merge prefers earlier files):
-#: (source id, file name, reader).
-SNAPSHOTS = (
-    ("lfai", "lfai-landscape.yml", read_landscape),
-    ("lfai", "lfai-processed-landscape-2025-06-02.yml", read_landscape),
-    ("cncf", "cncf-landscape.yml", read_landscape),
-    ("best-of-ml-python", "best-of-ml-python-2025-06-26.csv", read_best_of),
-    ("best-of-ml-python", "best-of-ml-python-projects.yaml", read_best_of),
-    ("awesome-production-ml", "awesome-production-machine-learning.md", read_awesome_list),
-    ("awesome-llmops", "awesome-llmops.md", read_llmops),
-)
+__all__ = sorted(_EXPORTS)
 
 
-def read_snapshots(folder) -> list[Record]:
-    """The records of every snapshot file in ``folder``, in :data:`SNAPSHOTS` order."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CatalogueError(f"{folder}: not a folder; give the folder that holds the catalogue snapshots")
-    records: list[Record] = []
-    for source, name, reader in SNAPSHOTS:
-        records.extend(reader(folder / name, source=source))
-    return records
-
-
-__all__ = ["CatalogueError", "Record", "SNAPSHOTS", "normalise_repository", "osi_approved",
-           "read_awesome_list", "read_best_of", "read_best_of_csv", "read_best_of_yaml",
-           "read_landscape", "read_llmops", "read_snapshots", "spdx_licence"]
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -61,7 +61,7 @@ def generate_snapshot(folder, *, shipped=None, crosswalk=None, snapshots=None) -
     """Read the catalogue snapshot files in ``folder`` (named as in
     :data:`mlops_kg.sources.SNAPSHOTS`, with a ``SOURCES.md`` giving each file's commit and
     date) and return the generated files with figures and the resolution report."""
-    from . import SNAPSHOTS, read_snapshots
+    from .catalogues import SNAPSHOTS, read_snapshots
     from .crosswalk import load_crosswalk
     from .merge import merge_records
 
