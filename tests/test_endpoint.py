@@ -16,7 +16,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -27,6 +26,7 @@ from mlops_kg.serve.page import render_page
 from mlops_kg.serve.server import make_server
 
 from .conftest import venv_bin
+from .support.canary import recording_server
 
 TIMEOUT = 2.5  # seconds; the slow query must be stopped after this
 MAX_ROWS = 50
@@ -109,27 +109,8 @@ def any_endpoint(request):
 @pytest.fixture
 def recorder():
     """A tiny HTTP server that records every request it gets (it must get none)."""
-    hits = []
-
-    class Record(BaseHTTPRequestHandler):
-        def _hit(self):
-            hits.append((self.command, self.path))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/turtle")
-            self.end_headers()
-            self.wfile.write(b"<urn:a> <urn:b> <urn:c> .\n")
-
-        do_GET = do_POST = do_HEAD = _hit
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/data", hits
-    server.shutdown()
-    server.server_close()
+    with recording_server(b"<urn:a> <urn:b> <urn:c> .\n", "text/turtle", "/data") as served:
+        yield served
 
 
 def call(url, *, query=None, params=None, data=None, headers=None, method=None, timeout=15):

@@ -4,15 +4,13 @@ through the endpoint's GET and POST, the library's stores and `mlops-kg query`."
 from __future__ import annotations
 
 import itertools
-import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from mlops_kg.errors import QueryError
 
+from .support.canary import recording_server
 from .test_endpoint import _start, _stop, call
 
 CANARY_ANSWER = (b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[{"s":{"type":"literal",'
@@ -22,28 +20,8 @@ CANARY_ANSWER = (b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[{"s":{"
 @pytest.fixture(scope="module")
 def canary():
     """A local SPARQL-looking server that records every request and answers with CANARY rows."""
-    hits = []
-
-    class Record(BaseHTTPRequestHandler):
-        def _hit(self):
-            hits.append((self.command, self.path))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(CANARY_ANSWER)))
-            self.end_headers()
-            self.wfile.write(CANARY_ANSWER)
-
-        do_GET = do_POST = _hit
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", hits
-    server.shutdown()
-    server.server_close()
+    with recording_server(CANARY_ANSWER, "application/sparql-results+json") as served:
+        yield served
 
 
 def _escape(text: str, chars: str) -> str:

@@ -8,6 +8,8 @@ from mlops_kg.errors import DataFileError
 from mlops_kg.model.load import load_file, load_sources, parse_into
 from mlops_kg.model.namespaces import GRAPHS
 
+from .support.canary import recording_server
+
 
 def all_shipped_files():
     files = resources.ontology_files() + [resources.shapes_file()]
@@ -66,30 +68,9 @@ def test_unknown_suffix_is_refused(tmp_path):
 @pytest.fixture
 def canary():
     """A local HTTP server that records every request: a parser that fetches would hit it."""
-    import http.server
-    import threading
-
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the stdlib's name
-            hits.append(self.path)
-            body = b'{"@context": {"name": "http://example.org/name"}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    body = b'{"@context": {"name": "http://example.org/name"}}'
+    with recording_server(body, "application/ld+json", "") as served:
+        yield served
 
 
 def _jsonld_with_context(tmp_path, context, name="remote.jsonld"):
