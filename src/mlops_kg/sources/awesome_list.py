@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .catalogue import (CatalogueError, Record, clean_name, file_label, normalise_repository,
-                        read_text, repository_from_badge)
+from .catalogue import CatalogueError, Record, clean_name, file_label, link_record, read_text
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _ENTRY_START = re.compile(r"^\s*[*+-]\s+\[")
@@ -58,20 +57,9 @@ def read_awesome_list(path, *, source: str = "awesome-production-ml") -> list[Re
         name, aliases = clean_name(entry.group("name"))
         if not name:
             raise CatalogueError(f"{path}:{number}: a list entry has an empty name")
-        url = entry.group("url").strip()
-        repository = normalise_repository(url)
-        badge_repository = repository_from_badge(entry.group("rest"))
-        records.append(Record(
-            source=source,
-            key=name,
-            name=name,
-            aliases=aliases,
-            file=where,
-            line=number,
-            homepage=None if repository else url,
-            repository=repository or badge_repository,
-            categories=(tuple(title for _, title in headings),),
-        ))
+        records.append(link_record(source=source, name=name, aliases=aliases, url=entry.group("url"),
+                                   rest=entry.group("rest"), file=where, line=number,
+                                   categories=tuple(title for _, title in headings)))
     if not records:
         raise CatalogueError(f"{path}: no entries '* [Name](url)' under a '##' heading; "
                              "is this an awesome list?")

@@ -153,6 +153,31 @@ def repository_from_badge(text: str) -> str | None:
 _PARENTHESISED = re.compile(r"^(?P<name>.+?)\s*\((?P<alias>[^()]+)\)\s*$")
 
 
+def link_record(*, source: str, name: str, aliases: tuple[str, ...], url: str, rest: str, file: str,
+                line: int, categories: tuple[str, ...]) -> Record:
+    """The record of a Markdown entry ``[name](url) ... rest`` of an awesome list or table.
+
+    A link to a code repository gives the repository; any other link is the homepage, and a
+    stars badge in ``rest`` then names the repository. A badge naming another repository than
+    the link is kept among ``other_repositories``.
+    """
+    url = url.strip()
+    repository = normalise_repository(url)
+    badge = repository_from_badge(rest)
+    return Record(
+        source=source,
+        key=name,
+        name=name,
+        aliases=aliases,
+        file=file,
+        line=line,
+        homepage=None if repository else url,
+        repository=repository or badge,
+        other_repositories=(badge,) if badge and repository and badge != repository else (),
+        categories=(categories,),
+    )
+
+
 def clean_name(text: str) -> tuple[str, tuple[str, ...]]:
     """A catalogue's item name as ``(name, aliases)``: Markdown emphasis and emoji dropped,
     a trailing ``(other name)`` read as an alias.

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .catalogue import (CatalogueError, Record, clean_name, file_label, normalise_repository,
-                        read_text, repository_from_badge)
+from .catalogue import CatalogueError, Record, clean_name, file_label, link_record, read_text
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"^\[(?P<name>(?:[^\[\]]|\[[^\]]*\])+)\]\((?P<url>[^)\s]+)\)")
@@ -52,21 +51,9 @@ def read_llmops(path, *, source: str = "awesome-llmops") -> list[Record]:
         if not categories:
             raise CatalogueError(f"{path}:{number}: a table row outside any '##' section")
         name, aliases = clean_name(link.group("name"))
-        url = link.group("url").strip()
-        repository = normalise_repository(url)
-        badge = repository_from_badge(" ".join(cells[1:]))
-        records.append(Record(
-            source=source,
-            key=name,
-            name=name,
-            aliases=aliases,
-            file=where,
-            line=number,
-            homepage=None if repository else url,
-            repository=repository or badge,
-            other_repositories=(badge,) if badge and repository and badge != repository else (),
-            categories=(categories,),
-        ))
+        records.append(link_record(source=source, name=name, aliases=aliases, url=link.group("url"),
+                                   rest=" ".join(cells[1:]), file=where, line=number,
+                                   categories=categories))
     if not records:
         raise CatalogueError(f"{path}: no table rows '| [Name](url) | ... |' under a '##' heading; "
                              "is this an Awesome-LLMOps list?")
