@@ -49,23 +49,8 @@ def read_best_of_yaml(path, *, source: str = "best-of-ml-python") -> list[Record
         name = text_value(project.get("name"))
         if not name:
             raise CatalogueError(f"{path}:{line}: a project has no name; add 'name:'")
-        github_id = text_value(project.get("github_id"))
-        licence_given = text_value(project.get("license"))
-        records.append(Record(
-            source=source,
-            key=github_id or name,
-            name=name,
-            file=where,
-            line=line,
-            homepage=text_value(project.get("homepage")) or text_value(project.get("docs_url")),
-            repository=_github(github_id),
-            licence=spdx_licence(licence_given),
-            licence_given=licence_given,
-            categories=((text_value(project.get("category")) or DEFAULT_CATEGORY,),),
-            labels=_labels(project.get("labels"), project.get("resource")),
-            pypi=text_value(project.get("pypi_id")),
-            conda=text_value(project.get("conda_id")),
-        ))
+        homepage = text_value(project.get("homepage")) or text_value(project.get("docs_url"))
+        records.append(_record(project, source=source, where=where, line=line, name=name, homepage=homepage))
     return records
 
 
@@ -86,34 +71,41 @@ def read_best_of_csv(path, *, source: str = "best-of-ml-python") -> list[Record]
             name = text_value(row.get("name"))
             if not name:
                 raise CatalogueError(f"{path}:{start}: a row has no name")
-            github_id = text_value(row.get("github_id"))
-            moved_to = text_value(row.get("updated_github_id"))
-            repository = _github(moved_to) or _github(github_id)
-            former = _github(github_id) if moved_to else None
-            licence_given = text_value(row.get("license"))
-            records.append(Record(
-                source=source,
-                key=github_id or name,
-                name=name,
-                file=where,
-                line=start,
-                homepage=text_value(row.get("homepage")),
-                repository=repository,
-                former_repositories=(former,) if former and former != repository else (),
-                licence=spdx_licence(licence_given),
-                licence_given=licence_given,
-                categories=((text_value(row.get("category")) or DEFAULT_CATEGORY,),),
-                labels=_labels(row.get("labels"), row.get("resource")),
-                stars=count(row.get("star_count")),
-                created=iso_date(row.get("created_at")),
-                last_commit=iso_date(row.get("last_commit_pushed_at")),
-                latest_release=iso_date(row.get("latest_stable_release_published_at")),
-                pypi=text_value(row.get("pypi_id")),
-                conda=text_value(row.get("conda_id")),
-            ))
+            records.append(_record(row, source=source, where=where, line=start, name=name,
+                                   homepage=text_value(row.get("homepage"))))
     except csv.Error as exc:
         raise CatalogueError(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
     return records
+
+
+def _record(fields, *, source: str, where: str, line: int, name: str, homepage: str | None) -> Record:
+    """The record of one project, from a YAML mapping or a CSV row (same field names; the
+    counts, dates and moved repository only the CSV has are None for the YAML)."""
+    github_id = text_value(fields.get("github_id"))
+    moved_to = text_value(fields.get("updated_github_id"))
+    repository = _github(moved_to) or _github(github_id)
+    former = _github(github_id) if moved_to else None
+    licence_given = text_value(fields.get("license"))
+    return Record(
+        source=source,
+        key=github_id or name,
+        name=name,
+        file=where,
+        line=line,
+        homepage=homepage,
+        repository=repository,
+        former_repositories=(former,) if former and former != repository else (),
+        licence=spdx_licence(licence_given),
+        licence_given=licence_given,
+        categories=((text_value(fields.get("category")) or DEFAULT_CATEGORY,),),
+        labels=_labels(fields.get("labels"), fields.get("resource")),
+        stars=count(fields.get("star_count")),
+        created=iso_date(fields.get("created_at")),
+        last_commit=iso_date(fields.get("last_commit_pushed_at")),
+        latest_release=iso_date(fields.get("latest_stable_release_published_at")),
+        pypi=text_value(fields.get("pypi_id")),
+        conda=text_value(fields.get("conda_id")),
+    )
 
 
 def _github(github_id: str | None) -> str | None:
