@@ -86,13 +86,11 @@ def local_names(build_dir=None):
 
     found = find_build(build_dir)
     if found is not None:
-        from ..model.layout import INDEX, INDEX_VERSION
+        from ..analysis.substitutes import load_index as read_index
 
         try:
-            index = json.loads((found / INDEX).read_text(encoding="utf-8"))
-            if index.get("version") == INDEX_VERSION:
-                return Resolver.from_json(index["names"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return Resolver.from_json(read_index(found)["names"])
+        except (DataFileError, KeyError, TypeError, AttributeError):
             pass  # an unreadable index: the names are read from the sources below
     from ..model.inference import infer
 
