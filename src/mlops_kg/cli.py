@@ -72,13 +72,16 @@ class Cli(click.Group):
         import logging
 
         # rdflib logs warnings (an odd IRI in a file that then fails to parse) on stderr: the
-        # one line the command prints says what is wrong.
-        logging.getLogger("rdflib").addHandler(logging.NullHandler())
-        logging.getLogger("rdflib").propagate = False
+        # one line the command prints says what is wrong. (Once: tests call main many times.)
+        rdflib_log = logging.getLogger("rdflib")
+        if not any(isinstance(h, logging.NullHandler) for h in rdflib_log.handlers):
+            rdflib_log.addHandler(logging.NullHandler())
+        rdflib_log.propagate = False
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.stdout.flush()  # a full stdout fails here when the output was small
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else (prog_name or "mlops-kg")
             click.echo(f"error: {exc.format_message()} (see `{command} --help`)", err=True)
@@ -91,13 +94,6 @@ class Cli(click.Group):
             sys.exit(1)
         except OSError as exc:
             if exc.filename is not None or exc.errno not in _OUTPUT_ERRNOS:
-                raise
-            _output_failed(exc)
-            sys.exit(2)
-        try:
-            sys.stdout.flush()
-        except OSError as exc:
-            if exc.errno not in _OUTPUT_ERRNOS:
                 raise
             _output_failed(exc)
             sys.exit(2)

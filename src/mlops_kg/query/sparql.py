@@ -318,8 +318,7 @@ def is_update(text: str) -> bool:
 def check_safe(parsed: ParsedQuery, loaded_graphs) -> None:
     """Refuse what could make the server fetch a URL or read a file: SERVICE, and FROM /
     FROM NAMED naming a graph that is not loaded (rdflib would try to fetch it)."""
-    if parsed.uses_service:
-        raise QueryError(SERVICE_REFUSED)
+    guard_offline(parsed)
     loaded = set(loaded_graphs)
     for iri in parsed.from_graphs + parsed.from_named_graphs:
         if iri not in loaded:

@@ -248,7 +248,8 @@ class RdflibStore(Store):
         parsed = text if isinstance(text, ParsedQuery) else parse_query(text)
         text = parsed.text
         check_safe(parsed, self.graph_names())  # rdflib would call a SERVICE or fetch a FROM <url>
-        prepared = parsed.prepared  # parsed afresh, so changing its dataset is safe
+        # Each caller parses per request and does not reuse the query, so setting its dataset is safe.
+        prepared = parsed.prepared
         if dataset is not None:
             from rdflib import URIRef
             from rdflib.plugins.sparql.parserutils import CompValue

@@ -162,5 +162,6 @@ def _fit(result, fmt: str, max_bytes: int) -> bytes:
 
 def _execute(store, parsed, dataset, max_rows):
     """Run on the store's union default graph, or on an explicit dataset ``(defaults, named)``
-    from the protocol's default-graph-uri / named-graph-uri parameters."""
-    return store.query(parsed.text, max_rows=max_rows, dataset=dataset)
+    from the protocol's default-graph-uri / named-graph-uri parameters. The store is given the
+    parsed query itself, so it runs the text that was checked without parsing it again."""
+    return store.query(parsed, max_rows=max_rows, dataset=dataset)
