@@ -28,9 +28,11 @@ def write_ntriples(result: Analysis, out, *, links_per_tool: int = 10) -> int:
     """Write :func:`statements` as N-Triples to the binary file ``out``, straight from the
     statements and in batches (no rdflib graph, no whole text in memory: at 50,000 tools the
     analysis holds millions of triples). Returns the number of triples written."""
+    from ..model.ntriples import term  # escapes what splits a line (U+2028, NEL, ...), unlike .n3()
+
     batch, written = [], 0
     for s, p, o in statements(result, links_per_tool=links_per_tool):
-        batch.append(f"{s.n3()} {p.n3()} {o.n3()} .\n")
+        batch.append(f"{term(s)} {term(p)} {term(o)} .\n")
         if len(batch) == 50_000:
             out.write("".join(batch).encode("utf-8"))
             written += len(batch)

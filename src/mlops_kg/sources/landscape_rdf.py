@@ -105,11 +105,6 @@ SOURCES = (
 SOURCE_BY_ID = {info.id: info for info in SOURCES}
 
 
-def graph_iri(source: str) -> URIRef:
-    """The named graph (and dataset) of one catalogue's facts."""
-    return URIRef(GRAPH_BASE + source)
-
-
 # ---------------------------------------------------------------------------- versions
 
 @dataclass(frozen=True)
