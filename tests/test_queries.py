@@ -6,9 +6,11 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Literal
 
 from mlops_kg.cli import cli
 from mlops_kg.errors import QueryError
@@ -597,3 +599,60 @@ def test_a_query_can_search_for_a_label_holding_a_control_character(engine):
     for bad in ("SELECT ?s WHERE { ?s skos:prefLabel \"a\u2028b\" }", "SELECT ?s WHERE { ?s ?p ?o } # \\u2028"):
         with pytest.raises(QueryError, match=r"inside a string only as an escape: write \\u2028"):
             run_query(store, bad)
+
+
+# --- the one tokenizer: every rewrite and check reads SPARQL through query.sparql.tokens ---------
+
+TRICKY = [
+    # (text, what a keyword-looking piece is)
+    ('SELECT ("FROM <x>" AS ?s) WHERE { ?s ?p ?o }', "string"),
+    ("SELECT ?s WHERE { ?s ?p ?o } # FROM <http://x/> WHERE {", "comment"),
+    ('SELECT ?s WHERE { ?s ?p """ a "" FROM { WHERE } ""x""" }', "long string with quotes and braces"),
+    ("SELECT ?s WHERE { ?s ?p '''it''s FROM'''}", "long single-quoted string"),
+    ('SELECT ?s WHERE { ?s ?p "a \\" FROM {" }', "escaped quote in a short string"),
+    ("SELECT ?s WHERE { ?s a tool:from }", "prefixed name"),
+    ('SELECT ("x"@from AS ?s) WHERE { }', "language tag"),
+    ("SELECT ?s WHERE { ?s ?p <http://x/FROM#(> }", "IRI with # and a bracket"),
+]
+
+
+@pytest.mark.parametrize("text,why", TRICKY)
+def test_keywords_in_strings_iris_comments_and_names_are_not_code(text, why):
+    from mlops_kg.query.sparql import has_dataset_clause, parse_query, with_values
+
+    parse_query(text)  # each is valid SPARQL
+    assert not has_dataset_clause(text), why
+    bound = with_values(text, {"s": Literal("v")})
+    # the VALUES block goes into the query's own WHERE group, never into the literal or comment
+    assert bound.index(' VALUES (?s) { ("v") } ') == text.index("WHERE {") + len("WHERE {"), why
+    parse_query(bound)
+
+
+def test_the_tokenizer_reads_long_strings_escapes_and_names_as_the_grammar_does():
+    from mlops_kg.query.sparql import tokens
+
+    kinds = lambda text: [(t.kind, t.text) for t in tokens(text)]  # noqa: E731
+    assert kinds("'''a''b'''x") == [("string", "'''a''b'''"), ("word", "x")]
+    assert kinds("'''a\\''''") == [("string", "'''a\\''''")]  # \' is an escape, then the end
+    assert kinds('"a\\"b" c') == [("string", '"a\\"b"'), ("word", "c")]
+    assert kinds("ex:a\\#b # c") == [("pname", "ex:a\\#b"), ("comment", "# c")]
+    assert kinds("?x.") == [("var", "?x")] and kinds("ex:a.") == [("pname", "ex:a")]
+    assert kinds("<a b>") == [("word", "a"), ("word", "b")]  # not an IRI: spaces
+    assert kinds("1.5e3 @en-GB _:b0") == [("number", "1.5e3"), ("langtag", "@en-GB"), ("pname", "_:b0")]
+
+
+def test_prefixes_star_order_caps_and_nesting_read_code_only():
+    from mlops_kg.query.named import NamedQuery
+    from mlops_kg.query.sparql import mentions_service, nesting, star_order, with_prefixes
+
+    commented = with_prefixes("# PREFIX mlo: <http://example.org/>\nSELECT * { ?s a mlo:Tool }")
+    assert "PREFIX mlo: <https://w3id.org/mlops-kg/ontology#>" in commented
+    own = with_prefixes("PREFIX mlo: <http://example.org/>\nSELECT * { ?s a mlo:Tool }")
+    assert "PREFIX mlo: <https://w3id.org/mlops-kg/" not in own
+    assert star_order('SELECT ?b ?a { ?a ?p "SELECT *" }', ["b", "a"]) == ["b", "a"]
+    assert star_order("SELECT DISTINCT * { ?b ?p ?a }", ["a", "p", "b"]) == ["b", "p", "a"]
+    capped = NamedQuery("q", Path("-"), '# LIMIT 5000\nSELECT ?s { ?s ?p "LIMIT 9000" } LIMIT 1000', "")
+    assert capped.cap == 1000
+    assert nesting('ASK { ?s ?p "((((" }') == (1, 4)
+    assert not mentions_service('ASK { ?s ?p """SERVICE""" } # SERVICE')
+    assert mentions_service('ASK { ?s ?p """a "" SERVICE""" }')  # a quote inside: read as code too

@@ -48,10 +48,11 @@ class NamedQuery:
     def cap(self) -> int | None:
         """The row cap of a list query (its largest ``LIMIT`` of 100 or more), else None: a
         top-N ranking's small LIMIT is what it asks for, not a cut."""
-        from .sparql import NOT_CODE
+        from .sparql import code_tokens
 
-        body = NOT_CODE.sub(" ", self.text)
-        limits = [int(n) for n in re.findall(r"\bLIMIT\s+(\d+)", body, re.I) if int(n) >= 100]
+        code = list(code_tokens(self.text))
+        limits = [int(n.text) for word, n in zip(code, code[1:])
+                  if word.is_word("LIMIT") and n.text.isdigit() and int(n.text) >= 100]
         return max(limits) if limits else None
 
 
@@ -161,11 +162,11 @@ def bind_params(query: NamedQuery, values: dict[str, str], resolver) -> dict:
         if missing:
             raise QueryError(f"query {query.name!r} needs --param {missing[0]}=... "
                              f"({declared[missing[0]].description or declared[missing[0]].kind})")
-    from .sparql import NOT_CODE
+    from .sparql import code_tokens
 
-    code = NOT_CODE.sub(" ", query.text)
+    used = {t.text[1:] for t in code_tokens(query.text) if t.kind == "var"}
     for name in values:
-        if name not in declared and not re.search(rf"[?$]{name}\b", code):
+        if name not in declared and name not in used:
             raise QueryError(f"--param {name}: the query has no ?{name}; bind a variable it uses")
     bindings = {}
     for name, value in values.items():

@@ -8,8 +8,15 @@ strings and IRIs; Oxigraph also ends a comment at a carriage return). So every q
 some reader may take for a line end refused. The canonical text is the one that is checked and
 the one that runs: rdflib parses it (a SERVICE in the algebra is refused) and, on top of that,
 :func:`mentions_service` refuses the word SERVICE wherever a reader could take it for the
-keyword. The regexes here only tell code from comments, strings and IRIs; where they misread
-(``1<2)SERVICE#>`` looks like an IRI), the parser's check is the one that holds.
+keyword.
+
+Every scan of query text goes through one tokenizer, :func:`tokens` (comments, short and long
+strings, IRIs, prefixed names, variables, keywords, brackets): the safety checks
+(:func:`mentions_service`, :func:`nesting`, the strings of :func:`canonical_query`) and the
+rewrites (:func:`with_values`, :func:`substitute`, :func:`with_prefixes`,
+:func:`has_dataset_clause`, :func:`star_order`). It only tells code from comments, strings and
+IRIs; where it misreads (``1<2)SERVICE#>`` looks like an IRI), the parser's check is the one
+that holds.
 
 Our prefixes (``mlo:``, ``tool:``, ``skos:``, …) are predeclared: a query may use them without
 ``PREFIX`` lines.
@@ -20,20 +27,80 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..errors import QueryError
 from ..model.namespaces import PREFIXES
 
-#: SPARQL tokens in which nothing is SPARQL: a comment, a string, an IRI (regex sources, shared
-#: with the tokenizer in :mod:`mlops_kg.query.remote`).
+#: The pieces of SPARQL in which nothing is SPARQL: a comment, a string (short or long, quotes
+#: inside a long string and backslash escapes as the grammar has them), an IRI (regex sources).
 COMMENT = r"""\#[^\n]*"""
-STRING = "|".join([r"'''.*?'''", r'""".*?"""', r"'(?:[^'\\\n]|\\.)*'", r'"(?:[^"\\\n]|\\.)*"'])
+STRING = "|".join([r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''", r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""',
+                   r"'(?:[^'\\\n]|\\.)*'", r'"(?:[^"\\\n]|\\.)*"'])
 #: IRIREF exactly as the SPARQL grammar has it: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'. It allows
 #: ``#``, ``(`` and ``)``, so ``1<2)SERVICE#>`` looks like an IRI here while a parser reads
-#: less-than: these patterns only find what is not code, the parser check decides (guard_offline).
+#: less-than: the tokens only tell code from what is not code, the parser check decides
+#: (guard_offline).
 IRI_REF = r"""<[^<>"{}|^`\\\x00-\x20]*>"""
-#: Comments, strings and IRIs: where a word such as LIMIT is not SPARQL.
-NOT_CODE = re.compile(f"{COMMENT}|{STRING}|{IRI_REF}", re.S)
+
+#: The one tokenizer's pattern (:func:`tokens`). Order matters where two could start at one
+#: place: a prefixed name (``tool:from``, ``ex:a\#b``) is one token, not a keyword and a comment.
+_TOKEN = re.compile(f"""
+    (?P<comment>{COMMENT}) | (?P<string>{STRING}) | (?P<iri>{IRI_REF})
+  | (?P<var>[?$]\\w+)
+  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[^\\W\\d](?:[\\w.-]*[\\w-])?)?:(?:[\\w:%-]|\\\\[_~.!$&'()*+,;=/?\\#@%-]|\\.(?=[\\w:%-]))*)
+  | (?P<word>[^\\W\\d]\\w*)
+  | (?P<number>[0-9]+(?:\\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
+  | (?P<open>\\{{) | (?P<close>\\}}) | (?P<lparen>\\() | (?P<rparen>\\)) | (?P<lbracket>\\[) | (?P<rbracket>\\])
+  | (?P<star>\\*)
+""", re.X | re.S)
+#: Token kinds in which nothing is SPARQL code.
+NOT_CODE = frozenset({"comment", "string", "iri"})
+
+
+class Token(NamedTuple):
+    """One token of SPARQL text: its ``kind``, its ``text`` and where it starts."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        """Index just after the token."""
+        return self.start + len(self.text)
+
+    def is_word(self, *words: str) -> bool:
+        """True when the token is a bare word (a keyword) equal to one of ``words``, ignoring case."""
+        return self.kind == "word" and self.text.upper() in words
+
+
+def tokens(text: str):
+    """The tokens of SPARQL ``text``, in order: the one scanner every rewrite and check here uses.
+
+    Kinds: ``comment``, ``string`` (short and long), ``iri``, ``var`` (``?x``, ``$x``),
+    ``langtag``, ``pname`` (a prefixed name or blank node label, ``tool:mlflow``, ``_:b``, or a
+    ``PREFIX`` line's ``mlo:``), ``word`` (keywords, ``a``, function names), ``number``,
+    ``open`` / ``close`` (braces), ``lparen`` / ``rparen``, ``lbracket`` / ``rbracket``,
+    ``star``. Operators and punctuation (``.``, ``;``, ``=``, ``<`` that starts no IRI, ...) are
+    not tokens: they are skipped. A keyword in a string, IRI, comment or prefixed name is not a
+    ``word``.
+
+    >>> [(t.kind, t.text) for t in tokens('SELECT ?x { ?x a tool:from } # LIMIT 1')]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('word', 'SELECT'), ('var', '?x'), ('open', '{'), ('var', '?x'), ('word', 'a'),
+     ('pname', 'tool:from'), ('close', '}'), ('comment', '# LIMIT 1')]
+    >>> [t.kind for t in tokens("'''a '' {b}''' 'c\\\\'d' <http://x/#(> x:a\\\\#b")]
+    ['string', 'string', 'iri', 'pname']
+    """
+    for match in _TOKEN.finditer(text):
+        yield Token(match.lastgroup, match.group(), match.start())
+
+
+def code_tokens(text: str):
+    """The tokens of ``text`` that are code: comments, strings and IRIs left out."""
+    return (t for t in tokens(text) if t.kind not in NOT_CODE)
 
 
 #: A codepoint escape as rdflib reads it before parsing: ``\\u`` or ``\\U`` (either case), then 4
@@ -112,7 +179,7 @@ def _keep_escaped(expanded: str, positions: list[int]) -> str:
     masked = list(expanded)
     for pos in positions:  # read as a plain letter: an escaped line end does not end a string
         masked[pos] = "x"
-    strings = [(m.start(), m.end()) for m in NOT_CODE.finditer("".join(masked)) if m[0][0] in "'\""]
+    strings = [(t.start, t.end) for t in tokens("".join(masked)) if t.kind == "string"]
     out, at = [], 0
     for pos in positions:
         ch = expanded[pos]
@@ -136,14 +203,13 @@ def mentions_service(text: str) -> bool:
     keyword: in code, or in a string that holds a quote, backslash, ``#``, ``<``, ``>``, ``{`` or
     ``}``. Comments, IRIs and plain strings ("cloud service") do not count."""
     kept, at = [], 0
-    for match in NOT_CODE.finditer(text):
-        kept.append(text[at:match.start()])
-        token = match[0]
-        if token[0] in "'\"" and _DELIMITERS.search(token.strip("'\"")):
-            kept.append(" " + token.strip("'\"") + " ")
-        else:
-            kept.append(" ")
-        at = match.end()
+    for token in tokens(text):
+        if token.kind not in NOT_CODE:
+            continue
+        kept.append(text[at:token.start])
+        inner = token.text.strip("'\"")
+        kept.append(" " + inner + " " if token.kind == "string" and _DELIMITERS.search(inner) else " ")
+        at = token.end
     kept.append(text[at:])
     return bool(_SERVICE_WORD.search("".join(kept)))
 
@@ -246,16 +312,17 @@ def nesting(text: str) -> tuple[int, int]:
 
     An IRI that holds a bracket counts as code: ``1<2)((#>`` looks like an IRI to a pattern, but
     a parser reads less-than and brackets, so an overcount (a stricter limit) beats an undercount."""
-    code = NOT_CODE.sub(lambda m: m[0] if m[0][0] == "<" and re.search(r"[()\[\]]", m[0])
-                        else " " * len(m[0]), text)
     depth = deepest = where = 0
-    for match in re.finditer(r"[{(\[\]()}]", code):
-        if match[0] in "{([":
-            depth += 1
-            if depth > deepest:
-                deepest, where = depth, match.start()
-        else:
-            depth = max(depth - 1, 0)
+    for token in tokens(text):
+        if token.kind in ("comment", "string"):
+            continue
+        for offset, char in enumerate(token.text):  # a bracket token, or brackets inside an IRI
+            if char in "{([":
+                depth += 1
+                if depth > deepest:
+                    deepest, where = depth, token.start + offset
+            elif char in "})]":
+                depth = max(depth - 1, 0)
     return deepest, where
 
 
@@ -283,10 +350,10 @@ def _syntax_message(text: str, exc: Exception) -> str:
     unknown = re.search(r"Unknown namespace prefix : (\S*)", str(exc))
     if unknown:
         prefix = unknown.group(1)
-        at = re.search(rf"(?<![\w:-]){re.escape(prefix)}:", text)
+        at = next((t for t in tokens(text) if t.kind == "pname" and t.text.startswith(prefix + ":")), None)
         if at:
-            line = text.count("\n", 0, at.start()) + 1
-            col = at.start() - (text.rfind("\n", 0, at.start()) + 1) + 1
+            line = text.count("\n", 0, at.start) + 1
+            col = at.start - (text.rfind("\n", 0, at.start) + 1) + 1
         known = ", ".join(sorted(PREFIXES))
         where = f" at line {line}, column {col}" if at else ""
         return (f"malformed SPARQL{where}: unknown prefix '{prefix}:'; "
@@ -329,42 +396,40 @@ def check_safe(parsed: ParsedQuery, loaded_graphs) -> None:
 def star_order(text: str, variables: list[str]) -> list[str]:
     """For ``SELECT *``, ``variables`` in the order they first appear in the query (the order
     rdflib gives; SPARQL leaves it open and Oxigraph's differs); any other query's as given."""
-    code = NOT_CODE.sub(" ", text)
-    select = re.search(r"\bSELECT\b", code, re.I)  # the query's own, not a subquery's
-    if not select or not re.match(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", code[select.start():], re.I):
+    code = list(code_tokens(text))
+    select = next((i for i, t in enumerate(code) if t.is_word("SELECT")), None)  # the query's own
+    if select is None:
+        return variables
+    after = [t for t in code[select + 1:select + 3] if not t.is_word("DISTINCT", "REDUCED")]
+    if not after or after[0].kind != "star":
         return variables
     first = {}
-    for match in re.finditer(r"[?$](\w+)", code):
-        first.setdefault(match[1], match.start())
-    return sorted(variables, key=lambda v: (first.get(v, len(code)), v))
+    for token in code:
+        if token.kind == "var":
+            first.setdefault(token.text[1:], token.start)
+    return sorted(variables, key=lambda v: (first.get(v, len(text)), v))
 
 
 # --- rewriting query text: parameters as VALUES, our prefixes, dataset clauses -------------
 # (also used to send a query to a remote endpoint: see mlops_kg.query.remote)
 
-_SKIP = re.compile(f"(?P<comment>{COMMENT}) | (?P<string>{STRING}) | (?P<iri>{IRI_REF})" + r"""
-  | (?P<open>\{) | (?P<close>\})
-  | (?P<word>[A-Za-z_]+)
-  | (?P<var>[?$]\w+)
-  | (?P<lparen>\() | (?P<rparen>\)) | (?P<star>\*)
-""", re.X | re.S)
 _MODIFIERS = {"GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET"}
 
 
 def _where_brace(text: str) -> int:
     """Index of the ``{`` that opens the query's top-level WHERE group."""
     depth, saw_where, first_open = 0, False, None
-    for match in _SKIP.finditer(text):
-        kind = match.lastgroup
+    for tok in tokens(text):
+        kind = tok.kind
         if kind == "open":
             if depth == 0 and (saw_where or first_open is None):
                 if saw_where:
-                    return match.start()
-                first_open = match.start()
+                    return tok.start
+                first_open = tok.start
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "word" and depth == 0 and match.group().upper() == "WHERE":
+        elif kind == "word" and depth == 0 and tok.text.upper() == "WHERE":
             saw_where = True
     if first_open is None:
         raise QueryError("cannot find the query's WHERE group to bind parameters")
@@ -375,13 +440,13 @@ def has_dataset_clause(text: str) -> bool:
     """True when the query names its dataset with FROM / FROM NAMED (outside strings, IRIs
     and comments)."""
     depth = 0
-    for match in _SKIP.finditer(text):
-        kind = match.lastgroup
+    for tok in tokens(text):
+        kind = tok.kind
         if kind == "open":
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "word" and depth == 0 and match.group().upper() == "FROM":
+        elif kind == "word" and depth == 0 and tok.text.upper() == "FROM":
             return True
     return False
 
@@ -401,8 +466,8 @@ def substitute(text: str, terms: dict[str, str]) -> str:
     out, last = [], 0
     depth, state, state_depth, previous = 0, None, 0, ""
     subqueries = _subqueries(text)
-    for match in _SKIP.finditer(text):
-        kind, token = match.lastgroup, match.group()
+    for tok in tokens(text):
+        kind, token = tok.kind, tok.text
         if kind == "open":
             depth += 1
             if state in ("projection", "values"):
@@ -422,10 +487,10 @@ def substitute(text: str, terms: dict[str, str]) -> str:
             elif word in _MODIFIERS and state is None:
                 state, state_depth = "modifier", depth
         elif (kind == "var" and token[1:] in terms and depth > 0 and state is None and previous != "AS"
-              and _is_outer(token[1:], match.start(), subqueries)):
-            out.append(text[last:match.start()])
+              and _is_outer(token[1:], tok.start, subqueries)):
+            out.append(text[last:tok.start])
             out.append(terms[token[1:]])
-            last = match.end()
+            last = tok.end
         if kind != "comment":
             previous = token.upper() if kind == "word" else token
     out.append(text[last:])
@@ -462,21 +527,21 @@ def _subqueries(text: str) -> list[tuple[int, int, set | None]]:
     it and by every subquery around it (``None``: all of them, ``SELECT *`` all the way out).
     Any other variable in a subquery is local to it."""
     found, open_scopes, depth, parens, current = [], [], 0, 0, None
-    for match in _SKIP.finditer(text):
-        kind, token = match.lastgroup, match.group()
+    for tok in tokens(text):
+        kind, token = tok.kind, tok.text
         if kind == "open":
             if current is not None:  # the subquery's WHERE group opens
                 outer = open_scopes[-1][2] if open_scopes else None
                 names = outer if current["star"] else (
                     current["vars"] if outer is None else current["vars"] & outer)
-                open_scopes.append((depth, match.end(), names))
+                open_scopes.append((depth, tok.end, names))
                 current = None
             depth += 1
         elif kind == "close":
             depth -= 1
             while open_scopes and open_scopes[-1][0] >= depth:
                 _depth, start, names = open_scopes.pop()
-                found.append((start, match.start(), names))
+                found.append((start, tok.start, names))
         elif kind in ("lparen", "rparen"):
             parens += 1 if kind == "lparen" else -1
         elif kind == "word" and token.upper() == "SELECT" and depth > 0:
@@ -500,6 +565,7 @@ def _is_outer(name: str, at: int, subqueries) -> bool:
 
 def with_prefixes(text: str) -> str:
     """Prepend PREFIX lines for our prefixes that ``text`` does not declare itself."""
-    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w-]*):", text)}
+    code = list(code_tokens(text))
+    declared = {b.text[:-1].lower() for a, b in zip(code, code[1:]) if a.is_word("PREFIX") and b.kind == "pname"}
     lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared]
     return "\n".join(lines) + "\n" + text
