@@ -23,9 +23,8 @@ _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
 class FiniteSeconds(click.ParamType):
-    """A duration in seconds between ``low`` and ``high``: ``nan``, ``inf`` and ``1e308`` are
-    floats to Python but no time limit (a deadline of nan is never reached, a huge one
-    overflows the thread wait)."""
+    """A click type: a finite duration in seconds between ``low`` and ``high``, checked by
+    :func:`mlops_kg.query.workers.check_seconds` (the one place time limits are checked)."""
 
     name = "seconds"
 
@@ -33,19 +32,19 @@ class FiniteSeconds(click.ParamType):
         self.low, self.high = low, high
 
     def convert(self, value, param, ctx):
-        import math
+        """``value`` as seconds, or click's usage error with the reason."""
+        from .query.workers import check_seconds
 
         try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            seconds = math.nan
-        if not (self.low <= seconds <= self.high):  # also false for nan
-            self.fail(f"{value!r} is not a number of seconds from {self.low:g} to {self.high:g}", param, ctx)
-        return seconds
+            return check_seconds(value, self.low, self.high)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
-#: The type of every ``--timeout`` option (shared by query, serve, publish).
+#: The type of the ``--timeout`` options that wait for a remote server (query, publish): a week.
 FINITE_SECONDS = FiniteSeconds()
+#: The type of the time limits of queries run here (serve's --timeout, --send-timeout): a day.
+QUERY_SECONDS = FiniteSeconds(high=24 * 3600)
 
 
 def _output_failed(exc: OSError) -> None:
@@ -392,9 +391,12 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
         resolver = RemoteNames(endpoint, lambda: local_names(build_dir), timeout=timeout or 10.0)
         bindings = bind_params(named, values, resolver)
         result = remote_query(endpoint, named.text, bindings, timeout=timeout or 10.0)
+    elif timeout is not None:
+        named, result = _with_time_limit(_build_folder(build_dir, trust_explicit=True), engine, query, values,
+                                         timeout)
     else:
         store = _store(build_dir, engine)
-        named, result = _waiting(lambda: run_query(store, query, values), timeout)
+        named, result = _interruptible(lambda: run_query(store, query, values))
     text = format_result(result, fmt or ("ttl" if result.kind == "graph" else "table"))
     answered_no = result.kind == "ask" and not result.boolean
     if answered_no:
@@ -407,14 +409,31 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
         sys.exit(1)
 
 
-def _waiting(work, timeout: float | None):
+def _with_time_limit(build_dir, engine: str, query: str, values: dict, timeout: float):
+    """``run_query`` within ``timeout`` seconds: in a worker process of the endpoint's pool
+    (:class:`mlops_kg.query.workers.WorkerPool`, one worker), killed when the time is up, so a
+    runaway query stops burning CPU at once (neither engine can cancel a query). Ctrl-C stops
+    it too: this process waits in Python, where the signal is seen."""
+    from .errors import QueryError
+    from .query.named import reply_result, run_request
+    from .query.workers import Unavailable, WorkerPool
+
+    pool = WorkerPool(build_dir, engine, 1, handler=run_request)
+    try:
+        return reply_result(pool.run({"query": query, "params": values}, timeout))
+    except Unavailable as exc:
+        if exc.reason == "time":
+            raise QueryError(f"the query took longer than {timeout:g} s; narrow it, or raise --timeout") from None
+        raise QueryError(str(exc)) from None
+    finally:
+        pool.close()
+
+
+def _interruptible(work):
     """``work()``, run in a helper thread while this one waits: Oxigraph evaluates in native
     code, where Ctrl-C is not seen until the query ends (it releases the GIL, so the waiting
-    thread is woken by the signal), and a time limit can end the command."""
+    thread is woken by the signal). Not a time limit: that is :func:`_with_time_limit`'s."""
     import threading
-    import time
-
-    from .errors import QueryError
 
     box = {}
 
@@ -426,11 +445,8 @@ def _waiting(work, timeout: float | None):
 
     worker = threading.Thread(target=run, name="mlops-kg query", daemon=True)
     worker.start()
-    deadline = None if timeout is None else time.monotonic() + timeout
     while worker.is_alive():
-        worker.join(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic())))
-        if deadline is not None and worker.is_alive() and time.monotonic() >= deadline:
-            raise QueryError(f"the query took longer than {timeout:g} s; narrow it, or raise --timeout")
+        worker.join(0.1)
     if "error" in box:
         raise box["error"]
     return box["value"]
@@ -487,7 +503,7 @@ def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
               help="Address to listen on; the default serves this machine only.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0 picks a free one).")
-@click.option("--timeout", type=FiniteSeconds(high=24 * 3600), default=10.0, show_default=True,
+@click.option("--timeout", type=QUERY_SECONDS, default=10.0, show_default=True,
               help="Seconds a query may run (0.1 to 86400); then it is stopped and answered with HTTP 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="Most rows (or triples) in a result; a longer one is cut, with X-Result-Truncated: true.")
@@ -504,7 +520,7 @@ def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
                    "Retry-After. Default: --workers minus one (at least 1), so one address never holds "
                    "every worker. All clients on this machine reach a loopback address as 127.0.0.1 "
                    "(or ::1) and so share one quota.")
-@click.option("--send-timeout", type=FiniteSeconds(high=24 * 3600), default=20.0, show_default=True,
+@click.option("--send-timeout", type=QUERY_SECONDS, default=20.0, show_default=True,
               help="Seconds a client has to take its whole answer (0.1 to 86400); then it is disconnected.")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")

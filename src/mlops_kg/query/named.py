@@ -202,3 +202,30 @@ def run_query(store, spec: str, params: dict[str, str] | None = None, *, max_row
     bindings = bind_params(query, params or {}, Resolver.for_store(store))
     # the canonical text parse_query checked is what runs, never the text as given
     return query, store.query(parsed, bindings, max_rows=max_rows)
+
+
+def run_request(store, loaded_graphs, request: dict):
+    """A worker's handler (:class:`mlops_kg.query.workers.WorkerPool`) for ``mlops-kg query
+    --timeout``: :func:`run_query` with ``request["query"]`` and ``request["params"]``.
+
+    Returns ``("ok", NamedQuery, QueryResult)``, or ``("error", message, exit_code)`` for a
+    :class:`~mlops_kg.errors.MlopsKgError` (sent as text: not every error class can be rebuilt
+    from its message); :func:`reply_result` turns either back into a result or the error.
+    """
+    from ..errors import MlopsKgError
+
+    try:
+        named, result = run_query(store, request["query"], request.get("params") or {})
+    except MlopsKgError as exc:
+        return ("error", str(exc), exc.exit_code)
+    return ("ok", named, result)
+
+
+def reply_result(reply) -> tuple:
+    """``(NamedQuery, QueryResult)`` from a :func:`run_request` reply, or its error raised as a
+    :class:`QueryError` with the same message and exit code."""
+    if reply[0] == "ok":
+        return reply[1], reply[2]
+    error = QueryError(reply[1])
+    error.exit_code = reply[2]
+    raise error

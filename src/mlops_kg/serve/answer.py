@@ -6,13 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import MlopsKgError, QueryError
+from ..query.workers import MAX_TIMEOUT, MIN_TIMEOUT  # noqa: F401 - the bounds, checked by check_seconds
 from .negotiate import CONTENT_TYPES, GRAPH_OFFERS, SELECT_OFFERS
 
 
 DEFAULT_TIMEOUT = 10.0
-#: Bounds of a time limit: a day is longer than anyone waits, and larger values overflow the
-#: waits of ``queue`` and ``multiprocessing``.
-MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
 DEFAULT_MAX_ROWS = 10000
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_MEMORY_MB = 1024
@@ -59,6 +57,14 @@ class Reply:
 def _one_line(message: str, limit: int = 2000) -> str:
     text = " ".join(str(message).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def answer_request(store, loaded_graphs, request: dict) -> Reply:
+    """The worker pool's handler (:class:`mlops_kg.query.workers.WorkerPool`): answer one
+    request of the HTTP handler, a dict with ``query`` and the keyword arguments of
+    :func:`answer_query`."""
+    options = dict(request)
+    return answer_query(store, loaded_graphs, options.pop("query"), **options)
 
 
 def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_graphs=None,

@@ -12,7 +12,7 @@ from .answer import READ_ONLY, _one_line
 from .description import service_description
 from .negotiate import CONTENT_TYPES, FORMAT_NAMES, GRAPH_OFFERS, SELECT_OFFERS, negotiate
 from .page import render_page
-from .workers import _Unavailable
+from ..query.workers import Unavailable
 
 
 MAX_BODY = 1024 * 1024
@@ -269,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
                              {"Retry-After": "1"})
         try:
             reply = self.server.pool.run(request, self.server.timeout_seconds)
-        except _Unavailable as exc:
+        except Unavailable as exc:
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
             raise _HttpError(503, str(exc), headers) from None
         finally:

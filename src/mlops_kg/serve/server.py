@@ -8,12 +8,12 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from ..errors import QueryError
+from ..query.workers import WorkerPool, check_seconds
 from .answer import (DEFAULT_CLIENT_QUERIES, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS,
-                     DEFAULT_TIMEOUT, DEFAULT_WORKERS, MAX_TIMEOUT, MIN_TIMEOUT, SEND_TIMEOUT, ServeError,
-                     _one_line, client_quota)
+                     DEFAULT_TIMEOUT, DEFAULT_WORKERS, SEND_TIMEOUT, ServeError, _one_line, answer_request,
+                     client_quota)
 from .handler import _Handler, _printable
 from .page import example_queries
-from .workers import WorkerPool
 
 
 class EndpointServer(ThreadingHTTPServer):
@@ -45,7 +45,8 @@ class EndpointServer(ThreadingHTTPServer):
         """Start the query processes; on failure the socket is closed and the error raised."""
         self.client_queries = client_quota(workers, self.client_queries)
         try:
-            self.pool = WorkerPool(self.build_dir, self.engine, workers, max_memory_mb=self.max_memory_mb)
+            self.pool = WorkerPool(self.build_dir, self.engine, workers, handler=answer_request,
+                                   max_memory_mb=self.max_memory_mb, error=ServeError)
         except BaseException:
             self.server_close()
             raise
@@ -146,8 +147,11 @@ def check_options(*, host: str = "127.0.0.1", engine: str = "oxigraph", timeout:
     if not host or not host.strip():
         raise ServeError("the host is empty (which would listen on every interface); give an address, "
                          "e.g. 127.0.0.1 for this machine only or 0.0.0.0 for every interface")
-    if not (MIN_TIMEOUT <= timeout <= MAX_TIMEOUT) or not (MIN_TIMEOUT <= send_timeout <= MAX_TIMEOUT):
-        raise ServeError(f"timeout must be a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}")  # nan too
+    for name, seconds in (("timeout", timeout), ("send_timeout", send_timeout)):
+        try:
+            check_seconds(seconds)
+        except ValueError as exc:
+            raise ServeError(f"{name}: {exc}") from None
     if min(max_rows, workers, client_quota(workers, client_queries)) < 1 or max_bytes < 1024 or (max_memory_mb is not None and max_memory_mb < 64):
         raise ServeError("max_rows, workers and client_queries must be at least 1, max_bytes at least 1024, "
                          "max_memory_mb at least 64")

@@ -1,6 +1,11 @@
-"""The pool of killable worker processes: each holds its own copy of the graph and answers
-one query at a time; a query past the time or memory limit is stopped by killing its worker,
-and a fresh one takes its place."""
+"""The pool of killable worker processes, and the time limits of queries.
+
+Neither rdflib nor pyoxigraph can cancel a query, so a query with a time limit runs in a worker
+process: each worker holds its own copy of the graph and answers one request at a time with a
+*handler*; a request past the time or memory limit is stopped by killing its worker, and a fresh
+one takes its place. The endpoint (:mod:`mlops_kg.serve`) keeps a pool of them; ``mlops-kg query
+--timeout`` runs its query in a pool of one. Time limits are checked in one place:
+:func:`check_seconds`."""
 from __future__ import annotations
 
 import multiprocessing
@@ -12,10 +17,52 @@ import time
 from dataclasses import dataclass
 
 from ..errors import MlopsKgError
-from .answer import Reply, ServeError, answer_query
 
 
 WORKER_START_TIMEOUT = 120.0
+#: Bounds of a time limit: below a tenth of a second nothing answers, and a day is longer than
+#: anyone waits for a query (the CLI's remote and publish timeouts allow a week: MAX_WAIT).
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
+MAX_WAIT = 7 * 24 * 3600.0
+
+
+class WorkerError(MlopsKgError):
+    """A worker process could not be started or the pool is closed."""
+
+
+class Unavailable(Exception):
+    """No answer in time. ``reason``: ``"time"`` (the request ran past its limit and its worker
+    was killed), ``"stopped"`` (the worker died, most likely past its memory limit), ``"busy"``
+    (no worker became free within the limit; ``retry_after`` seconds) or ``"closed"``."""
+
+    def __init__(self, message: str, reason: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.reason, self.retry_after = reason, retry_after
+
+
+def check_seconds(value, low: float = MIN_TIMEOUT, high: float = MAX_TIMEOUT) -> float:
+    """``value`` as a finite number of seconds from ``low`` to ``high``, else ValueError with the
+    one-line reason. ``nan``, ``inf`` and ``1e308`` are floats to Python but no time limit (a
+    deadline of nan is never reached, a huge one overflows the waits).
+
+    >>> check_seconds("2.5")
+    2.5
+    >>> check_seconds("nan")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'nan' is not a number of seconds from 0.1 to 86400
+    """
+    import math
+
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (low <= seconds <= high):  # also false for nan
+        raise ValueError(f"{value!r} is not a number of seconds from {low:g} to {high:g}")
+    return seconds
+
+
 def _limit_memory(max_memory_mb: int | None) -> None:
     """Cap this process's data memory (heap and anonymous mappings, RLIMIT_DATA) at
     ``max_memory_mb``: past it an allocation fails, in Python (MemoryError) or in Oxigraph (the
@@ -29,7 +76,7 @@ def _limit_memory(max_memory_mb: int | None) -> None:
     limit = max_memory_mb * 1024 * 1024
     in_use = _data_in_use()
     if in_use is not None and in_use > 0.8 * limit:
-        raise ServeError(f"a query worker already uses {in_use // 2**20} MB holding the graph, too close to "
+        raise WorkerError(f"a query worker already uses {in_use // 2**20} MB holding the graph, too close to "
                          f"--max-memory {max_memory_mb}; raise it")
     _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
@@ -47,8 +94,9 @@ def _data_in_use() -> int | None:
     return None
 
 
-def _worker_main(conn, build_dir: str, engine: str, max_memory_mb: int | None = None) -> None:
-    """A worker process: load the graph once, then answer requests from ``conn`` forever."""
+def _worker_main(conn, build_dir: str, engine: str, handler, max_memory_mb: int | None = None) -> None:
+    """A worker process: load the graph once, then answer requests from ``conn`` forever with
+    ``handler(store, loaded_graph_names, request)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group
     # a query past the memory limit aborts Oxigraph with one line on stderr (serve's log), not a
     # page of Rust backtrace
@@ -73,8 +121,8 @@ def _worker_main(conn, build_dir: str, engine: str, max_memory_mb: int | None = 
     except MlopsKgError as exc:
         conn.send(("error", type(exc).__name__, str(exc)))
         return
-    except Exception as exc:  # noqa: BLE001 - reported to the server, which raises ServeError
-        conn.send(("error", "ServeError", f"{type(exc).__name__}: {exc}"))
+    except Exception as exc:  # noqa: BLE001 - reported to the pool, which raises its error class
+        conn.send(("error", "WorkerError", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", loaded))
     while True:
@@ -82,19 +130,10 @@ def _worker_main(conn, build_dir: str, engine: str, max_memory_mb: int | None = 
             request = conn.recv()
         except (EOFError, OSError):  # the server went away
             return
-        text = request.pop("query")
-        conn.send(answer_query(store, loaded, text, **request))
+        conn.send(handler(store, loaded, request))
 
 
 # --- the worker pool (server side) -----------------------------------------------------------
-
-class _Unavailable(Exception):
-    """No answer in time: the query was stopped, or no worker became free."""
-
-    def __init__(self, message: str, retry_after: int | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
 
 @dataclass(eq=False)
 class _Worker:
@@ -107,11 +146,19 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes answering queries, each killed and replaced when it overruns."""
+    """``size`` worker processes answering requests, each killed and replaced when it overruns.
 
-    def __init__(self, build_dir, engine: str, size: int, *, start_timeout: float = WORKER_START_TIMEOUT,
-                 max_memory_mb: int | None = None):
+    Each worker loads the build in ``build_dir`` into an embedded store of ``engine`` and answers
+    each request (a picklable value) with ``handler(store, loaded_graph_names, request)``;
+    ``handler`` must be a module-level function (workers are started with "spawn" and get it by
+    name). Failures to start raise ``error`` (:class:`WorkerError` unless given), or the store's
+    own error (e.g. :class:`~mlops_kg.errors.DataFileError` for a damaged build).
+    """
+
+    def __init__(self, build_dir, engine: str, size: int, *, handler, start_timeout: float = WORKER_START_TIMEOUT,
+                 max_memory_mb: int | None = None, error: type[MlopsKgError] = WorkerError):
         self.build_dir, self.engine, self.size = str(build_dir), engine, size
+        self.handler, self.error = handler, error
         self.max_memory_mb = max_memory_mb
         self.restarts = 0
         self.graph_names: list[str] = []
@@ -138,11 +185,12 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         parent_end, child_end = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child_end, self.build_dir, self.engine, self.max_memory_mb),
+        process = self._ctx.Process(target=_worker_main, args=(child_end, self.build_dir, self.engine, self.handler,
+                                                               self.max_memory_mb),
                                     name="mlops-kg-sparql-worker", daemon=True)
         with self._lock:
             if self._closed:
-                raise ServeError("the endpoint is shutting down")
+                raise self.error("the worker pool is closed (shutting down)")
             process.start()
             worker = _Worker(process, parent_end)
             self._live.add(worker)
@@ -156,15 +204,15 @@ class WorkerPool:
             message = worker.conn.recv() if worker.conn.poll(max(timeout, 0)) else None
         except (EOFError, OSError):
             worker.process.join(1)
-            message = ("error", "ServeError", f"a query worker exited while starting (exit code "
+            message = ("error", "", f"a query worker exited while starting (exit code "
                                               f"{worker.process.exitcode}); a script that starts the "
                                               "endpoint needs an `if __name__ == \"__main__\":` guard")
         if message is None:
-            raise ServeError("a query worker did not start in time")
+            raise self.error("a query worker did not start in time")
         if message[0] == "ready":
             return message[1]
         cls = getattr(errors, message[1], None)
-        raise (cls if isinstance(cls, type) and issubclass(cls, MlopsKgError) else ServeError)(message[2])
+        raise (cls if isinstance(cls, type) and issubclass(cls, MlopsKgError) else self.error)(message[2])
 
     def _stop(self, worker: _Worker) -> None:
         """Kill ``worker`` once: shutdown and a request thread that saw it die may both ask."""
@@ -188,7 +236,7 @@ class WorkerPool:
         while True:
             try:
                 worker = self._spawn()
-            except ServeError:  # closed
+            except self.error:  # closed
                 return
             except OSError:  # e.g. out of processes or file handles: try again later
                 time.sleep(delay)
@@ -209,35 +257,36 @@ class WorkerPool:
                 self._idle.put(worker)
             return
 
-    def run(self, request: dict, timeout: float) -> Reply:
-        """Send ``request`` to a free worker and wait for its reply, ``timeout`` seconds at most
-        in all (waiting for a free worker included). Raises :class:`_Unavailable`."""
+    def run(self, request, timeout: float):
+        """Send ``request`` to a free worker and return its handler's reply, waiting ``timeout``
+        seconds at most in all (waiting for a free worker included). Raises :class:`Unavailable`."""
         deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
-            raise _Unavailable(f"all {self.size} query workers stayed busy for {timeout:g} s; "
-                               "try again later", retry_after=1) from None
+            raise Unavailable(f"all {self.size} query workers stayed busy for {timeout:g} s; "
+                              "try again later", "busy", retry_after=1) from None
         if worker is None:  # the pool is closed
             self._idle.put(None)
-            raise _Unavailable("the endpoint is shutting down")
+            raise Unavailable("the endpoint is shutting down", "closed")
         remaining = deadline - time.monotonic()
         if remaining <= 0.01:
             self._idle.put(worker)
-            raise _Unavailable(f"all {self.size} query workers stayed busy for {timeout:g} s; "
-                               "try again later", retry_after=1)
+            raise Unavailable(f"all {self.size} query workers stayed busy for {timeout:g} s; "
+                              "try again later", "busy", retry_after=1)
         try:
             worker.conn.send(request)
             if not worker.conn.poll(remaining):
                 self._replace(worker)
-                raise _Unavailable(f"the query ran past the time limit of {timeout:g} s and was stopped; "
-                                   "narrow it down (LIMIT, more specific patterns)")
+                raise Unavailable(f"the query ran past the time limit of {timeout:g} s and was stopped; "
+                                  "narrow it down (LIMIT, more specific patterns)", "time")
             reply = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
             limit = f" of {self.max_memory_mb} MB" if self.max_memory_mb else ""
-            raise _Unavailable(f"the query worker stopped, most likely because the query needed more than "
-                               f"its memory limit{limit}; narrow the query down (a fresh worker is starting)") from None
+            raise Unavailable(f"the query worker stopped, most likely because the query needed more than "
+                              f"its memory limit{limit}; narrow the query down (a fresh worker is starting)",
+                              "stopped") from None
         self._idle.put(worker)
         return reply
 
