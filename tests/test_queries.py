@@ -261,12 +261,29 @@ def test_cli_timeout_ends_an_embedded_query(build_dir):
     assert done.stderr == "error: the query took longer than 0.5 s; narrow it, or raise --timeout\n"
 
 
+def test_a_timed_out_query_is_killed_not_left_running(build_dir):
+    """--timeout runs the query in a worker process of the endpoint's pool and kills it at the
+    limit: even a caller that lives on (a test, a notebook) is left with nothing running."""
+    import multiprocessing
+
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["query", SLOW, "--timeout", "0.5", "--build", str(build_dir)])
+    assert result.exit_code == 2 and time.monotonic() - started < 30
+    assert "the query took longer than 0.5 s" in result.output
+    assert multiprocessing.active_children() == []
+    quick = CliRunner().invoke(cli, ["query", "alternatives", "--param", "tool=nosuch", "--timeout", "30",
+                                     "--build", str(build_dir)])
+    assert (quick.exit_code, quick.output) == (2, "error: unknown tool 'nosuch'. `mlops-kg query tool-overview` "
+                                                  "lists the known ones.\n")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_ctrl_c_stops_a_query_that_oxigraph_is_evaluating(build_dir):
+@pytest.mark.parametrize("limit", [[], ["--timeout", "60"]], ids=["in-process", "in-a-worker"])
+def test_ctrl_c_stops_a_query_that_oxigraph_is_evaluating(build_dir, limit):
     """Oxigraph evaluates in native code, where Python sees a signal only when it returns."""
     from .conftest import venv_bin
 
-    process = subprocess.Popen([venv_bin("mlops-kg"), "query", SLOW, "--build", str(build_dir)],
+    process = subprocess.Popen([venv_bin("mlops-kg"), "query", SLOW, "--build", str(build_dir), *limit],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(2)  # well into the evaluation
