@@ -25,9 +25,9 @@ def test_import_report_escapes(raw, shown):
 
 @pytest.mark.parametrize("raw, shown", HOSTILE.items())
 def test_server_log_escapes(raw, shown):
-    from mlops_kg.serve.handler import _printable
+    from mlops_kg.serve.handler import printable
 
-    assert _printable(f"/a{raw}\\b") == f"/a{shown}\\\\b"
+    assert printable(f"/a{raw}\\b") == f"/a{shown}\\\\b"
 
 
 def test_plain_text_is_left_alone():

@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from ..errors import EndpointError
+from ..model.layout import built_graph
 from .remote import DEFAULT_TIMEOUT, check_url
 
 
@@ -273,9 +274,7 @@ def publish(build_dir, endpoint: str, graph: str | None = None, *, user=None, pa
     check_credentials(user, password)
     if graph is not None:
         check_graph_iri(graph)
-    nq = Path(build_dir) / "mlops-kg.nq"
-    if not nq.is_file():
-        raise EndpointError(f"{nq}: no built graph to publish; run `mlops-kg build --out {build_dir}` first")
+    nq = built_graph(build_dir)
     uploads = _uploads_from_lines(nq, graph) or _uploads_from_rdflib(nq, graph)
     done = []
     for iri, payload, triples in uploads:

@@ -51,10 +51,10 @@ class Reply:
 
     @classmethod
     def error(cls, status: int, message: str) -> Reply:
-        return cls(status, "text/plain; charset=utf-8", (_one_line(message) + "\n").encode("utf-8"))
+        return cls(status, "text/plain; charset=utf-8", (one_line(message) + "\n").encode("utf-8"))
 
 
-def _one_line(message: str, limit: int = 2000) -> str:
+def one_line(message: str, limit: int = 2000) -> str:
     text = " ".join(str(message).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -124,7 +124,7 @@ def answer_query(store, loaded_graphs, text: str, *, default_graphs=None, named_
                                 "--max-memory); narrow it down")
     except Exception as exc:  # noqa: BLE001 - an engine bug must become a 500, not a dead worker
         return Reply.error(500, f"internal error while running the query ({type(exc).__name__}: "
-                                f"{_one_line(exc, 200)})")
+                                f"{one_line(exc, 200)})")
     return Reply(200, CONTENT_TYPES[fmt], body, cut_by)
 
 

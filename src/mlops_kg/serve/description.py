@@ -1,14 +1,14 @@
 """The SPARQL 1.1 Service Description of the endpoint (``GET /sparql`` without a query)."""
 from __future__ import annotations
 
+from .negotiate import FORMATS
 
 
-SD_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
-              "tsv": "SPARQL_Results_TSV", "ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD",
-              "rdfxml": "RDF_XML"}
 def service_description(endpoint_url: str, graph_names, *, timeout: float, max_rows: int,
                         fmt: str = "ttl") -> str:
-    """A SPARQL 1.1 Service Description of the endpoint (Turtle by default)."""
+    """A SPARQL 1.1 Service Description of the endpoint at ``endpoint_url`` holding
+    ``graph_names``, with its result formats and limits, in ``fmt`` (a graph format key of
+    :data:`mlops_kg.serve.negotiate.FORMATS`; Turtle by default)."""
     from rdflib import BNode, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import RDF, RDFS
 
@@ -22,7 +22,7 @@ def service_description(endpoint_url: str, graph_names, *, timeout: float, max_r
     g.add((service, sd.endpoint, URIRef(endpoint_url)))
     g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
     g.add((service, sd.feature, sd.UnionDefaultGraph))
-    for name in SD_FORMATS.values():
+    for _kind, _types, name in FORMATS.values():
         g.add((service, sd.resultFormat, formats[name]))
     g.add((service, RDFS.comment, Literal(
         f"mlops-kg knowledge graph, read-only: no SPARQL Update, SERVICE or loading of other graphs; "

@@ -8,7 +8,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
 
-from .answer import READ_ONLY, _one_line
+from .answer import READ_ONLY, one_line
 from .description import service_description
 from .negotiate import CONTENT_TYPES, FORMAT_NAMES, GRAPH_OFFERS, SELECT_OFFERS, negotiate
 from .page import render_page
@@ -24,7 +24,7 @@ class _HttpError(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """``text`` made safe for the terminal that shows the log (:func:`mlops_kg.files.terminal_safe`,
     backslashes doubled too), so a request line cannot send escape sequences to it."""
     from ..files import terminal_safe
@@ -32,7 +32,7 @@ def _printable(text: str) -> str:
     return terminal_safe(text, backslash=True)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class Handler(BaseHTTPRequestHandler):
     # self.server is the EndpointServer (serve.server) that made this handler
     server_version = "mlops-kg-sparql"
     sys_version = ""
@@ -61,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
             path = urllib.parse.urlsplit(self.path or "").path if getattr(self, "path", None) else "-"
             ms = (time.perf_counter() - started) * 1000
             try:
-                self.server.log.write(f"{_printable((self.command or '-')[:20])} {_printable(path[:200])} "
+                self.server.log.write(f"{printable((self.command or '-')[:20])} {printable(path[:200])} "
                                       f"{self._status} {ms:.0f}ms\n")
                 self.server.log.flush()
             except (OSError, ValueError):
@@ -90,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.settimeout(self.timeout)
 
     def _plain(self, status: int, message: str, headers: dict | None = None):
-        self._send(status, "text/plain; charset=utf-8", (_one_line(message) + "\n").encode("utf-8"), headers)
+        self._send(status, "text/plain; charset=utf-8", (one_line(message) + "\n").encode("utf-8"), headers)
 
     # --- dispatch ----------------------------------------------------------------------------
     def _check_host(self):
@@ -191,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _decode(data: bytes, charset: str | None) -> str:
         import codecs
 
-        unusable = _HttpError(415, f"unknown or unusable charset {_printable((charset or '')[:50])!r}; send UTF-8")
+        unusable = _HttpError(415, f"unknown or unusable charset {printable((charset or '')[:50])!r}; send UTF-8")
         try:
             # only real text encodings: Python also knows "rot13", "base64", "hex", ...
             if charset and not getattr(codecs.lookup(charset), "_is_text_encoding", True):
@@ -200,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
         except LookupError:
             raise unusable from None
         except UnicodeDecodeError:
-            raise _HttpError(400, f"the request is not valid {_printable((charset or 'UTF-8')[:50])} text") from None
+            raise _HttpError(400, f"the request is not valid {printable((charset or 'UTF-8')[:50])} text") from None
         except (UnicodeError, ValueError, TypeError):  # "undefined" raises UnicodeError on any use
             raise unusable from None
 

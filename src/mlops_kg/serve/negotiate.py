@@ -2,22 +2,22 @@
 the choice of one from an ``Accept`` header (q-values honoured)."""
 from __future__ import annotations
 
-
-
-#: Formats offered per result kind, in server preference order (first is the default), each
-#: with the media types that select it. The first media type is the one sent back.
-SELECT_OFFERS = {
-    "json": ("application/sparql-results+json", "application/json"),
-    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
+#: The one table of result formats: key → (result kind, the media types that select it, its
+#: name under http://www.w3.org/ns/formats/ for the service description). Per kind in server
+#: preference order (the first is the default); the first media type is the one sent back.
+FORMATS = {
+    "json": ("select", ("application/sparql-results+json", "application/json"), "SPARQL_Results_JSON"),
+    "xml": ("select", ("application/sparql-results+xml", "application/xml", "text/xml"), "SPARQL_Results_XML"),
+    "csv": ("select", ("text/csv",), "SPARQL_Results_CSV"),
+    "tsv": ("select", ("text/tab-separated-values",), "SPARQL_Results_TSV"),
+    "ttl": ("graph", ("text/turtle", "application/turtle", "application/x-turtle"), "Turtle"),
+    "nt": ("graph", ("application/n-triples",), "N-Triples"),
+    "jsonld": ("graph", ("application/ld+json",), "JSON-LD"),
+    "rdfxml": ("graph", ("application/rdf+xml",), "RDF_XML"),
 }
-GRAPH_OFFERS = {
-    "ttl": ("text/turtle", "application/turtle", "application/x-turtle"),
-    "nt": ("application/n-triples",),
-    "jsonld": ("application/ld+json",),
-    "rdfxml": ("application/rdf+xml",),
-}
+#: Formats offered for a SELECT or ASK result, and for a CONSTRUCT or DESCRIBE result.
+SELECT_OFFERS = {key: types for key, (kind, types, _name) in FORMATS.items() if kind == "select"}
+GRAPH_OFFERS = {key: types for key, (kind, types, _name) in FORMATS.items() if kind == "graph"}
 #: ``format=`` / ``output=`` values → (format of a SELECT/ASK result, of a CONSTRUCT/DESCRIBE
 #: result). SPARQLWrapper sends its return format this way (``json``, ``xml``, ``turtle``, ...).
 FORMAT_NAMES = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
@@ -25,10 +25,12 @@ FORMAT_NAMES = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("c
                 "nt": (None, "nt"), "ntriples": (None, "nt"), "n-triples": (None, "nt"),
                 "jsonld": (None, "jsonld"), "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"),
                 "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml")}
-CONTENT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-                 "ttl": "text/turtle; charset=utf-8", "nt": "application/n-triples",
-                 "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml"}
+#: The Content-Type sent with each format: its first media type, with the charset for text/*
+#: (the others are UTF-8 by definition).
+CONTENT_TYPES = {key: types[0] + ("; charset=utf-8" if types[0].startswith("text/") else "")
+                 for key, (_kind, types, _name) in FORMATS.items()}
+
+
 # --- content negotiation ---------------------------------------------------------------------
 
 def _parse_accept(header: str) -> list[tuple[str, str, float]]:

@@ -10,9 +10,9 @@ from pathlib import Path
 from ..errors import QueryError
 from ..query.workers import WorkerPool, check_seconds
 from .answer import (DEFAULT_CLIENT_QUERIES, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS,
-                     DEFAULT_TIMEOUT, DEFAULT_WORKERS, SEND_TIMEOUT, ServeError, _one_line, answer_request,
+                     DEFAULT_TIMEOUT, DEFAULT_WORKERS, SEND_TIMEOUT, ServeError, one_line, answer_request,
                      client_quota)
-from .handler import _Handler, _printable
+from .handler import Handler, printable
 from .page import example_queries
 
 
@@ -28,7 +28,7 @@ class EndpointServer(ThreadingHTTPServer):
 
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
+        super().__init__(address, Handler)
         self.build_dir, self.engine = Path(build_dir), engine
         self.timeout_seconds, self.max_rows = float(timeout), max_rows
         self.quiet, self.log = quiet, log or sys.stderr
@@ -123,7 +123,7 @@ class EndpointServer(ThreadingHTTPServer):
         if not self.quiet:
             try:
                 self.log.write(f"error while answering {client_address[0]}: {type(exc).__name__}: "
-                               f"{_printable(_one_line(exc, 200))}\n")
+                               f"{printable(one_line(exc, 200))}\n")
                 self.log.flush()
             except (OSError, ValueError):
                 pass
