@@ -585,3 +585,11 @@ def test_the_page_template_escapes_every_value():
     assert "&lt;/textarea&gt;&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;q&quot;" in page
     assert "/s?a=&lt;b&gt;&amp;c=&quot;d&quot;" in page
     assert "\\u003c/script\\u003e\\u003cb\\u003e" in page
+
+
+def test_the_page_says_which_limit_cut_an_answer():
+    """The status line names the limit from X-Result-Truncated-By: rows or bytes."""
+    page = render_page([], nonce="n", timeout=1.0, max_rows=1)
+    assert 'response.headers.get("X-Result-Truncated-By") === "bytes"' in page
+    assert '"the size limit of " + response.headers.get("X-Result-Max-Bytes") + " bytes"' in page
+    assert '"the row limit of " + response.headers.get("X-Result-Max-Rows") + " rows"' in page

@@ -400,3 +400,33 @@ def test_basic_refuses_a_user_name_with_a_colon():
             put_graph(f"{fake.url}/crud?graph=urn:g", b"", user="a:b", password="p")
     finally:
         fake.close()
+
+
+def test_query_on_an_endpoint_that_wants_a_password():
+    """`query --endpoint` takes --user / --password / --auth, as publish does (DESIGN.md's
+    contract); without them the server's 401 is one line naming the URL."""
+    import json
+
+    def sparql_with_digest(method, target, headers, conn):
+        _read_body(conn, headers)
+        if not _digest_ok(headers.get("authorization", ""), method):
+            _reply(conn, "401 Unauthorized", f'WWW-Authenticate: Digest realm="{REALM}", nonce="{NONCE}", '
+                                             'qop="auth", algorithm="MD5"\r\n', b"who are you\n")
+            return
+        _reply(conn, "200 OK", "Content-Type: application/sparql-results+json\r\n",
+               json.dumps({"head": {}, "boolean": True}).encode())
+
+    fake = FakeServer(sparql_with_digest)
+    try:
+        url = f"{fake.url}/sparql"
+        ok = CliRunner().invoke(cli, ["query", "ASK { ?s ?p ?o }", "--endpoint", url, "--user", USER,
+                                      "--password", PASSWORD])
+        assert (ok.exit_code, ok.output) == (0, "true\n")
+        refused = CliRunner().invoke(cli, ["query", "ASK { ?s ?p ?o }", "--endpoint", url])
+        assert refused.exit_code == 2 and refused.output == f"error: {url} answered HTTP 401: who are you\n"
+        bad = CliRunner().invoke(cli, ["query", "ASK { ?s ?p ?o }", "--endpoint", url, "--user", "a\nb"])
+        assert bad.exit_code == 2 and bad.output.startswith("error: the user name holds a control character")
+    finally:
+        fake.close()
+    local = CliRunner().invoke(cli, ["query", "ASK { ?s ?p ?o }", "--user", USER])
+    assert local.exit_code == 2 and "--user is for a remote endpoint" in local.output

@@ -363,10 +363,14 @@ BUILD_OPTION = click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS
 @click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the embedded store.")
 @click.option("--timeout", type=FINITE_SECONDS, default=None,
               help="Seconds to wait for the answer (default: 10 for --endpoint, no limit for the embedded store).")
+@click.option("--user", help="With --endpoint: user name for HTTP authentication.")
+@click.option("--password", envvar="MLOPS_KG_PASSWORD", help="With --endpoint: password (or set MLOPS_KG_PASSWORD).")
+@click.option("--auth", type=click.Choice(["auto", "digest", "basic"]), default="auto", show_default=True,
+              help="With --endpoint and --user: the HTTP authentication scheme.")
 @click.option("--store", "engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
               show_default=True, help="Embedded store engine.")
 @BUILD_OPTION
-def query(query, params, fmt, endpoint, timeout, engine, build_dir):
+def query(query, params, fmt, endpoint, timeout, user, password, auth, engine, build_dir):
     """Run QUERY: a named query (see `mlops-kg queries`), a .rq file, or SPARQL text.
 
     Our prefixes (mlo:, tool:, skos:, schema:, ...) are predeclared. ASK prints true/false
@@ -381,6 +385,8 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
     from .query.named import parse_param_args, run_query
 
     values = parse_param_args(params)
+    if user is not None and not endpoint:
+        raise click.UsageError("--user is for a remote endpoint; add --endpoint URL")
     if endpoint:
         from .query.named import bind_params, resolve_query
         from .build.locate import local_names
@@ -388,9 +394,10 @@ def query(query, params, fmt, endpoint, timeout, engine, build_dir):
 
         named = resolve_query(query)
         # No local build for a remote query: the local names are read only if a name is resolved
-        resolver = RemoteNames(endpoint, lambda: local_names(build_dir), timeout=timeout or 10.0)
+        login = {"user": user, "password": password, "auth": auth}
+        resolver = RemoteNames(endpoint, lambda: local_names(build_dir), timeout=timeout or 10.0, **login)
         bindings = bind_params(named, values, resolver)
-        result = remote_query(endpoint, named.text, bindings, timeout=timeout or 10.0)
+        result = remote_query(endpoint, named.text, bindings, timeout=timeout or 10.0, **login)
     elif timeout is not None:
         named, result = _with_time_limit(_build_folder(build_dir, trust_explicit=True), engine, query, values,
                                          timeout)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import EndpointError
 from ..model.layout import built_graph
-from .remote import DEFAULT_TIMEOUT, check_url
+from .remote import DEFAULT_TIMEOUT, check_credentials, check_url
 
 
 #: Bytes per write while uploading: small enough to count how much the server took before it
@@ -78,26 +78,8 @@ def _send(url: str, method: str, *, body: bytes = b"", headers=None, timeout=DEF
 
 #: Characters no header value may hold (C0 and C1 controls, DEL): http.client refuses CR and
 #: LF, and the rest are a mistake in a user name or password (a line read with its newline).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: An absolute IRI (RFC 3987): a scheme, then no space, control character or ``<>"{}|^`\``.
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f]*")
-
-
-def check_credentials(user: str | None, password: str | None) -> None:
-    """Raise a one-line :class:`EndpointError` for a user name or password that cannot be sent
-    in an ``Authorization`` header in any scheme (it holds a control character)."""
-    for what, value in (("user name", user), ("password", password)):
-        if value is None:
-            continue
-        if _CONTROL.search(value):
-            raise EndpointError(f"the {what} holds a control character ({_CONTROL.search(value).group()!r}, "
-                                "e.g. a line break read with it), which cannot go in an HTTP header; "
-                                "give it without")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:  # bytes that were not UTF-8, smuggled in as surrogates
-            raise EndpointError(f"the {what} is not valid UTF-8 text; check the terminal's or "
-                                "file's encoding") from None
 
 
 def check_graph_iri(iri: str) -> None:

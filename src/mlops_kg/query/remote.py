@@ -19,8 +19,30 @@ from .store import QueryResult
 
 
 DEFAULT_TIMEOUT = 10.0
+AUTH_SCHEMES = ("auto", "digest", "basic")
+#: Characters no HTTP header can carry (a line break read along with a password, ...).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_credentials(user: str | None, password: str | None) -> None:
+    """Raise a one-line :class:`EndpointError` for a user name or password that cannot be sent
+    in an ``Authorization`` header in any scheme (it holds a control character)."""
+    for what, value in (("user name", user), ("password", password)):
+        if value is None:
+            continue
+        if _CONTROL.search(value):
+            raise EndpointError(f"the {what} holds a control character ({_CONTROL.search(value).group()!r}, "
+                                "e.g. a line break read with it), which cannot go in an HTTP header; "
+                                "give it without")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8, smuggled in as surrogates
+            raise EndpointError(f"the {what} is not valid UTF-8 text; check the terminal's or "
+                                "file's encoding") from None
+
 
 def _opener(url, user=None, password=None, auth="auto"):
+    """A urllib opener that answers the server's Digest and/or Basic challenge for ``url``."""
     handlers = []
     if user is not None:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -61,6 +83,9 @@ def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEO
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
         reason = getattr(exc, "reason", exc)
         raise EndpointError(f"cannot reach {url}: {reason} (timeout {timeout:g}s); check the URL and that the server runs") from None
+    except UnicodeEncodeError:  # urllib's handlers write the user name in an HTTP header as Latin-1
+        raise EndpointError(f"{url} asks for a password: the user name or password has characters an "
+                            "HTTP header cannot carry here (outside Latin-1); use an ASCII user name") from None
     except ValueError as exc:  # urllib's auth handlers, e.g. a Digest challenge under --auth basic
         raise EndpointError(f"{url} asks for an authentication that auth={auth!r} cannot give: {exc}") from None
 
@@ -83,8 +108,15 @@ def _term(binding: dict):
 
 
 def remote_query(url: str, text: str, bindings: dict | None = None, *, timeout=DEFAULT_TIMEOUT,
-                 user=None, password=None) -> QueryResult:
-    """Run ``text`` on the SPARQL endpoint at ``url`` (POST, form-encoded)."""
+                 user=None, password=None, auth="auto") -> QueryResult:
+    """Run ``text`` on the SPARQL endpoint at ``url`` (SPARQL 1.1 Protocol: POST, form-encoded)
+    with ``bindings`` (name → rdflib term) as a VALUES block; with ``user``, answering the
+    server's ``auth`` challenge (``auto``: Digest or Basic, whichever it asks for).
+
+    Raises :class:`~mlops_kg.errors.EndpointError` (one line, naming the URL) when the server
+    cannot be reached within ``timeout`` seconds, refuses, or answers with something else than
+    SPARQL results."""
+    check_credentials(user, password)
     from .sparql import parse_query
 
     parsed = parse_query(text)
@@ -92,7 +124,7 @@ def remote_query(url: str, text: str, bindings: dict | None = None, *, timeout=D
     accept = "application/n-triples, text/turtle;q=0.9" if parsed.returns_graph else \
         "application/sparql-results+json"
     body = urllib.parse.urlencode({"query": full}).encode()
-    _status, ctype, data = _request(url, data=body, timeout=timeout, user=user, password=password,
+    _status, ctype, data = _request(url, data=body, timeout=timeout, user=user, password=password, auth=auth,
                                     headers={"Accept": accept,
                                              "Content-Type": "application/x-www-form-urlencoded"})
     if parsed.returns_graph:
@@ -147,8 +179,9 @@ class RemoteNames:
     resolved) first, and for a name it does not know, on the endpoint itself: a node of the kind whose label or alias is the name,
     ignoring case (graphs that exist only on the remote, e.g. merged with other data)."""
 
-    def __init__(self, url: str, local, *, timeout=DEFAULT_TIMEOUT, user=None, password=None):
+    def __init__(self, url: str, local, *, timeout=DEFAULT_TIMEOUT, user=None, password=None, auth="auto"):
         self.url, self._local, self.timeout, self.user, self.password = url, local, timeout, user, password
+        self.auth = auth
 
     @property
     def local(self):
@@ -171,7 +204,8 @@ class RemoteNames:
             text = ("SELECT DISTINCT ?node ?label WHERE { ?node skos:prefLabel|skos:altLabel ?name ; "
                     f"skos:prefLabel ?label .{typed} FILTER(LCASE(STR(?name)) = {Literal(name.strip().lower()).n3()}) }} "
                     "ORDER BY ?node LIMIT 10")
-            rows = remote_query(self.url, text, timeout=self.timeout, user=self.user, password=self.password).rows
+            rows = remote_query(self.url, text, timeout=self.timeout, user=self.user, password=self.password,
+                                auth=self.auth).rows
             found = {str(node): str(label) for node, label in rows}
             if len(found) == 1:
                 return URIRef(next(iter(found)))

@@ -173,11 +173,14 @@ class OxigraphStore(Store):
     def query(self, text, bindings=None, *, max_rows=None, dataset=None):
         import pyoxigraph as ox
 
-        from .sparql import guard_offline, has_dataset_clause, prefix_map, with_values
+        from .sparql import ParsedQuery, check_safe, has_dataset_clause, parse_query, prefix_map, with_values
 
         # Oxigraph would call any SERVICE it reads: the guard parses and checks the canonical
-        # text, and that text is the one that runs.
-        text = guard_offline(text).text
+        # text, and that text is the one that runs. A FROM graph it does not hold is refused as
+        # rdflib's store refuses it (Oxigraph would answer from an empty graph).
+        parsed = text if isinstance(text, ParsedQuery) else parse_query(text)
+        check_safe(parsed, self.graph_names())
+        text = parsed.text
         # pyoxigraph's ``substitutions`` insist that the variable is projected, so parameters go
         # in as a VALUES block of N-Triples-escaped terms at the start of the WHERE group, and
         # are also written into the patterns (see remote.substitute for why).
