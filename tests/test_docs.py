@@ -14,9 +14,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "mlops_kg"
 
 #: Packages (folders under src/mlops_kg) whose public API must be documented.
-DOCUMENTED = ["model", "analysis", "build", "pages", "sources"]
+DOCUMENTED = ["model", "analysis", "build", "pages", "sources", "query", "serve"]
 #: Single modules held to the same rule.
-DOCUMENTED_MODULES = ["__init__.py"]
+DOCUMENTED_MODULES = ["__init__.py", "cli.py"]
 #: Modules of a documented package that another work package owns for now.
 NOT_YET = {"sources/guide.py"}
 

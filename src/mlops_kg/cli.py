@@ -99,6 +99,9 @@ class Cli(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
+        """Run the command; a library error becomes one line on stderr and its exit code, a closed
+        pipe the exit code already settled on, Ctrl-C "interrupted" and 130.
+        """
         try:
             return super().invoke(ctx)
         except ValidationError as exc:
@@ -608,6 +611,7 @@ def command_reference() -> str:
 
 
 def main():
+    """The ``mlops-kg`` console script."""
     cli(prog_name="mlops-kg")
 
 

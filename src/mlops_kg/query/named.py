@@ -26,6 +26,7 @@ VALUE_KINDS = ("string", "integer", "iri")
 
 @dataclass(frozen=True)
 class Param:
+    """A parameter a named query declares with ``@param NAME KIND DESCRIPTION``."""
     name: str
     kind: str
     description: str
@@ -33,6 +34,17 @@ class Param:
 
 @dataclass
 class NamedQuery:
+    """A query to run: a named query (``queries/NAME.rq``), a ``.rq`` file or inline text.
+
+    Attributes
+    ----------
+    name, path, text
+        Its name (``"inline"`` for text), file (``-`` for text) and SPARQL text.
+    description
+        What its header comment says it answers.
+    params, examples
+        Its ``@param`` and ``@example`` header lines.
+    """
     name: str
     path: Path
     text: str
@@ -42,6 +54,7 @@ class NamedQuery:
 
     @property
     def summary(self) -> str:
+        """The description's first sentence."""
         return self.description.split(". ")[0].rstrip(".")
 
     @property
@@ -60,6 +73,13 @@ _PARAM = re.compile(r"^@param\s+(\w+)\s+(\w+)\s*(.*)$")
 
 
 def parse_header(name: str, path: Path, text: str) -> NamedQuery:
+    """A :class:`NamedQuery` from query ``text`` and its leading comment header (description,
+    ``@param`` and ``@example`` lines); :class:`QueryError` for a malformed ``@param`` line.
+
+    >>> q = parse_header("q", Path("q.rq"), "# Tools.\\n# @param tool tool The tool.\\nSELECT * { }")
+    >>> q.description, q.params
+    ('Tools.', [Param(name='tool', kind='tool', description='The tool.')])
+    """
     description, params, examples = [], [], []
     for raw in text.splitlines():
         line = raw.strip()
@@ -81,6 +101,7 @@ def parse_header(name: str, path: Path, text: str) -> NamedQuery:
 
 
 def query_dir() -> Path:
+    """The folder of the shipped named queries (``queries/``, in the wheel or the checkout)."""
     from ..model.resources import data_dir
 
     return data_dir("queries")
@@ -93,6 +114,7 @@ def list_queries(directory=None) -> list[NamedQuery]:
 
 
 def get_query(name: str, directory=None) -> NamedQuery:
+    """The named query ``name``; :class:`QueryError` naming close matches (or all) when unknown."""
     queries = list_queries(directory)
     for query in queries:
         if query.name == name:

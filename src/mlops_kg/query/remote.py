@@ -185,11 +185,18 @@ class RemoteNames:
 
     @property
     def local(self):
+        """The local names, made on first use when ``local`` was given as a function."""
         if callable(self._local) and not hasattr(self._local, "resolve"):
             self._local = self._local()
         return self._local
 
     def resolve(self, name: str, kind: str = "tool"):
+        """The node named ``name`` of ``kind``: through the local names, else looked up on the endpoint.
+
+        Raises :class:`~mlops_kg.errors.UnknownNameError` (the local one, with its suggestions)
+        when neither knows it, :class:`~mlops_kg.errors.AmbiguousNameError` when the endpoint
+        has several nodes of that name.
+        """
         from rdflib import Literal, URIRef
 
         from ..errors import AmbiguousNameError, UnknownNameError

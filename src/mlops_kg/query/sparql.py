@@ -235,6 +235,22 @@ _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "constru
 
 @dataclass
 class ParsedQuery:
+    """A query parsed and checked by :func:`parse_query`.
+
+    Attributes
+    ----------
+    text
+        The canonical text (:func:`canonical_query`): the one that was checked, and so the one
+        to run.
+    kind
+        ``select``, ``ask``, ``construct`` or ``describe``.
+    prepared
+        rdflib's prepared query (parsed once; the rdflib store evaluates it).
+    from_graphs, from_named_graphs
+        The IRIs of its ``FROM`` and ``FROM NAMED`` clauses.
+    uses_service
+        True when it calls SERVICE, or the word could be read as the keyword.
+    """
     text: str
     kind: str  # select | ask | construct | describe
     prepared: object  # rdflib's prepared Query (parsed once, reusable)
@@ -244,6 +260,7 @@ class ParsedQuery:
 
     @property
     def returns_graph(self) -> bool:
+        """True for CONSTRUCT and DESCRIBE, whose result is a graph."""
         return self.kind in ("construct", "describe")
 
 
@@ -260,6 +277,7 @@ def _names(node):
 
 
 def prefix_map() -> dict[str, str]:
+    """Our predeclared prefixes, name → namespace IRI (``{"mlo": "https://w3id.org/mlops-kg/ontology#", ...}``)."""
     return {p: str(ns) for p, ns in PREFIXES.items()}
 
 

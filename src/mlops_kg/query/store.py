@@ -40,6 +40,7 @@ class QueryResult:
         return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
 
     def graph(self):
+        """The triples of a CONSTRUCT / DESCRIBE result as an rdflib Graph, with our prefixes bound."""
         from rdflib import Graph
 
         from ..model.namespaces import bind_prefixes
@@ -56,6 +57,13 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def ox_to_rdflib(term):
+    """The rdflib term for a pyoxigraph term (None stays None); ``xsd:string`` literals become
+    plain ones, as rdflib reads them from files.
+
+    >>> import pyoxigraph
+    >>> ox_to_rdflib(pyoxigraph.Literal("MLflow"))
+    rdflib.term.Literal('MLflow')
+    """
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
@@ -75,6 +83,12 @@ def ox_to_rdflib(term):
 
 
 def rdflib_to_ox(term):
+    """The pyoxigraph term for an rdflib term (:class:`QueryError` for anything else).
+
+    >>> from rdflib import URIRef
+    >>> rdflib_to_ox(URIRef("http://example.org/a"))
+    <NamedNode value=http://example.org/a>
+    """
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
@@ -107,6 +121,7 @@ class Store:
         raise NotImplementedError
 
     def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs the store holds, sorted."""
         raise NotImplementedError
 
     def select_strings(self, text: str) -> list[tuple]:
@@ -118,6 +133,7 @@ class Store:
 
 
 class OxigraphStore(Store):
+    """The embedded store on pyoxigraph (the default engine): bulk loading, native SPARQL."""
     engine = "oxigraph"
 
     def __init__(self):
@@ -126,6 +142,7 @@ class OxigraphStore(Store):
         self._store = pyoxigraph.Store()
 
     def load(self, path, fmt: str = "nq"):
+        """Bulk-load the RDF file ``path`` (``fmt``: ``nq``, ``nt``, ``ttl`` or ``trig``); returns the store."""
         import pyoxigraph as ox
 
         formats = {"nq": ox.RdfFormat.N_QUADS, "nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE,
@@ -150,9 +167,13 @@ class OxigraphStore(Store):
         return len(self._store)
 
     def graph_names(self):
+        """The IRIs of the named graphs the store holds, sorted."""
         return sorted(g.value for g in self._store.named_graphs())
 
     def select_strings(self, text):
+        """Rows of a SELECT as plain strings, read from pyoxigraph's terms without rdflib: see
+        :meth:`Store.select_strings`. ``text`` is trusted (the analyses' own queries): no safety check.
+        """
         from .sparql import prefix_map
 
         solutions = self._store.query(text, use_default_graph_as_union=True, prefixes=prefix_map())
@@ -171,6 +192,10 @@ class OxigraphStore(Store):
             return [tuple(None if (t := r[i]) is None else t.value for i in range(n)) for r in solutions]
 
     def query(self, text, bindings=None, *, max_rows=None, dataset=None):
+        """See :meth:`Store.query`: checked offline (SERVICE and unknown FROM graphs refused), with
+        ``bindings`` as a VALUES block and written into the patterns, on the union default graph
+        unless the query or ``dataset`` names one.
+        """
         import pyoxigraph as ox
 
         from .sparql import ParsedQuery, check_safe, has_dataset_clause, parse_query, prefix_map, with_values
@@ -225,6 +250,7 @@ def _capped(items, convert, max_rows):
 
 
 class RdflibStore(Store):
+    """The embedded store on rdflib's in-memory Dataset and its pure-Python SPARQL engine."""
     engine = "rdflib"
 
     def __init__(self, ds=None):
@@ -233,6 +259,7 @@ class RdflibStore(Store):
         self._ds = ds if ds is not None else new_dataset()
 
     def load(self, path, fmt: str = "nq"):
+        """Parse the RDF file ``path`` into the store (its format from the extension); returns the store."""
         from ..model.load import parse_into
 
         parse_into(self._ds, path)
@@ -242,10 +269,14 @@ class RdflibStore(Store):
         return len(set(self._ds.triples((None, None, None))))
 
     def graph_names(self):
+        """The IRIs of the named graphs that hold statements, sorted (rdflib's own default graph left out)."""
         return sorted(str(g.identifier) for g in self._ds.graphs()
                       if len(g) and not str(g.identifier).startswith("urn:x-rdflib:"))
 
     def query(self, text, bindings=None, *, max_rows=None, dataset=None):
+        """See :meth:`Store.query`: checked offline (SERVICE and unknown FROM graphs refused), with
+        ``bindings`` as rdflib ``initBindings``.
+        """
         from .sparql import ParsedQuery, check_safe, parse_query
 
         parsed = text if isinstance(text, ParsedQuery) else parse_query(text)

@@ -51,10 +51,17 @@ class Reply:
 
     @classmethod
     def error(cls, status: int, message: str) -> Reply:
+        """A plain-text reply of one line, ``message`` flattened (:func:`one_line`)."""
         return cls(status, "text/plain; charset=utf-8", (one_line(message) + "\n").encode("utf-8"))
 
 
 def one_line(message: str, limit: int = 2000) -> str:
+    """``message`` on one line (runs of whitespace, line breaks included, become one space), cut
+    to ``limit`` characters with ``...``.
+
+    >>> one_line("bad\\n  query", limit=8)
+    'bad q...'
+    """
     text = " ".join(str(message).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -33,6 +33,10 @@ def printable(text: str) -> str:
 
 
 class Handler(BaseHTTPRequestHandler):
+    """The HTTP request handler of :class:`~mlops_kg.serve.server.EndpointServer` (``self.server``):
+    ``/sparql`` (queries, the service description) and ``/`` (the query page); every error is
+    one line of plain text, every request one line of log.
+    """
     # self.server is the EndpointServer (serve.server) that made this handler
     server_version = "mlops-kg-sparql"
     sys_version = ""
@@ -40,20 +44,25 @@ class Handler(BaseHTTPRequestHandler):
     _status = None
 
     def version_string(self):
+        """The Server header: the product alone, no Python version."""
         return self.server_version
 
     # one log line per request, written after the response
     def log_request(self, code="-", size="-"):
+        """Nothing: :meth:`handle_one_request` logs one line per request once it is answered."""
         pass
 
     def log_error(self, format, *args):  # noqa: A002 - signature of the base class
+        """Nothing: errors reach the client as one line and the log through the request's line."""
         pass
 
     def send_response(self, code, message=None):
+        """As http.server's, remembering the status for the log line."""
         self._status = code
         super().send_response(code, message)
 
     def handle_one_request(self):
+        """As http.server's, then one log line (method, path, status, time) with controls escaped."""
         started = time.perf_counter()
         self._status, self.command = None, None
         super().handle_one_request()
@@ -135,24 +144,31 @@ class Handler(BaseHTTPRequestHandler):
                 pass
 
     def do_GET(self):  # noqa: N802 - http.server's naming
+        """Answer a GET."""
         self._dispatch("GET")
 
     def do_HEAD(self):  # noqa: N802
+        """Answer a HEAD (as a GET, without the body)."""
         self._dispatch("HEAD")
 
     def do_POST(self):  # noqa: N802
+        """Answer a POST."""
         self._dispatch("POST")
 
     def do_PUT(self):  # noqa: N802
+        """Refuse a PUT (405: the endpoint is read-only)."""
         self._dispatch("PUT")
 
     def do_DELETE(self):  # noqa: N802
+        """Refuse a DELETE (405)."""
         self._dispatch("DELETE")
 
     def do_PATCH(self):  # noqa: N802
+        """Refuse a PATCH (405)."""
         self._dispatch("PATCH")
 
     def do_OPTIONS(self):  # noqa: N802
+        """Refuse an OPTIONS (405)."""
         self._dispatch("OPTIONS")
 
     # --- /sparql -----------------------------------------------------------------------------

@@ -53,6 +53,7 @@ class EndpointServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
+        """The base URL the server answers on, e.g. ``http://127.0.0.1:8000/``."""
         host, port = self.server_address[:2]
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}/"
@@ -71,6 +72,7 @@ class EndpointServer(ThreadingHTTPServer):
             return True
 
     def leave_query(self, client: str) -> None:
+        """Count a query of ``client`` as done (answered, refused or stopped)."""
         with self._running_lock:
             left = self._running.get(client, 0) - 1
             if left > 0:
@@ -80,6 +82,7 @@ class EndpointServer(ThreadingHTTPServer):
 
     @property
     def graph_names(self) -> list[str]:
+        """The named graphs the workers loaded."""
         return self.pool.graph_names if self.pool else []
 
     @property
@@ -93,6 +96,7 @@ class EndpointServer(ThreadingHTTPServer):
             return False
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until :meth:`shutdown`; returns at once when the server was already shut down."""
         with self._state_lock:
             if self._closed:
                 return
@@ -129,6 +133,7 @@ class EndpointServer(ThreadingHTTPServer):
                 pass
 
     def examples(self) -> list[dict]:
+        """The query page's example queries (read once)."""
         if self._examples_cache is None:
             self._examples_cache = example_queries()
         return self._examples_cache
