@@ -673,3 +673,27 @@ def test_prefixes_star_order_caps_and_nesting_read_code_only():
     assert nesting('ASK { ?s ?p "((((" }') == (1, 4)
     assert not mentions_service('ASK { ?s ?p """SERVICE""" } # SERVICE')
     assert mentions_service('ASK { ?s ?p """a "" SERVICE""" }')  # a quote inside: read as code too
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
+def test_both_engines_write_the_same_bytes(dataset, fmt):
+    """The formats are written from engine-neutral rows by one serialiser (rdflib's, or own code
+    where it has none), and an explicit xsd:string is the plain literal either engine returns."""
+    import xml.etree.ElementTree as ElementTree
+
+    text = ('SELECT ?s ?v ?unbound WHERE { VALUES (?s ?v) { (tool:mlflow "x"^^xsd:string) '
+            '(tool:mlflow "a,\\"b\\"\\r\\nc"@en) (tool:dvc 1.5) } } ORDER BY ?s STR(?v)')
+    out = {engine: format_result(run_query(store_from_dataset(dataset, engine), text)[1], fmt)
+           for engine in ("oxigraph", "rdflib")}
+    assert out["oxigraph"] == out["rdflib"], out
+    if fmt == "json":
+        bindings = json.loads(out["rdflib"])["results"]["bindings"]
+        assert {"type": "literal", "value": "x"} in [b.get("v") for b in bindings]
+        assert {"type": "literal", "value": 'a,"b"\r\nc', "xml:lang": "en"} in [b.get("v") for b in bindings]
+    if fmt == "xml":  # the CR survives an XML reader
+        values = [e.text for e in ElementTree.fromstring(out["rdflib"]).iter(
+            "{http://www.w3.org/2005/sparql-results#}literal")]
+        assert 'a,"b"\r\nc' in values
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out["rdflib"], newline="")))
+        assert rows[0] == ["s", "v", "unbound"] and ["https://w3id.org/mlops-kg/id/tool/dvc", "1.5", ""] in rows

@@ -26,7 +26,6 @@ from ..files import terminal_safe
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld", "table")
 ALL_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def short_name(term) -> str:
@@ -103,8 +102,9 @@ def _plain(term):
     """``term`` with an explicit ``xsd:string`` datatype dropped: RDF 1.1 makes the two the same
     literal, and the engines differ in which they hand back, so every format writes the short one."""
     from rdflib import Literal
+    from rdflib.namespace import XSD
 
-    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) == _XSD_STRING:
+    if isinstance(term, Literal) and term.datatype == XSD.string:
         return Literal(str(term))
     return term
 
