@@ -91,6 +91,10 @@ def _request(url, *, data=None, headers=None, method=None, timeout=DEFAULT_TIMEO
 
 
 def _term(binding: dict):
+    """The rdflib term of one binding of SPARQL JSON results. Own code, not a library's reader:
+    pyoxigraph's ``parse_query_results`` refuses Virtuoso's blank nodes (``nodeID://b1``), and
+    rdflib's ``parseJsonTerm`` keeps an explicit ``xsd:string``, so remote rows would differ from
+    the embedded stores' (which give plain literals); Virtuoso's ``typed-literal`` is read too."""
     from rdflib import BNode, Literal, URIRef
 
     kind = binding.get("type")
