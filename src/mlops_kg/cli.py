@@ -23,20 +23,23 @@ _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
 class FiniteSeconds(click.ParamType):
-    """A click type: a finite duration in seconds between ``low`` and ``high``, checked by
-    :func:`mlops_kg.query.workers.check_seconds` (the one place time limits are checked)."""
+    """A click type: a finite duration in seconds, checked by
+    :func:`mlops_kg.query.workers.check_seconds`, the one place time limits are checked and
+    their bounds kept: from ``MIN_TIMEOUT`` to ``MAX_WAIT`` (a week) to wait for a remote
+    server, to ``MAX_TIMEOUT`` (a day) for a query run here (``limit="query"``)."""
 
     name = "seconds"
 
-    def __init__(self, low: float = 0.1, high: float = 7 * 24 * 3600):
-        self.low, self.high = low, high
+    def __init__(self, limit: str = "wait"):
+        self.limit = limit
 
     def convert(self, value, param, ctx):
         """``value`` as seconds, or click's usage error with the reason."""
-        from .query.workers import check_seconds
+        from .query import workers  # here, not at the top: it imports multiprocessing
 
         try:
-            return check_seconds(value, self.low, self.high)
+            return workers.check_seconds(value, workers.MIN_TIMEOUT,
+                                         workers.MAX_TIMEOUT if self.limit == "query" else workers.MAX_WAIT)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
@@ -44,7 +47,7 @@ class FiniteSeconds(click.ParamType):
 #: The type of the ``--timeout`` options that wait for a remote server (query, publish): a week.
 FINITE_SECONDS = FiniteSeconds()
 #: The type of the time limits of queries run here (serve's --timeout, --send-timeout): a day.
-QUERY_SECONDS = FiniteSeconds(high=24 * 3600)
+QUERY_SECONDS = FiniteSeconds("query")
 
 
 def _output_failed(exc: OSError) -> None:

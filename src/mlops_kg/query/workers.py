@@ -21,7 +21,8 @@ from ..errors import MlopsKgError
 
 WORKER_START_TIMEOUT = 120.0
 #: Bounds of a time limit: below a tenth of a second nothing answers, and a day is longer than
-#: anyone waits for a query (the CLI's remote and publish timeouts allow a week: MAX_WAIT).
+#: anyone waits for a query; waiting for a remote server (query --endpoint, publish) may take
+#: up to a week (MAX_WAIT).
 MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
 MAX_WAIT = 7 * 24 * 3600.0
 

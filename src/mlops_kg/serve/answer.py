@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import MlopsKgError, QueryError
-from ..query.workers import MAX_TIMEOUT, MIN_TIMEOUT  # noqa: F401 - the bounds, checked by check_seconds
 from .negotiate import CONTENT_TYPES, GRAPH_OFFERS, SELECT_OFFERS
 
 
