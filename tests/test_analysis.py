@@ -49,14 +49,8 @@ def test_centrality_measures_cover_every_node(result):
     assert set(result.scores) == {"degree", "betweenness", "pagerank", "closeness"}
     for values in result.scores.values():
         assert set(values) == set(result.full.nodes)
-    # Counted on the guide's stated alternatives: curated capabilities (issue 16 gave Kubeflow its
-    # notebooks and registry) can give another tool more distinct neighbours than MLflow.
-    named = {}
-    for s, o, relation in result.full.edges(data="relation"):
-        if relation == "statedAlternative":
-            for n in (s, o):
-                named[n] = named.get(n, 0) + 1
-    top_tool = max(named, key=lambda n: (named[n], n))
+    top_tool = max((n for n, k in result.full.nodes(data="kind") if k == "tool"),
+                   key=lambda n: (result.scores["degree"][n], n))
     assert top_tool == T("mlflow"), "the guide names MLflow more than any other tool"
 
 
@@ -185,13 +179,10 @@ def test_analyze_cli_markdown_and_json(built):
 
     md = CliRunner().invoke(cli, ["analyze", "--build", str(built)])
     assert md.exit_code == 0, md.output
-    assert "## Tools" in md.output and "# Clusters" in md.output
+    assert "## Tools" in md.output and "| 1 | MLflow" in md.output and "# Clusters" in md.output
     js = CliRunner().invoke(cli, ["analyze", "--build", str(built), "--format", "json", "--top", "3"])
     doc = json.loads(js.output)
-    # The curated capabilities of issue 16 (Kubeflow's notebooks and registry) put Kubeflow level
-    # with or ahead of MLflow by degree; both formats must name the same first tool.
-    top = [row["label"] for row in doc["centrality"]["tool"]["degree"]]
-    assert f"| 1 | {top[0]} (" in md.output and "MLflow" in top[:2]
+    assert doc["centrality"]["tool"]["degree"][0]["label"] == "MLflow"
     assert len(doc["centrality"]["tool"]["pagerank"]) == 3
     assert all({"id", "members"} <= set(c) for c in doc["clusters"])
     assert any("Weights & Biases" in c["members"] for c in doc["clusters"])
