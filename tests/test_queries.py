@@ -51,9 +51,10 @@ KNOWN = {
                               ("Amazon Web Services", "Amazon Managed Workflows for Apache Airflow"),
                               ("Google Cloud", "Google Cloud Composer"), ("Microsoft Azure", "Azure Data Factory")}),
     "no-managed-equivalent": ({"provider": "azure"}, lambda r: labels(r) == ["Kedro"]),
+    # Seldon Core is under BUSL-1.1 since 2024, so no longer open source (graph/curated/corrections.ttl).
     "open-source-substitutes": ({"service": "sagemaker"},
-                                lambda r: {"MLflow", "Seldon Core", "Polyaxon"} <= set(labels(r))
-                                and "Weights & Biases" not in labels(r)),
+                                lambda r: {"MLflow", "Polyaxon"} <= set(labels(r))
+                                and not {"Weights & Biases", "Seldon Core"} & set(labels(r))),
     "stated-vs-curated": ({"tool": "kubeflow"},
                           lambda r: {"guide", "curated", "inferred"} == {str(x) for x in column(r, "source")}),
     "path-between": ({"from": "dvc", "to": "pachyderm"},
