@@ -2,7 +2,8 @@
 
 ``graph/landscape/upstream/licence-files.tsv`` holds one line per repository whose LICENSE
 file a maintainer read and recognised (columns: ``owner/repo`` as GitHub spells it, the file's
-path, the commit it was read at, the SPDX id). This script places each repository on the node
+path, the commit it was read at, the SPDX id, and, for a repository the catalogues name by a
+former name, that name). This script places each repository on the node
 the landscape snapshot gives it (the same resolution as ``mlops-kg landscape refresh``) and
 writes one curated ``schema:license`` fact per repository, with a ``# source:`` comment naming
 the file and commit. Repositories that are no entity of the catalogues are reported and left out.
@@ -63,16 +64,18 @@ def main(argv=None) -> int:
     for number, line in enumerate(NOTES.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        repo, path, commit, given = line.split("\t")
+        repo, path, commit, given, *renamed = line.split("\t")
         spdx = spdx_licence(given)
-        repository = normalise_repository(f"https://github.com/{repo}")
+        # A fifth column: the catalogue's name of a repository that was renamed (GitHub redirects it).
+        repository = normalise_repository(f"https://github.com/{renamed[0] if renamed else repo}")
         node = nodes.get(repository)
         if spdx is None or spdx != given:
             problems.append(f"{NOTES.name}:{number}: {given!r} is not a current SPDX id")
         elif node is None:
             problems.append(f"{NOTES.name}:{number}: {repo} is no catalogue entity's repository")
         else:
-            facts.append((str(node), f"# source: github.com/{repo} {path} @ {commit}\n"
+            moved = f" (the catalogues name it {renamed[0]}; the repository was renamed)" if renamed else ""
+            facts.append((str(node), f"# source: github.com/{repo} {path} @ {commit}{moved}\n"
                                      f"<{node}> schema:license spdx:{spdx} .\n"))
     text = HEADER + "".join(f"\n{fact}" for _, fact in sorted(facts))
     with atomic_path(OUT) as tmp:

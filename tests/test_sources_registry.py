@@ -179,8 +179,8 @@ def test_each_curated_licence_is_on_the_node_of_the_repository_its_source_names(
     from mlops_kg.sources.snapshot import landscape_dir
 
     text = curated_path().read_text(encoding="utf-8")
-    pairs = re.findall(r"^# source: github\.com/(\S+) (\S+) @ ([0-9a-f]{40})\n<([^>]+)> schema:license spdx:(\S+) \.$",
-                       text, re.MULTILINE)
+    pairs = re.findall(r"^# source: github\.com/(\S+) (\S+) @ ([0-9a-f]{40})(?: \(the catalogues name it (\S+); the repository was renamed\))?\n"
+                       r"<([^>]+)> schema:license spdx:(\S+) \.$", text, re.MULTILINE)
     assert len(pairs) == len(re.findall(r"schema:license", text)) and pairs
     repositories = {}
     for path in sorted(landscape_dir().glob("*.ttl")):
@@ -189,8 +189,9 @@ def test_each_curated_licence_is_on_the_node_of_the_repository_its_source_names(
         for triple in pyoxigraph.parse(path.read_bytes(), format=pyoxigraph.RdfFormat.TURTLE):
             if triple.predicate.value == "https://schema.org/codeRepository":
                 repositories.setdefault(triple.subject.value, set()).add(triple.object.value)
-    for repo, _, _, node, spdx in pairs:
-        assert normalise_repository(f"https://github.com/{repo}") in repositories.get(node, ()), (repo, node)
+    for repo, _, _, renamed, node, spdx in pairs:
+        repository = normalise_repository(f"https://github.com/{renamed or repo}")
+        assert repository in repositories.get(node, ()), (repo, node)
         assert osi_approved(spdx) is not None, spdx  # a current SPDX id
 
 

@@ -438,7 +438,8 @@ class LicenceGraphs:
         SPDX ids used (for ``licences.ttl``).
     licensed : dict
         Entity key → where a licence beyond the catalogues' comes from (``"pypi"``, ``"npm"``,
-        ``"curated"``; the first of these that has one).
+        ``"curated"``; the first of these that has one; ``"node"`` when another entity of
+        the same node, a moved repository, has one).
     conflicts : list
         Report lines: entities whose catalogue licence and registry licence share no id.
     """
@@ -510,6 +511,14 @@ def licence_graphs(placements, folder=None, *, packages=None, curated=None) -> L
             licences |= set(ids)
             if placement.entity.repository and not any(r.licence for r in placement.entity.records):
                 licensed.setdefault(placement.entity.key, "curated")
+    # An entity joined to another's node (the same project under a moved repository) has the
+    # licence that node has, from whichever entity states it.
+    licensed_nodes = {p.node for p in placements
+                      if p.entity.key in licensed or any(r.licence for r in p.entity.records)}
+    for placement in placements:
+        if placement.entity.repository and placement.node in licensed_nodes \
+                and not any(r.licence for r in placement.entity.records):
+            licensed.setdefault(placement.entity.key, "node")
     return LicenceGraphs(files, datasets, licences, licensed, sorted(set(conflicts)))
 
 

@@ -125,7 +125,7 @@ def generate_snapshot(folder, *, shipped=None, crosswalk=None, snapshots=None) -
     counts = _figures(merged, resolution, per_source, versions)
     counts["of those with a licence from a catalogue, a registry or a LICENSE file"] = \
         counts["of those with a licence"] + len(registries.licensed)
-    for where in ("pypi", "npm", "curated"):
+    for where in ("pypi", "npm", "curated", "node"):
         counts[f"licences only from {where}"] = sum(v == where for v in registries.licensed.values())
     notes = dict(resolution.notes)
     notes["registry licence conflicts"] = registries.conflicts
