@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
@@ -213,3 +214,22 @@ def test_licence_text_titles(text, spdx):
     from mlops_kg.sources.registry import licence_from_title
 
     assert licence_from_title(text) == spdx
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "landscape"
+
+
+@pytest.mark.skipif(not (SHARED / "SOURCES.md").is_file(), reason=f"no catalogue snapshots in {SHARED}")
+def test_committed_registry_graphs_regenerate_from_the_committed_metadata_file():
+    """graph/landscape/registry-*.ttl are what the committed upstream/registry-metadata.jsonl and
+    the catalogues generate, byte for byte (the catalogue folder holds no newer metadata file)."""
+    from mlops_kg.sources.snapshot import generate_snapshot, landscape_dir
+
+    assert not (SHARED / "registry-metadata.jsonl").exists()
+    snapshot = generate_snapshot(SHARED)
+    for info in REGISTRIES:
+        committed = (landscape_dir() / info.output).read_text(encoding="utf-8")
+        assert snapshot.files[info.output] == committed, f"{info.output} is stale: run `mlops-kg landscape refresh`"
+    assert snapshot.files["datasets.ttl"] == (landscape_dir() / "datasets.ttl").read_text(encoding="utf-8")
+    figures = snapshot.counts
+    assert figures["licences only from pypi"] > 100 and figures["licences only from curated"] > 50
