@@ -17,10 +17,10 @@ from mlops_kg.model.iris import iri_kind, mint_iri, slugify
 from mlops_kg.model.namespaces import ID, MLO, SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
-# curated-repositories.ttl only names repositories of shipped nodes; the rules below are for the
-# technologies the other curated files describe.
+# curated-repositories.ttl only names repositories of shipped nodes, curated-licences.ttl only
+# licences of catalogue nodes; the rules below are for the technologies the other curated files describe.
 LANDSCAPE = sorted(p for p in (ROOT / "graph" / "landscape").glob("curated-*.ttl")
-                   if p.name != "curated-repositories.ttl")
+                   if p.name not in ("curated-repositories.ttl", "curated-licences.ttl"))
 PROPOSED = ROOT / "ontology" / "proposed" / "landscape-terms.ttl"
 
 KIND = Namespace(str(ID) + "kind/")
