@@ -1,19 +1,21 @@
 """Graph pages: views of the knowledge graph drawn with vis-network, written as offline HTML.
 
 A *view* (:class:`GraphView`) is plain data: vis-network nodes and edges with precomputed,
-seeded positions, the network options, and a legend. :func:`graph_page` turns a view into one
-self-contained HTML file; :mod:`mlops_kg.pages.site` embeds views in the pages of the static site.
+seeded positions, the network options, and a legend. :func:`graph_page` renders a view into one
+self-contained HTML file (``templates/graph_page.html``); :mod:`mlops_kg.pages.site` embeds views in
+the pages of the static site with the same ``graph_block`` macro (``templates/macros.html``).
 
-Why the HTML is written here and not by pyvis's templates (see DESIGN.md, "Known pitfalls"):
-pyvis 0.3.2 links Bootstrap and vis-network from CDNs even in ``in_line`` mode, copies ``lib/``
-into the current folder, renders every tooltip as raw HTML once one title contains ``href``, and
-its Jinja templates do not autoescape. So the only part of pyvis used is the vis-network build it
-ships (``vis-network.min.js``, found on disk without importing pyvis, which would import
-IPython). Data enters a page only (1) as JSON inside ``<script type="application/json">`` with
-``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e``, ``\\u0026``, read with ``JSON.parse``;
-(2) as text escaped with :func:`html.escape`. Tooltips are plain strings, which vis-network 9
-shows with ``innerText``; canvas labels are text by nature. A Content-Security-Policy allows
-only our own scripts (by hash when inlined) and no network requests at all.
+Why the pages are not pyvis's (see DESIGN.md, "Known pitfalls"): pyvis 0.3.2 links Bootstrap and
+vis-network from CDNs even in ``in_line`` mode, copies ``lib/`` into the current folder, renders
+every tooltip as raw HTML once one title contains ``href``, and its Jinja templates do not
+autoescape. So the only part of pyvis used is the vis-network build it ships
+(``vis-network.min.js``, found on disk without importing pyvis, which would import IPython). Our
+templates autoescape (:mod:`mlops_kg.pages.markup`). Data enters a page only (1) as JSON inside
+``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as ``\\u003c``,
+``\\u003e``, ``\\u0026``, read with ``JSON.parse``; (2) as text the template escapes. Tooltips are
+plain strings, which vis-network 9 shows with ``innerText``; canvas labels are text by nature. A
+Content-Security-Policy allows only our own scripts (by hash when inlined) and no network
+requests at all.
 
 Positions are computed in Python with a fixed seed, so the same graph gives the same file.
 Above :data:`PHYSICS_LIMIT` nodes, physics is off: the page shows the precomputed layout at once.
@@ -40,7 +42,6 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import MlopsKgError, OutputError
-from .markup import escape, script_json
 
 SEED = 42
 #: Above this many nodes a page opens with physics off (the precomputed layout is final); at or
@@ -484,107 +485,94 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def html_page(title: str, body: str, *, scripts=(), asset_prefix: str | None = None) -> str:
-    """A complete page. ``body`` must already be safe HTML; ``title`` is escaped here.
+def page_frame(*, scripts=(), asset_prefix: str | None = None) -> dict:
+    """The template variables of the page frame (``templates/base.html``): policy, style, scripts.
 
-    With ``asset_prefix`` (e.g. ``"../assets/"``) the stylesheet and ``scripts`` are linked from
-    that folder; without it they are inlined, so the file stands alone. Either way the
-    Content-Security-Policy allows no network request and no script but ours.
+    Parameters
+    ----------
+    scripts : sequence of str
+        Asset file names of the scripts the page runs, in order (e.g. :data:`GRAPH_SCRIPTS`).
+    asset_prefix : str or None
+        With a prefix (e.g. ``"../assets/"``) the stylesheet and scripts are linked from that
+        folder; without one they are inlined, so the file stands alone.
+
+    Returns
+    -------
+    dict
+        ``policy`` (a Content-Security-Policy that allows no network request and no script but
+        ours: by hash when inlined), ``css``, ``scripts`` (texts when inlined, else file names)
+        and ``asset_prefix``.
     """
+    from .markup import markup
+
     css = asset_text("site.css")
     if asset_prefix is None:
         texts = [vis_network_js() if s == "vis-network.min.js" else asset_text(s) for s in scripts]
         script_src = " ".join(_sha256(t) for t in texts) or "'none'"
         policy = (f"default-src 'none'; script-src {script_src}; style-src {_sha256(css)}; img-src data:; "
                   "base-uri 'none'; form-action 'none'")
-        head_assets = f"<style>{css}</style>"
-        tail = "".join(f"<script>{t}</script>\n" for t in texts)
-    else:
-        prefix = escape(asset_prefix)
-        policy = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; "
-                  "img-src 'self' file: data:; base-uri 'none'; form-action 'none'")
-        head_assets = f'<link rel="stylesheet" href="{prefix}site.css">'
-        tail = "".join(f'<script src="{prefix}{escape(s)}"></script>\n' for s in scripts)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{escape(policy)}\">\n"
-        "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"generator\" content=\"mlops-kg\">\n"
-        f"<title>{escape(title)}</title>\n{head_assets}\n</head>\n<body>\n{body}\n{tail}</body>\n</html>\n"
-    )
+        return {"policy": policy, "css": markup(css), "scripts": [markup(t) for t in texts], "asset_prefix": None}
+    policy = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; "
+              "img-src 'self' file: data:; base-uri 'none'; form-action 'none'")
+    return {"policy": policy, "css": "", "scripts": list(scripts), "asset_prefix": asset_prefix}
 
 
-_SHAPE_SVG = {
-    "dot": '<circle cx="9" cy="9" r="7"/>',
-    "square": '<rect x="2" y="2" width="14" height="14"/>',
-    "triangle": '<polygon points="9,1 17,16 1,16"/>',
-    "triangleDown": '<polygon points="1,2 17,2 9,17"/>',
-    "diamond": '<polygon points="9,1 17,9 9,17 1,9"/>',
-    "star": '<polygon points="9,1 11.4,6.6 17,7 12.6,10.8 14,16.5 9,13.4 4,16.5 5.4,10.8 1,7 6.6,6.6"/>',
-    "hexagon": '<polygon points="5,2 13,2 17,9 13,16 5,16 1,9"/>',
-    "ellipse": '<ellipse cx="9" cy="9" rx="8" ry="5"/>',
-    "box": '<rect x="1" y="4" width="16" height="10" rx="3"/>',
-}
+def _safe_color(color) -> str:
+    return color if re.fullmatch(r"#[0-9a-fA-F]{6}", color or "") else "#999999"
 
 
-def _swatch(shape: str, color: str) -> str:
-    color = color if re.fullmatch(r"#[0-9a-fA-F]{6}", color or "") else "#999999"
-    inner = _SHAPE_SVG.get(shape, _SHAPE_SVG["dot"])
-    return (f'<svg class="swatch" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
-            f'<g fill="{color}" stroke="#444" stroke-width="1">{inner}</g></svg>')
+def view_block(view: GraphView) -> dict:
+    """What ``templates/macros.html``'s ``graph_block`` draws for ``view``: controls, legend, data.
 
+    The legend repeats each kind's colour and shape (colour alone does not tell kinds apart);
+    the view's data travels as JSON (:func:`mlops_kg.pages.markup.script_json`).
 
-def legend_html(view: GraphView) -> str:
-    """The legend of a graph page as HTML: node kinds, clusters (substitutes view) and a usage hint.
+    Parameters
+    ----------
+    view : GraphView
+        The view to draw.
 
-    Labels are escaped; the swatches repeat each kind's colour and shape so the legend does
-    not rely on colour alone.
+    Returns
+    -------
+    dict
+        Template variables: ``kinds``, ``node_count``, ``edge_count``, ``legend``, ``clusters``,
+        ``edge_note``, ``links`` (whether double-click opens a page) and ``data``.
     """
-    parts = ['<section class="legend" aria-label="Legend">']
-    if view.legend:
-        parts.append('<h2>Types</h2><ul class="legend-list">')
-        parts += [f"<li>{_swatch(item['shape'], item['color'])} {escape(item['label'])}</li>" for item in view.legend]
-        parts.append("</ul>")
-    if view.clusters:
-        parts.append('<h2>Clusters</h2><ul class="legend-list">')
-        parts += [f"<li>{_swatch('dot', item['color'])} {escape(item['label'])} <span class=\"muted\">"
-                  f"({item['size']})</span></li>" for item in view.clusters]
-        parts.append("</ul>")
     edge_note = ("Edge width: substitutability weight." if view.clusters
                  else "Edges name the relation; arrows point from subject to object.")
-    parts.append(f'<p class="muted">{escape(edge_note)} Hover for details; click to select'
-                 + ("; double-click to open a page." if any("url" in n for n in view.nodes) else ".") + "</p>")
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def graph_block(view: GraphView) -> str:
-    """The controls, canvas, details panel and legend of one view, with its data as JSON."""
-    kind_options = "".join(f'<option value="{escape(k)}">{escape(kind_title(k))}</option>' for k in view.kinds)
-    return (
-        '<div class="graph-controls">'
-        '<label>Find a node <input id="search" type="search" list="search-options" autocomplete="off" '
-        'placeholder="name, e.g. MLflow"></label><datalist id="search-options"></datalist> '
-        f'<label>Type <select id="kind-filter"><option value="">all types</option>{kind_options}</select></label> '
-        '<span id="search-status" class="muted" role="status"></span>'
-        f'<span class="muted counts">{len(view.nodes)} nodes · {len(view.edges)} edges</span></div>\n'
-        '<div class="graph-area"><div id="graph" role="img" aria-label="network graph"></div>'
-        '<aside id="details" aria-live="polite"><p class="muted">Select a node to see its details.</p></aside>'
-        f'</div>\n{legend_html(view)}\n'
-        f'<script type="application/json" id="graph-data">{script_json(view.data())}</script>'
-    )
+    return {
+        "kinds": [(k, kind_title(k)) for k in view.kinds],
+        "node_count": len(view.nodes), "edge_count": len(view.edges),
+        "legend": [dict(item, color=_safe_color(item["color"])) for item in view.legend],
+        "clusters": [dict(item, color=_safe_color(item["color"])) for item in view.clusters],
+        "edge_note": edge_note,
+        "links": any("url" in n for n in view.nodes),
+        "data": view.data(),
+    }
 
 
 GRAPH_SCRIPTS = ("vis-network.min.js", "graph.js")
 
 
 def graph_page(view: GraphView, *, subtitle: str = "") -> str:
-    """A self-contained HTML page for ``view``: every script and style inlined, no link to the network."""
-    body = (f'<header class="page-header"><h1>{escape(view.title)}</h1>'
-            + (f'<p class="muted">{escape(subtitle)}</p>' if subtitle else "")
-            + f"</header>\n<main>{graph_block(view)}</main>")
-    return html_page(view.title, body, scripts=GRAPH_SCRIPTS)
+    """A self-contained HTML page for ``view``: every script and style inlined, no link to the network.
+
+    Parameters
+    ----------
+    view : GraphView
+        What to draw.
+    subtitle : str
+        A line under the title (omitted when empty).
+
+    Returns
+    -------
+    str
+        The page, rendered from ``templates/graph_page.html``.
+    """
+    from .markup import render
+
+    return render("graph_page.html", title=view.title, subtitle=subtitle, block=view_block(view),
+                  **page_frame(scripts=GRAPH_SCRIPTS))
 
 
 def check_output(path) -> Path:
