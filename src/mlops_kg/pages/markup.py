@@ -21,6 +21,16 @@ TEMPLATE_DIR = Path(__file__).with_name("templates")
 def escape(text) -> str:
     """HTML-escape any value for element content and quoted attributes.
 
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+        ``&``, ``<``, ``>``, ``"`` and ``'`` written as character references.
+
     Examples
     --------
     >>> escape('<a href="x">O\\'Neil & co</a>')

@@ -202,8 +202,26 @@ def stored_clusters(stored, profs: dict, labels: dict) -> list[dict]:
 def graph_view_for(build_dir, *, view: str = "full", tool: str | None = None, hops: int = 1):
     """The :class:`mlops_kg.pages.viz.GraphView` that ``mlops-kg viz`` draws, from the build in ``build_dir``.
 
-    ``view`` is ``"full"`` or ``"substitutes"``; with ``tool`` (any name or alias, resolved like
-    ``mlops-kg substitutes``), only the nodes within ``hops`` links of that tool.
+    Parameters
+    ----------
+    build_dir : str or Path
+        A build folder; its stored analysis is read (:func:`load_built`).
+    view : {"full", "substitutes"}
+        ``full``: every node, typed; ``substitutes``: technologies coloured by cluster.
+    tool : str, optional
+        Any name or alias, resolved as ``mlops-kg substitutes`` resolves it: only the nodes within
+        ``hops`` links of that tool.
+    hops : int
+        How far from ``tool`` to go.
+
+    Returns
+    -------
+    GraphView
+
+    Raises
+    ------
+    MlopsKgError
+        An unknown view, an unknown name, or a name that is not a technology.
     """
     from ..model.load import union_graph
     from ..sources.resolve import Resolver
@@ -229,9 +247,18 @@ def graph_view_for(build_dir, *, view: str = "full", tool: str | None = None, ho
 
 
 def describe_imported(full, facts) -> None:
-    """Give each node of the projection ``full`` that has no description the one an imported
-    guide gives it, with that guide as its origin: the projection reads only
-    ``dcterms:description``, so graph tooltips showed nothing for imported tools."""
+    """Give each node of ``full`` without a description the one an imported guide gives it.
+
+    The projection reads only ``dcterms:description``, so graph tooltips showed nothing for
+    imported tools; the text keeps the imported guide as its origin.
+
+    Parameters
+    ----------
+    full : networkx.MultiDiGraph
+        The projection; its node attributes ``description`` and ``description_origin`` are set.
+    facts : dict
+        :func:`mlops_kg.pages.provenance.fact_origins` of the dataset.
+    """
     for node, (text, origin) in imported_descriptions(facts).items():
         if node in full and not full.nodes[node].get("description"):
             full.nodes[node]["description"] = text
@@ -241,7 +268,18 @@ def describe_imported(full, facts) -> None:
 # --- names and links -------------------------------------------------------------------------
 
 def page_paths(analysis) -> dict[str, str]:
-    """Technology IRI → page path inside the site (``tool/mlflow.html``); unique and file-safe."""
+    """Technology IRI → page path inside the site (``tool/mlflow.html``); unique and file-safe.
+
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its ``profiles`` name the technologies and their kind (the folder).
+
+    Returns
+    -------
+    dict
+        Sorted by IRI; a slug that repeats gets ``-2``, ``-3``, ….
+    """
     paths, used = {}, set()
     for iri in sorted(analysis.profiles):
         kind = analysis.profiles[iri].kind or "tool"
@@ -412,7 +450,22 @@ def _clusters_page(site: _Site) -> str:
 
 
 def site_pages(ds, analysis) -> dict[str, str]:
-    """Every file of the site: relative path → text. Deterministic for one dataset."""
+    """Every file of the site: relative path → text. Deterministic for one dataset.
+
+    Parameters
+    ----------
+    ds : rdflib.Dataset
+        The build's named graphs (facts with their origins).
+    analysis : mlops_kg.analysis.result.Analysis
+        Fresh from the build or read back with :func:`load_built`; either way the pages draw it as
+        stored (:func:`as_stored`).
+
+    Returns
+    -------
+    dict
+        ``index.html``, ``graph.html``, ``clusters.html``, one page per technology, the assets
+        and ``site.json``.
+    """
     site = _Site(ds, as_stored(analysis))
     pages = {"index.html": _index_page(site), "graph.html": _graph_page(site), "clusters.html": _clusters_page(site)}
     for iri, path in sorted(site.paths.items()):
@@ -438,7 +491,22 @@ def _is_replaceable(target: Path) -> bool:
 
 
 def check_site_target(target) -> Path:
-    """``target`` as a Path if a site can be written there, else an :class:`OutputError` saying why."""
+    """``target`` as a Path if a site can be written there, else an error saying why.
+
+    Parameters
+    ----------
+    target : str or Path
+        The site folder: new, empty or an earlier site, in a writable folder that exists.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        With the reason and what to do.
+    """
     import os
 
     target = Path(target)
@@ -460,14 +528,39 @@ def write_site(target, ds, analysis) -> Path:
     replaced only when the new one is complete, and a failure leaves it as it was. An existing
     ``target`` must be empty or an earlier site (it holds ``site.json``), so a typo cannot
     replace an unrelated folder.
+
+    Parameters
+    ----------
+    target : str or Path
+        The site folder.
+    ds, analysis
+        As for :func:`site_pages`.
+
+    Returns
+    -------
+    Path
     """
     target, staging = stage_site(target, ds, analysis)
     return swap_site(target, staging)
 
 
 def stage_site(target, ds, analysis) -> tuple[Path, Path]:
-    """Write the pages into a staging folder beside ``target``: ``(target, staging)`` for
-    :func:`swap_site`. ``target`` itself is not touched."""
+    """Write the pages into a staging folder beside ``target``, for :func:`swap_site`.
+
+    ``target`` itself is not touched.
+
+    Parameters
+    ----------
+    target : str or Path
+        The site folder the pages are meant for (checked with :func:`check_site_target`).
+    ds, analysis
+        As for :func:`site_pages`.
+
+    Returns
+    -------
+    tuple of Path
+        ``(target, staging)``.
+    """
     target = check_site_target(target)
     pages = site_pages(ds, analysis)
     try:
@@ -498,7 +591,20 @@ def _fill_in_place(target: Path, staging: Path) -> Path:
 
 
 def swap_site(target: Path, staging: Path) -> Path:
-    """Put the staged site in place of ``target`` (the old one is restored if that fails)."""
+    """Put the staged site in place of ``target`` (the old one is restored if that fails).
+
+    Parameters
+    ----------
+    target : Path
+        The site folder; a mount point that cannot be renamed is emptied and filled instead.
+    staging : Path
+        The folder :func:`stage_site` wrote; removed afterwards.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     parent, old = target.parent, None
     try:
         if target.exists():

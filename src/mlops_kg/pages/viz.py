@@ -85,7 +85,22 @@ def kind_title(kind: str) -> str:
 
 
 def relation_words(relation: str) -> str:
-    """``"statedAlternative"`` → ``"stated alternative"`` (the ontology's labels read the same)."""
+    """A relation's local name as words, as the ontology's labels read.
+
+    Parameters
+    ----------
+    relation : str
+        A camel-case local name.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> relation_words("statedAlternative")
+    'stated alternative'
+    """
     return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: " " + m.group(1).lower(), relation)
 
 
@@ -137,8 +152,21 @@ def grid_spring_layout(graph: nx.Graph, *, seed: int = SEED, iterations: int = 8
     """Fruchterman–Reingold with the authors' grid variant: nodes repel only within a radius.
 
     Repulsion between near pairs comes from a KD-tree, so each step is about linear in the
-    number of nodes and edges (NetworkX's spring layout compares every pair). Seeded and
-    deterministic for a given node and edge order. Returns ``{node: (x, y)}``.
+    number of nodes and edges (NetworkX's spring layout compares every pair).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Positions follow its node and edge order.
+    seed : int
+        Seed of the random start.
+    iterations : int
+        Steps of the simulation; the temperature falls linearly to zero.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` in layout units; the same for the same graph and seed.
     """
     import numpy as np
     from scipy.spatial import cKDTree
@@ -177,11 +205,29 @@ def grid_spring_layout(graph: nx.Graph, *, seed: int = SEED, iterations: int = 8
 
 
 def layout(graph, *, seed: int = SEED) -> dict[str, tuple[int, int]]:
-    """Seeded positions in pixels for the nodes of ``graph`` (any NetworkX graph).
+    """Seeded positions in pixels for the nodes of ``graph``.
 
     ``networkx.spring_layout`` up to :data:`LAYOUT_LIMIT` nodes (edge ``weight`` pulls harder),
     :func:`grid_spring_layout` above. Coordinates are rounded to whole pixels so the output does
     not depend on the last bits of floating-point arithmetic.
+
+    Parameters
+    ----------
+    graph : networkx.Graph or networkx.MultiDiGraph
+        Any NetworkX graph; it is read as undirected and simple.
+    seed : int
+        The layout's seed.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}``, centred on the origin, about :data:`SPACING` pixels between neighbours.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> layout(nx.path_graph(1)), len(layout(nx.path_graph(3)))
+    ({0: (0, 0)}, 3)
     """
     simple = _simple(graph)
     n = simple.number_of_nodes()
@@ -325,10 +371,26 @@ def _relation_edges(full, nodes) -> list[dict]:
 
 def full_view(full: nx.MultiDiGraph, *, origins: dict | None = None, urls: dict | None = None,
               scores: dict | None = None, seed: int = SEED, title: str = "MLOps knowledge graph") -> GraphView:
-    """Every node of the projection (:func:`mlops_kg.analysis.projection.project`), coloured and shaped by type.
+    """Every node of the projection, coloured and shaped by type.
 
-    ``origins`` maps a node IRI to the origins of its facts (:func:`mlops_kg.pages.provenance.node_origins`),
-    ``urls`` to the page of the node (site pages), ``scores`` to a number that sizes the node (PageRank).
+    Parameters
+    ----------
+    full : networkx.MultiDiGraph
+        The projection (:func:`mlops_kg.analysis.projection.project`).
+    origins : dict, optional
+        Node IRI → the origins of its facts (:func:`mlops_kg.pages.provenance.node_origins`).
+    urls : dict, optional
+        Node IRI → its page (site pages); double-click opens it.
+    scores : dict, optional
+        Node IRI → a number that sizes the node (PageRank).
+    seed : int
+        The layout's seed.
+    title : str
+        The view's title.
+
+    Returns
+    -------
+    GraphView
     """
     return _typed_view(full, set(full.nodes), origins=origins, urls=urls, scores=scores, seed=seed, title=title)
 
@@ -372,7 +434,32 @@ def _capped_note(members: set, total: int) -> str:
 def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, origins: dict | None = None,
                        urls: dict | None = None, scores: dict | None = None, seed: int = SEED,
                        title: str | None = None) -> GraphView:
-    """``center`` and every node within ``hops`` links of it (either direction), typed as in :func:`full_view`."""
+    """``center`` and every node within ``hops`` links of it (either direction), typed as in :func:`full_view`.
+
+    At most :data:`MAX_NEIGHBOURHOOD` nodes: the nearest, then the best connected.
+
+    Parameters
+    ----------
+    full : networkx.MultiDiGraph
+        The projection.
+    center : str
+        The IRI of the node in the middle; it is drawn larger, with a thick border.
+    hops : int
+        How many links away to go (0: the node alone).
+    origins, urls, scores, seed
+        As for :func:`full_view`.
+    title : str, optional
+        By default "LABEL: neighbourhood (N hops)", saying when the view was cut.
+
+    Returns
+    -------
+    GraphView
+
+    Raises
+    ------
+    MlopsKgError
+        ``center`` is not in the graph, or ``hops`` is negative.
+    """
     if center not in full:
         raise MlopsKgError(f"{center} is not a node of the graph")
     if hops < 0:
@@ -398,8 +485,28 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
                      urls: dict | None = None, seed: int = SEED, title: str | None = None) -> GraphView:
     """Technologies only, coloured by cluster, edge width by substitutability weight.
 
-    ``analysis`` is a :class:`mlops_kg.analysis.result.Analysis`. With ``center``, only the technologies
-    within ``hops`` links of it in the substitutability graph.
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its ``subst`` graph, clusters, labels and profiles (for each edge's reasons).
+    center : str, optional
+        With a technology IRI, only the technologies within ``hops`` links of it in the
+        substitutability graph.
+    hops : int
+        How far from ``center`` to go.
+    origins, urls, seed
+        As for :func:`full_view`.
+    title : str, optional
+        By default "Substitutable technologies" or "LABEL: substitutes (N hops)".
+
+    Returns
+    -------
+    GraphView
+
+    Raises
+    ------
+    MlopsKgError
+        ``center`` is not a technology.
     """
     subst = analysis.subst
     if center is not None:
@@ -471,7 +578,17 @@ _ASSET_DIR = Path(__file__).with_name("assets")
 
 @functools.lru_cache(maxsize=None)
 def asset_text(name: str) -> str:
-    """Our own page assets (``graph.js``, ``index.js``, ``site.css``), shipped beside this module."""
+    """The text of one of our page assets, shipped in ``assets/`` beside this module.
+
+    Parameters
+    ----------
+    name : str
+        ``graph.js``, ``index.js`` or ``site.css``.
+
+    Returns
+    -------
+    str
+    """
     return (_ASSET_DIR / name).read_text(encoding="utf-8")
 
 
@@ -576,7 +693,22 @@ def graph_page(view: GraphView, *, subtitle: str = "") -> str:
 
 
 def check_output(path) -> Path:
-    """``path`` as a Path if a page can be written there, else an :class:`OutputError` saying why."""
+    """``path`` as a Path if a page can be written there, else an error saying why.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file in a folder that exists and is writable.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a folder, or its folder is missing or not writable.
+    """
     import os
 
     path = Path(path)
@@ -591,7 +723,19 @@ def check_output(path) -> Path:
 
 
 def write_page(text: str, path) -> Path:
-    """Write ``text`` to ``path`` atomically (UTF-8); nothing else is written anywhere."""
+    """Write ``text`` to ``path`` atomically (UTF-8); nothing else is written anywhere.
+
+    Parameters
+    ----------
+    text : str
+        The page.
+    path : str or Path
+        Checked with :func:`check_output`.
+
+    Returns
+    -------
+    Path
+    """
     from ..files import write_text
 
     path = check_output(path)
