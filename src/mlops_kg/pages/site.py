@@ -35,7 +35,7 @@ from ..errors import MlopsKgError, OutputError
 from ..files import scratch_dir
 from ..model.namespaces import GRAPHS, MLO, SCHEMA, bind_prefixes
 from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins
-from .markup import render
+from .markup import environment, render
 from .viz import (GRAPH_SCRIPTS, assets, full_view, kind_title, neighbourhood_view, page_frame, relation_words,
                   substitutes_view, view_block)
 
@@ -306,9 +306,12 @@ class _Site:
             self.facts.add(triple)
         self.labels = dict(analysis.labels)
         self.paths = page_paths(analysis)
+        self.urls_from_subfolder = {k: "../" + v for k, v in self.paths.items()}
         self.predicate_labels = {str(s): str(o) for s, o in ds.graph(GRAPHS.ONTOLOGY).subject_objects(RDFS.label)}
         self.scores = analysis.scores.get("pagerank")
         self.cluster_of = analysis.cluster_of()
+        self.macros = environment().get_template("macros.html").module
+        self._badges: dict = {}
 
     def label(self, term) -> str:
         return self.labels.get(str(term), str(term))
@@ -321,9 +324,15 @@ class _Site:
         return {"prefLabel": "preferred label", "altLabel": "also known as", "url": "homepage",
                 "description": "description", "license": "licence"}.get(local, relation_words(local))
 
-    def origins_of(self, triple) -> list[dict]:
-        """The origin badges of a fact: ``[{"name": "guide", "title": "stated by the guide"}]``."""
-        return [{"name": o.split(":", 1)[0], "title": describe_origin(o)} for o in self.origins.get(triple, ())]
+    def origins_of(self, triple):
+        """The origin badges of a fact as markup (``templates/macros.html``'s ``badges``), made
+        once per combination of origins: there are a handful, and a site shows thousands."""
+        origins = self.origins.get(triple, ())
+        badges = self._badges.get(origins)
+        if badges is None:
+            badges = self._badges[origins] = self.macros.badges(
+                [{"name": o.split(":", 1)[0], "title": describe_origin(o)} for o in origins])
+        return badges
 
     def ref(self, term, root: str) -> dict:
         """A node for the ``link`` macro: its page if it has one, else its label; literals as text;
@@ -390,9 +399,8 @@ def _tool_page(site: _Site, iri: str) -> str:
              for uc in site.sorted_subjects(MLO.useCaseOf, t)]
     facts = sorted(((p, o) for p, o in site.facts.predicate_objects(t) if p not in _HIDDEN_FACTS),
                    key=lambda po: (site.predicate(po[0]).lower(), site.label(po[1]).lower(), str(po[1])))
-    urls = {k: root + v for k, v in site.paths.items()}
-    view = neighbourhood_view(a.full, iri, hops=1, origins=site.node_origins, urls=urls, scores=site.scores,
-                              title=f"{label}: neighbourhood")
+    view = neighbourhood_view(a.full, iri, hops=1, origins=site.node_origins, urls=site.urls_from_subfolder,
+                              scores=site.scores, title=f"{label}: neighbourhood", radial=True)
     return render(
         "tool.html", title=f"{label} · mlops-kg", root=root, label=label, iri=iri,
         kind=kind_title(a.profiles[iri].kind), aliases=aliases, descriptions=descriptions, extras=extras,

@@ -247,6 +247,53 @@ def layout(graph, *, seed: int = SEED) -> dict[str, tuple[int, int]]:
     return {v: (round((x - cx) / extent * size), round((y - cy) / extent * size)) for v, (x, y) in raw.items()}
 
 
+def radial_layout(graph, center, members) -> dict[str, tuple[int, int]]:
+    """Positions in pixels with ``center`` in the middle and the other ``members`` on rings.
+
+    Ring ``k`` holds the members ``k`` links from ``center``, ordered by kind and then by node,
+    so one kind sits together; a ring is wide enough for its nodes to stand about
+    :data:`SPACING` pixels apart. Linear in the members, no simulation (a page with physics on
+    relaxes it in the browser).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Any graph holding the members (an undirected view is read for distances).
+    center : str
+        The node in the middle.
+    members : set
+        The nodes to place; ``center`` among them.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}``, whole pixels.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.star_graph(4)
+    >>> positions = radial_layout(g, 0, set(g))
+    >>> positions[0], len({abs(x) + abs(y) > 0 for n, (x, y) in positions.items() if n})
+    ((0, 0), 1)
+    """
+    distance = nx.single_source_shortest_path_length(graph.subgraph(members), center)
+    rings: dict[int, list] = {}
+    for node in members:
+        if node != center:
+            rings.setdefault(distance.get(node, max(distance.values(), default=0) + 1), []).append(node)
+    kind = lambda n: str(graph.nodes[n].get("kind", "")) if n in graph.nodes else ""  # noqa: E731
+    positions = {center: (0, 0)}
+    radius = 0.0
+    for _k, nodes in sorted(rings.items()):
+        nodes.sort(key=lambda n: (kind(n), str(n)))
+        radius = max(radius + SPACING * 1.6, len(nodes) * SPACING / (2 * math.pi))
+        for i, node in enumerate(nodes):
+            angle = 2 * math.pi * i / len(nodes)
+            positions[node] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
+    return positions
+
+
 # --- views -----------------------------------------------------------------------------------
 
 @dataclass
@@ -352,7 +399,10 @@ def _relation_edges(full, nodes) -> list[dict]:
     """One vis edge per linked pair of ``nodes``: arrows show direction, the label names the relations."""
     labels = {n: full.nodes[n].get("label", n) for n in nodes}
     pairs: dict[tuple, list] = {}
-    for s, o, data in full.edges(data=True):
+    # every edge is the out-edge of one node: walking the members' out-edges finds each edge among
+    # them once, without a pass over the whole graph per page
+    edges = full.edges(data=True) if len(nodes) == len(full) else full.out_edges(sorted(nodes), data=True)
+    for s, o, data in edges:
         if s == o or s not in nodes or o not in nodes:
             continue
         key = (s, o) if s < o else (o, s)
@@ -395,8 +445,9 @@ def full_view(full: nx.MultiDiGraph, *, origins: dict | None = None, urls: dict 
     return _typed_view(full, set(full.nodes), origins=origins, urls=urls, scores=scores, seed=seed, title=title)
 
 
-def _typed_view(full, members: set, *, origins, urls, scores, seed, title, center=None) -> GraphView:
-    positions = layout(full.subgraph(members), seed=seed)
+def _typed_view(full, members: set, *, origins, urls, scores, seed, title, center=None,
+                positions=None) -> GraphView:
+    positions = positions or layout(full.subgraph(members), seed=seed)
     sizes = _sizes(members, scores)
     nodes = []
     for iri in sorted(members):
@@ -427,13 +478,25 @@ def _nearest(graph, center: str, hops: int, degree=None) -> tuple[set, int]:
     return set(ranked[:MAX_NEIGHBOURHOOD]), len(distance)
 
 
+_UNDIRECTED: dict = {}
+
+
+def _undirected(full):
+    """An undirected view of ``full``, made once per graph (a site asks for it on every page)."""
+    cached = _UNDIRECTED.get(id(full))
+    if cached is None or cached[0] is not full:
+        _UNDIRECTED.clear()
+        cached = _UNDIRECTED[id(full)] = (full, full.to_undirected(as_view=True))
+    return cached[1]
+
+
 def _capped_note(members: set, total: int) -> str:
     return f" — the nearest {len(members):,} of {total:,} nodes" if len(members) < total else ""
 
 
 def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, origins: dict | None = None,
                        urls: dict | None = None, scores: dict | None = None, seed: int = SEED,
-                       title: str | None = None) -> GraphView:
+                       title: str | None = None, radial: bool = False) -> GraphView:
     """``center`` and every node within ``hops`` links of it (either direction), typed as in :func:`full_view`.
 
     At most :data:`MAX_NEIGHBOURHOOD` nodes: the nearest, then the best connected.
@@ -450,6 +513,9 @@ def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, ori
         As for :func:`full_view`.
     title : str, optional
         By default "LABEL: neighbourhood (N hops)", saying when the view was cut.
+    radial : bool
+        Place the nodes on rings around ``center`` (:func:`radial_layout`) instead of a spring
+        layout: no simulation, so a site writes thousands of these pages quickly.
 
     Returns
     -------
@@ -464,12 +530,13 @@ def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, ori
         raise MlopsKgError(f"{center} is not a node of the graph")
     if hops < 0:
         raise MlopsKgError(f"--hops must be 0 or more, got {hops}")
-    undirected = full.to_undirected(as_view=True)
+    undirected = _undirected(full)
     members, total = _nearest(undirected, center, hops, degree=full.degree)  # links in or out
     label = full.nodes[center].get("label", center)
     title = title or f"{label}: neighbourhood ({hops} hop{'s' if hops != 1 else ''})" + _capped_note(members, total)
+    positions = radial_layout(undirected, center, members) if radial else None
     return _typed_view(full, members, origins=origins, urls=urls, scores=scores, seed=seed, title=title,
-                       center=center)
+                       center=center, positions=positions)
 
 
 def _reasons(analysis, a: str, b: str) -> list[str]:
