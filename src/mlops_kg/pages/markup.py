@@ -90,7 +90,8 @@ def environment():
     Returns
     -------
     jinja2.Environment
-        Loads from :data:`TEMPLATE_DIR`; ``json`` is a filter giving :func:`script_json` as markup.
+        Loads from :data:`TEMPLATE_DIR`; ``json`` is a filter giving :func:`script_json` as markup,
+        ``join`` escapes its items as every other value is escaped.
     """
     import jinja2
     from markupsafe import Markup
@@ -100,7 +101,15 @@ def environment():
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
     env.filters["json"] = lambda value: Markup(script_json(value))
+    env.filters["join"] = _join
     return env
+
+
+def _join(values, separator: str = ""):
+    """Jinja's ``join`` escaping as :func:`escape` does (the built-in one escapes with markupsafe)."""
+    from markupsafe import Markup
+
+    return Markup(escape(separator).join(v if isinstance(v, Markup) else escape(v) for v in values))
 
 
 def render(template: str, **context) -> str:

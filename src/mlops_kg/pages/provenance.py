@@ -10,10 +10,13 @@ The ontology and the analysis results are not facts about the landscape and have
 """
 from __future__ import annotations
 
-from ..model.namespaces import GRAPHS, MLO
+from ..model.namespaces import BASE, GRAPHS, MLO
 
-#: Origins in the order they are listed; imported guides come between curated and inferred.
-ORIGIN_ORDER = ("guide", "curated", "imported", "inferred")
+#: Origins in the order they are listed; imported guides and then catalogues come between
+#: curated and inferred.
+ORIGIN_ORDER = ("guide", "curated", "imported", "catalogue", "inferred")
+#: Prefix of the named graphs of the landscape's catalogues: ``CATALOGUES + source``.
+CATALOGUES = BASE + "graph/source/"
 
 
 def origin_of(graph_name) -> str | None:
@@ -44,6 +47,8 @@ def origin_of(graph_name) -> str | None:
         return "inferred"
     if name.startswith(GRAPHS.IMPORTED):
         return "imported:" + name[len(GRAPHS.IMPORTED):]
+    if name.startswith(CATALOGUES):
+        return "catalogue:" + name[len(CATALOGUES):]
     return None
 
 
@@ -83,7 +88,8 @@ def describe_origin(origin: str) -> str:
     Returns
     -------
     str
-        "stated by the guide", "curated", "imported from <slug>" or "inferred by the build".
+        "stated by the guide", "curated", "imported from <slug>", "stated by the catalogue <source>"
+        or "inferred by the build".
 
     Examples
     --------
@@ -96,6 +102,8 @@ def describe_origin(origin: str) -> str:
         return "inferred by the build"
     if origin.startswith("imported:"):
         return "imported from " + origin.split(":", 1)[1]
+    if origin.startswith("catalogue:"):
+        return "stated by the catalogue " + origin.split(":", 1)[1]
     return origin
 
 

@@ -33,11 +33,12 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from ..errors import MlopsKgError, OutputError
 from ..files import scratch_dir
-from ..model.namespaces import GRAPHS, MLO, SCHEMA, bind_prefixes
+from ..model.namespaces import GRAPHS, ID, MLO, SCHEMA, bind_prefixes
+from .facts import FactIndex, summarise, what_it_is
 from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins
 from .markup import environment, render
-from .viz import (GRAPH_SCRIPTS, assets, full_view, kind_title, neighbourhood_view, page_frame, relation_words,
-                  substitutes_view, view_block)
+from .viz import (GRAPH_SCRIPTS, assets, capability_overview, cluster_overview, full_view, kind_title,
+                  needs_overview, neighbourhood_view, page_frame, relation_words, substitutes_view, view_block)
 
 SITE_MARKER = "site.json"
 TOP_SUBSTITUTES = 10
@@ -235,6 +236,8 @@ def graph_view_for(build_dir, *, view: str = "full", tool: str | None = None, ho
     origins = node_origins(facts=facts)
     scores = analysis.scores.get("pagerank")
     if tool is None:
+        if needs_overview(analysis):
+            return cluster_overview(analysis) if view == "substitutes" else capability_overview(analysis)
         if view == "substitutes":
             return substitutes_view(analysis, origins=origins)
         return full_view(analysis.full, origins=origins, scores=scores)
@@ -301,10 +304,13 @@ class _Site:
         self.origins = fact_origins(ds)
         self.node_origins = node_origins(facts=self.origins)
         describe_imported(analysis.full, self.origins)
-        self.facts = Graph()
-        for triple in sorted(self.origins):
-            self.facts.add(triple)
+        triples = set()
+        for graph in ds.graphs():
+            if graph.identifier not in (GRAPHS.ANALYSIS, GRAPHS.ONTOLOGY):
+                triples.update(graph)
+        self.facts = FactIndex(sorted(triples))
         self.labels = dict(analysis.labels)
+        self.catalogues = any(o.startswith("catalogue:") for origins in self.origins.values() for o in origins)
         self.paths = page_paths(analysis)
         self.urls_from_subfolder = {k: "../" + v for k, v in self.paths.items()}
         self.predicate_labels = {str(s): str(o) for s, o in ds.graph(GRAPHS.ONTOLOGY).subject_objects(RDFS.label)}
@@ -331,7 +337,8 @@ class _Site:
         badges = self._badges.get(origins)
         if badges is None:
             badges = self._badges[origins] = self.macros.badges(
-                [{"name": o.split(":", 1)[0], "title": describe_origin(o)} for o in origins])
+                [{"kind": o.split(":", 1)[0], "title": describe_origin(o),
+                  "name": o.split(":", 1)[1] if o.startswith("catalogue:") else o.split(":", 1)[0]} for o in origins])
         return badges
 
     def ref(self, term, root: str) -> dict:
@@ -377,8 +384,10 @@ def _tool_page(site: _Site, iri: str) -> str:
                for x in site.sorted_objects(t, SKOS.altLabel)]
     descriptions = [{"text": str(d), "origins": site.origins_of((t, p, d))}  # guideDescription: an imported guide's words
                     for p in (DCTERMS.description, MLO.guideDescription) for d in site.sorted_objects(t, p)]
-    extras = [dict(item, name=site.predicate(p)) for p in (SCHEMA.url, SCHEMA.license, MLO.deliveryModel)
-              for item in items(p)]
+    summary = summarise(site.facts, site.labels, iri, type_title=kind_title(a.profiles[iri].kind))
+    glance = _glance(summary)
+    shown_apart = (SCHEMA.url, MLO.deliveryModel) if glance else (SCHEMA.url, SCHEMA.license, MLO.deliveryModel)
+    extras = [dict(item, name=site.predicate(p)) for p in shown_apart for item in items(p)]
     alternatives = [dict(item, reverse=False) for item in items(MLO.statedAlternative)]
     alternatives += [{"ref": site.ref(s, root), "reverse": True, "origins": site.origins_of((s, MLO.statedAlternative, t))}
                      for s in site.sorted_subjects(MLO.statedAlternative, t)]
@@ -406,55 +415,138 @@ def _tool_page(site: _Site, iri: str) -> str:
         kind=kind_title(a.profiles[iri].kind), aliases=aliases, descriptions=descriptions, extras=extras,
         cluster=site.cluster_of.get(iri), capabilities=items(MLO.hasCapability), alternatives=alternatives,
         substitutes=substitutes, equivalents=sorted(by_provider.items(), key=lambda kv: kv[0].lower()),
-        equivalent_of=equivalent_of, languages=languages, cases=cases,
+        equivalent_of=equivalent_of, languages=languages, cases=cases, glance=glance,
+        sentence=what_it_is(summary) if not descriptions else "", catalogues=site.catalogues,
         facts=[{"relation": site.predicate(p), "ref": site.ref(o, root), "origins": site.origins_of((t, p, o))}
                for p, o in facts],
         block=view_block(view), **site.frame(GRAPH_SCRIPTS, root))
 
 
+def _glance(summary) -> list[dict]:
+    """The landscape facts of a tool page's "at a glance" list (empty for a tool without them)."""
+    rows = []
+    if summary.kind:
+        rows.append({"name": "kind", "text": summary.kind})
+    if summary.status:
+        rows.append({"name": "status", "text": summary.status + (f" ({summary.status_date})" if summary.status_date
+                                                                 else ""), "status": summary.status})
+    for licence in summary.licences:
+        rows.append({"name": "licence", "text": licence.name, "href": licence.iri if licence.iri.startswith(
+            ("http://", "https://")) else None,
+                     "note": {True: "OSI-approved", False: "not OSI-approved", None: ""}[licence.osi]})
+    if summary.stars is not None:
+        rows.append({"name": "GitHub stars", "text": f"{summary.stars:,}"})
+    if summary.repository:
+        rows.append({"name": "repository", "text": summary.repository, "href": summary.repository})
+    if summary.categories:
+        rows.append({"name": "catalogue categories", "text": "; ".join(summary.categories)})
+    if summary.successors:
+        rows.append({"name": "successor", "text": ", ".join(summary.successors)})
+    rows = [{"href": None, "note": "", "status": None, **row} for row in rows]
+    return rows if any(r["name"] != "licence" for r in rows) else []
+
+
+def filter_token(iri: str) -> str:
+    """A short value for the index's filters: our IRIs without ``https://w3id.org/mlops-kg/id/``,
+    SPDX licences as ``spdx:ID``, other IRIs whole (none holds a space).
+
+    Examples
+    --------
+    >>> filter_token("https://w3id.org/mlops-kg/id/capability/model-serving"), filter_token("https://spdx.org/licenses/MIT")
+    ('capability/model-serving', 'spdx:MIT')
+    """
+    if iri.startswith(str(ID)):
+        return iri[len(str(ID)):]
+    if iri.startswith(SPDX):
+        return "spdx:" + iri[len(SPDX):]
+    return iri
+
+
+SPDX = "https://spdx.org/licenses/"
+#: Status order on the index (sorting by status puts live tools first).
+STATUS_ORDER = ("active", "inactive", "archived", "sunset")
+
+
 def _index_page(site: _Site) -> str:
     a = site.analysis
     techs = sorted(a.profiles.values(), key=lambda p: (p.label.lower(), p.iri))
+    summaries = {p.iri: summarise(site.facts, site.labels, p.iri, type_title=kind_title(p.kind)) for p in techs}
 
-    def options(values: set[str]) -> list[tuple[str, str]]:
-        return [(v, site.label(v)) for v in sorted(values, key=lambda v: (site.label(v).lower(), v))]
+    def options(values) -> list[tuple[str, str]]:
+        return [(filter_token(v), site.label(v)) for v in sorted(values, key=lambda v: (site.label(v).lower(), v))]
 
     def names(values) -> list[str]:
         return [site.label(v) for v in sorted(values, key=lambda v: site.label(v).lower())]
 
+    def tokens(values) -> str:
+        return " ".join(sorted(filter_token(v) for v in values))
+
+    licences = {lic.iri: lic.name for s in summaries.values() for lic in s.licences}
+    statuses = {s.status for s in summaries.values() if s.status}
     filters = [
         {"name": "kind", "title": "Type", "options": [(k, kind_title(k)) for k in sorted({p.kind for p in techs})]},
+        {"name": "tkind", "title": "Kind",
+         "options": options({s.kind_iri for s in summaries.values() if s.kind_iri})},
         {"name": "capability", "title": "Capability", "options": options({c for p in techs for c in p.capabilities})},
+        {"name": "licence", "title": "Licence",
+         "options": [(filter_token(k), v) for k, v in sorted(licences.items(), key=lambda kv: (kv[1].lower(), kv[0]))]},
+        {"name": "status", "title": "Status",
+         "options": [(s, s) for s in sorted(statuses, key=lambda s: (STATUS_ORDER + (s,)).index(s))]},
         {"name": "provider", "title": "Cloud provider", "options": options({c for p in techs for c in p.providers})},
         {"name": "language", "title": "Language", "options": options({c for p in techs for c in p.languages})},
     ]
-    headers = [{"title": h, "numeric": h == "Substitutes"} for h in
-               ("Name", "Type", "Capabilities", "Cloud providers", "Languages and frameworks", "Cluster", "Substitutes")]
-    rows = [{"data": [("kind", p.kind), ("capability", " ".join(sorted(p.capabilities))),
-                      ("provider", " ".join(sorted(p.providers))), ("language", " ".join(sorted(p.languages)))],
-             "sort": p.label.lower(), "href": site.paths[p.iri], "label": p.label, "kind": kind_title(p.kind),
-             "lists": [names(p.capabilities), names(p.providers), names(p.languages)],
-             "cluster": site.cluster_of.get(p.iri), "count": len(a.subst[p.iri]) if p.iri in a.subst else 0}
-            for p in techs]
-    return render("index.html", title="MLOps tools · mlops-kg", filters=filters, headers=headers, rows=rows,
+    rows = []
+    for p in techs:
+        s = summaries[p.iri]
+        rows.append({
+            "data": [("kind", p.kind), ("tkind", filter_token(s.kind_iri) if s.kind_iri else ""),
+                     ("capability", tokens(p.capabilities)), ("licence", tokens(lic.iri for lic in s.licences)),
+                     ("status", s.status or ""), ("provider", tokens(p.providers)), ("language", tokens(p.languages))],
+            "sort": p.label.lower(), "href": site.paths[p.iri], "label": p.label, "kind": s.kind or kind_title(p.kind),
+            "capabilities": names(p.capabilities),
+            "licences": [{"name": lic.name, "osi": lic.osi} for lic in s.licences],
+            "status": s.status or "",
+            "status_sort": str((STATUS_ORDER + (s.status,)).index(s.status)) if s.status else "",
+            "stars": "" if s.stars is None else s.stars, "stars_text": "" if s.stars is None else f"{s.stars:,}",
+            "categories": s.categories, "languages": names(p.languages), "providers": names(p.providers),
+            "cluster": site.cluster_of.get(p.iri)})
+    headers = [("Name", "text"), ("Kind", "text"), ("Capabilities", "text"), ("Licence", "text"),
+               ("Status", "number"), ("Stars", "number"), ("Categories", "text"), ("Languages and frameworks", "text"),
+               ("Cloud providers", "text"), ("Cluster", "text")]
+    return render("index.html", title="MLOps tools · mlops-kg", filters=[f for f in filters if f["options"]],
+                  headers=headers, rows=rows, catalogues=site.catalogues, id_base=str(ID),
                   **site.frame(("index.js",), ""))
 
 
 def _graph_page(site: _Site) -> str:
-    view = full_view(site.analysis.full, origins=site.node_origins, urls=site.paths, scores=site.scores,
-                     title="The whole graph")
-    return render("graph.html", title="The whole graph · mlops-kg", heading=view.title, block=view_block(view),
-                  **site.frame(GRAPH_SCRIPTS, ""))
+    a = site.analysis
+    if needs_overview(a):
+        view = capability_overview(a, urls={c: f"index.html#capability={filter_token(c)}"
+                                            for p in a.profiles.values() for c in p.capabilities},
+                                   title="The whole graph, by capability")
+        intro = (f"{len(a.profiles):,} technologies, drawn by capability: double-click a capability to list its "
+                 "technologies; each technology's page shows its neighbourhood.")
+    else:
+        view = full_view(a.full, origins=site.node_origins, urls=site.paths, scores=site.scores,
+                         title="The whole graph")
+        intro = ("Every tool, service, platform, provider, language, framework, industry, use case and capability, "
+                 "and the relations between them.")
+    return render("graph.html", title="The whole graph · mlops-kg", heading=view.title, intro=intro,
+                  block=view_block(view), catalogues=site.catalogues, **site.frame(GRAPH_SCRIPTS, ""))
 
 
 def _clusters_page(site: _Site) -> str:
     a = site.analysis
-    view = substitutes_view(a, origins=site.node_origins, urls=site.paths, title="Clusters of substitutable tools")
+    if needs_overview(a):
+        view = cluster_overview(a, urls={c["id"]: f"clusters.html#cluster-{c['id']}" for c in a.clusters})
+    else:
+        view = substitutes_view(a, origins=site.node_origins, urls=site.paths,
+                                title="Clusters of substitutable tools")
     clusters = [{"id": c["id"], "name": c["name"],
                  "capability": site.label(c["capability"]) if c["capability"] else "none",
                  "members": [site.ref(URIRef(m), "") for m in c["members"]]} for c in a.clusters]
     return render("clusters.html", title="Clusters · mlops-kg", heading=view.title, block=view_block(view),
-                  clusters=clusters, **site.frame(GRAPH_SCRIPTS, ""))
+                  clusters=clusters, catalogues=site.catalogues, **site.frame(GRAPH_SCRIPTS, ""))
 
 
 def site_pages(ds, analysis) -> dict[str, str]:

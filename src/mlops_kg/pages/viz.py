@@ -65,12 +65,20 @@ KINDS = {
     "industry": ("Industry", "#edc948", "hexagon"),
     "use-case": ("Industry use case", "#76b7b2", "ellipse"),
     "capability": ("Capability", "#d4cbc5", "box"),
+    "cluster": ("Cluster", "#1f77b4", "dot"),
 }
 OTHER_KIND = ("Other", "#bab0ac", "dot")
 #: Cluster colours of the substitutes view (cycled when there are more clusters).
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
 VIEWS = ("full", "substitutes")
+#: Above this many technologies the whole graph and the substitutes view are drawn as overviews
+#: (:func:`capability_overview`, :func:`cluster_overview`): 2,000 overlapping labels read as nothing.
+OVERVIEW_LIMIT = 300
+#: An overview shows at most this many clusters; the smaller ones become one node.
+OVERVIEW_CLUSTERS = 60
+#: Each node of an overview keeps its strongest few edges (the others would hide the structure).
+OVERVIEW_EDGES_PER_NODE = 6
 
 
 def kind_title(kind: str) -> str:
@@ -307,6 +315,8 @@ class GraphView:
     legend: list[dict] = field(default_factory=list)     # {"label", "color", "shape"}
     clusters: list[dict] = field(default_factory=list)   # {"label", "color", "size"} (substitutes view)
     center: str | None = None
+    #: What the view leaves out and how to see it (overviews), shown above the graph.
+    note: str = ""
 
     @property
     def kinds(self) -> list[str]:
@@ -621,6 +631,180 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
     return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, cluster_legend, center)
 
 
+# --- overviews (large graphs) ----------------------------------------------------------------
+
+def needs_overview(analysis) -> bool:
+    """Whether ``analysis`` has more technologies than a page can draw one by one
+    (:data:`OVERVIEW_LIMIT`).
+
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its ``profiles`` are the technologies.
+
+    Returns
+    -------
+    bool
+    """
+    return len(analysis.profiles) > OVERVIEW_LIMIT
+
+
+def _strongest(pairs: dict, per_node: int) -> list[tuple]:
+    """``[(a, b, weight)]`` of ``pairs`` (``{(a, b): weight}``) kept when the edge is among the
+    ``per_node`` strongest of either end; sorted."""
+    by_node: dict = {}
+    for (a, b), w in pairs.items():
+        by_node.setdefault(a, []).append((-w, b, a))
+        by_node.setdefault(b, []).append((-w, a, b))
+    keep = set()
+    for rows in by_node.values():
+        for _w, x, y in sorted(rows)[:per_node]:
+            keep.add((min(x, y), max(x, y)))
+    return sorted((a, b, pairs[(a, b)]) for a, b in keep)
+
+
+def _overview(title: str, groups: list[dict], pairs: dict, kind: str, note: str, seed: int,
+              edge_word: str) -> GraphView:
+    """A view with one node per group (``{"id", "label", "members", "description", "url", "color"}``),
+    sized by members, and an edge per strong pair, width by weight."""
+    kept = _strongest(pairs, OVERVIEW_EDGES_PER_NODE)
+    graph = nx.Graph()
+    graph.add_nodes_from(g["id"] for g in groups)
+    graph.add_weighted_edges_from(kept)
+    positions = layout(graph, seed=seed)
+    top = max((g["members"] for g in groups), default=1) or 1
+    label_of = {g["id"]: g["label"] for g in groups}
+    title_kind, kind_color, shape = KINDS[kind]
+    nodes = []
+    for g in sorted(groups, key=lambda g: g["id"]):
+        node = {"id": g["id"], "label": f"{g['label']} ({g['members']:,})", "kind": kind, "type": title_kind,
+                "shape": shape, "color": g.get("color") or kind_color, "x": positions[g["id"]][0],
+                "y": positions[g["id"]][1], "description": g["description"],
+                "size": round(10 + 30 * math.sqrt(g["members"] / top), 1)}
+        if g.get("url"):
+            node["url"] = g["url"]
+            node["linkText"] = g.get("link_text", "Open")
+        nodes.append(node)
+    heaviest = max((w for _a, _b, w in kept), default=1) or 1
+    edges = [{"id": f"e{i}", "from": a, "to": b, "width": round(1 + 7 * w / heaviest, 2), "weight": w,
+              "title": f"{label_of[a]} — {label_of[b]}\n{w:,} {edge_word}"}
+             for i, (a, b, w) in enumerate(kept)]
+    legend = [{"label": title_kind, "color": kind_color, "shape": shape}]
+    return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, note=note)
+
+
+def capability_overview(analysis, *, urls: dict | None = None, seed: int = SEED,
+                        title: str = "MLOps knowledge graph: capabilities") -> GraphView:
+    """The whole graph as an overview: one node per capability, sized by the technologies that
+    have it, an edge between two capabilities that technologies share (width: how many).
+
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its profiles (capabilities per technology), labels and PageRank (the most central
+        members named in each tooltip).
+    urls : dict, optional
+        Capability IRI → a page listing its technologies (the site's index, filtered).
+    seed : int
+        The layout's seed.
+    title : str
+        The view's title.
+
+    Returns
+    -------
+    GraphView
+        With a ``note`` saying how to see one tool's neighbourhood.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> profs = {t: NS(capabilities=caps) for t, caps in
+    ...          {"t1": {"c1", "c2"}, "t2": {"c1"}, "t3": {"c1", "c2"}}.items()}
+    >>> view = capability_overview(NS(profiles=profs, labels={"c1": "Serving", "c2": "Tracking"}, scores={}))
+    >>> [n["label"] for n in view.nodes], view.edges[0]["weight"]
+    (['Serving (3)', 'Tracking (2)'], 2)
+    """
+    members: dict[str, list] = {}
+    pairs: dict[tuple, int] = {}
+    for iri, profile in analysis.profiles.items():
+        caps = sorted(profile.capabilities)
+        for c in caps:
+            members.setdefault(c, []).append(iri)
+        for i, a in enumerate(caps):
+            for b in caps[i + 1:]:
+                pairs[(a, b)] = pairs.get((a, b), 0) + 1
+    pagerank = (analysis.scores or {}).get("pagerank", {})
+    labels = analysis.labels
+    groups = []
+    for cap, techs in members.items():
+        central = sorted(techs, key=lambda t: (-pagerank.get(t, 0.0), labels.get(t, t).lower(), t))[:5]
+        groups.append({"id": cap, "label": labels.get(cap, cap), "members": len(techs),
+                       "description": f"{len(techs):,} technologies have this capability; the most central: "
+                                      + ", ".join(labels.get(t, t) for t in central) + ".",
+                       "url": (urls or {}).get(cap), "link_text": "List the technologies with"})
+    n = len(analysis.profiles)
+    note = (f"{n:,} technologies are too many to draw one by one, so each node is a capability, sized by how "
+            "many technologies have it; an edge joins two capabilities that technologies share (width: how "
+            "many). To see a tool with its neighbours: mlops-kg viz --tool NAME, or the tool's page.")
+    return _overview(title, groups, pairs, "capability", note, seed, "technologies have both")
+
+
+def cluster_overview(analysis, *, urls: dict | None = None, seed: int = SEED,
+                     title: str = "Clusters of substitutable tools") -> GraphView:
+    """The substitutes view as an overview: one node per cluster, sized by members, an edge
+    between two clusters with substitutability links between their members (width: how many).
+
+    At most :data:`OVERVIEW_CLUSTERS` clusters are drawn, the largest; the others are one
+    node, "N smaller clusters".
+
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its clusters and substitutability graph.
+    urls : dict, optional
+        Cluster id (int) → a page about the cluster.
+    seed : int
+        The layout's seed.
+    title : str
+        The view's title.
+
+    Returns
+    -------
+    GraphView
+    """
+    clusters = sorted(analysis.clusters, key=lambda c: c["id"])
+    shown, rest = clusters[:OVERVIEW_CLUSTERS], clusters[OVERVIEW_CLUSTERS:]
+    group_of = {m: f"cluster/{c['id']}" for c in shown for m in c["members"]}
+    group_of.update({m: "cluster/rest" for c in rest for m in c["members"]})
+    labels = analysis.labels
+    groups = []
+    for c in shown:
+        names = ", ".join(labels.get(m, m) for m in c["members"][:6]) + (", …" if len(c["members"]) > 6 else "")
+        groups.append({"id": f"cluster/{c['id']}", "label": c["name"], "members": len(c["members"]),
+                       "description": f"{len(c['members']):,} technologies: {names}",
+                       "color": PALETTE[(c["id"] - 1) % len(PALETTE)], "url": (urls or {}).get(c["id"]),
+                       "link_text": "List the members of"})
+    if rest:
+        size = sum(len(c["members"]) for c in rest)
+        groups.append({"id": "cluster/rest", "label": f"{len(rest):,} smaller clusters", "members": size,
+                       "description": f"{size:,} technologies in clusters of at most {len(rest[0]['members'])}.",
+                       "color": "#bab0ac"})
+    pairs: dict[tuple, int] = {}
+    for a, b in analysis.subst.edges():
+        ga, gb = group_of.get(a), group_of.get(b)
+        if ga and gb and ga != gb:
+            key = (min(ga, gb), max(ga, gb))
+            pairs[key] = pairs.get(key, 0) + 1
+    n = len(analysis.profiles)
+    note = (f"{n:,} technologies are too many to draw one by one, so each node is a cluster of substitutable "
+            "technologies, sized by its members; an edge joins clusters whose members can replace one another "
+            "(width: how many such links). To see a tool's substitutes: mlops-kg viz --view substitutes --tool NAME.")
+    view = _overview(title, groups, pairs, "cluster", note, seed, "substitutability links")
+    view.clusters = [{"label": g["label"], "color": g["color"], "size": g["members"]} for g in groups]
+    view.legend = []
+    return view
+
+
 # --- HTML ------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
@@ -720,7 +904,8 @@ def view_block(view: GraphView) -> dict:
     -------
     dict
         Template variables: ``kinds``, ``node_count``, ``edge_count``, ``legend``, ``clusters``,
-        ``edge_note``, ``links`` (whether double-click opens a page) and ``data``.
+        ``edge_note``, ``note`` (what an overview leaves out), ``links`` (whether double-click
+        opens a page) and ``data``.
     """
     edge_note = ("Edge width: substitutability weight." if view.clusters
                  else "Edges name the relation; arrows point from subject to object.")
@@ -729,7 +914,7 @@ def view_block(view: GraphView) -> dict:
         "node_count": len(view.nodes), "edge_count": len(view.edges),
         "legend": [dict(item, color=_safe_color(item["color"])) for item in view.legend],
         "clusters": [dict(item, color=_safe_color(item["color"])) for item in view.clusters],
-        "edge_note": edge_note,
+        "edge_note": edge_note, "note": view.note,
         "links": any("url" in n for n in view.nodes),
         "data": view.data(),
     }
