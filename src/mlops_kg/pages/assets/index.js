@@ -17,7 +17,6 @@
   var state = window.mlopsKgIndex = {rows: rows.length, shown: rows.length, timings: {}, ready: false};
   var searchText = null;   // lower-case text of each row, made on the first text filter
   var tokens = {};         // filter name -> per-row array of the row's values
-  var visible = rows.map(function () { return true; });
 
   function valuesOf(name) {
     if (!tokens[name]) {
@@ -29,23 +28,46 @@
     return tokens[name];
   }
 
+  // Showing rows again costs layout: the first FIRST rows (in table order) are shown at once, the
+  // others a SLICE per animation frame, so a keystroke that brings back 2,000 rows paints its first
+  // screen at once and typing is never blocked. Hiding is cheap and done at once.
+  var FIRST = 150, SLICE = 400;
+  var generation = 0;
+  state.pending = 0;
+  function prepareSearch() {
+    if (!searchText) { searchText = rows.map(function (row) { return row.textContent.toLowerCase(); }); }
+  }
   function apply() {
     var t0 = performance.now();
     var query = text ? text.value.trim().toLowerCase() : "";
     var active = filters.filter(function (select) { return select.value; }).map(function (select) {
       return {value: select.value, values: valuesOf(select.getAttribute("data-filter"))};
     });
-    if (query && !searchText) {
-      searchText = rows.map(function (row) { return row.textContent.toLowerCase(); });
-    }
-    var shown = 0;
-    for (var i = 0; i < rows.length; i += 1) {
+    if (query && !searchText) { prepareSearch(); }
+    var shown = 0, reveal = [];
+    for (var k = 0; k < order.length; k += 1) {
+      var i = order[k];
       var ok = true;
       for (var f = 0; ok && f < active.length; f += 1) { ok = active[f].values[i].indexOf(active[f].value) >= 0; }
       if (ok && query) { ok = searchText[i].indexOf(query) >= 0; }
-      if (ok !== visible[i]) { rows[i].hidden = !ok; visible[i] = ok; }
       if (ok) { shown += 1; }
+      if (ok === rows[i].hidden) {  // reading the attribute costs no layout
+        if (ok) { reveal.push(i); } else { rows[i].hidden = true; }
+      }
     }
+    var mine = generation += 1;
+    function showSlice(from, size) {
+      if (mine !== generation) { return; }  // a newer filter took over; it reveals what it needs
+      var end = Math.min(reveal.length, from + size);
+      for (var r = from; r < end; r += 1) { rows[reveal[r]].hidden = false; }
+      state.pending = reveal.length - end;
+      if (end < reveal.length) {
+        window.requestAnimationFrame(function () { showSlice(end, SLICE); });  // one slice a frame
+      } else {
+        state.timings.allShown = performance.now() - t0;
+      }
+    }
+    showSlice(0, FIRST);
     state.shown = shown;
     if (count) { count.textContent = shown + " of " + rows.length + " shown"; }
     state.timings.filter = performance.now() - t0;
@@ -82,6 +104,7 @@
       var fragment = document.createDocumentFragment();
       order.forEach(function (i) { fragment.appendChild(rows[i]); });
       body.appendChild(fragment);
+      if (state.pending) { apply(); }  // the rows still to show come back in the new order
       Array.prototype.slice.call(table.tHead.querySelectorAll("th")).forEach(function (th) {
         th.removeAttribute("aria-sort");
       });
@@ -111,7 +134,9 @@
   window.addEventListener("hashchange", function () { if (preset()) { apply(); } });
   preset();
   apply();
+  window.setTimeout(prepareSearch, 0);  // after the first paint, so the first keystroke need not wait
   state.timings.setup = performance.now() - started;
+  state.timings.ready = performance.now();  // since navigation began: the table parsed, laid out, filterable
   state.ready = true;
   document.body.setAttribute("data-index-ready", "true");
 }());
