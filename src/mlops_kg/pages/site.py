@@ -511,10 +511,15 @@ def _index_page(site: _Site) -> str:
             "categories": s.categories, "languages": names(p.languages), "providers": names(p.providers),
             "cluster": site.cluster_of.get(p.iri)})
     # their widths are fixed in site.css (table-layout: fixed): showing 2,000 rows again then costs
-    # one pass, not a measure of every cell
-    headers = [("Name", "text"), ("Kind", "text"), ("Capabilities", "text"), ("Licence", "text"),
-               ("Status", "number"), ("Stars", "number"), ("Categories", "text"), ("Languages and frameworks", "text"),
-               ("Cloud providers", "text"), ("Cluster", "text")]
+    # one pass, not a measure of every cell. A landscape column no row has a value for is left out.
+    present = {"licence": any(r["licences"] for r in rows), "status": any(r["status"] for r in rows),
+               "stars": any(r["stars"] != "" for r in rows), "categories": any(r["categories"] for r in rows),
+               "providers": any(r["providers"] for r in rows)}
+    headers = [(key, title, kind) for key, title, kind in (
+        ("name", "Name", "text"), ("kind", "Kind", "text"), ("capabilities", "Capabilities", "text"),
+        ("licence", "Licence", "text"), ("status", "Status", "number"), ("stars", "Stars", "number"),
+        ("categories", "Categories", "text"), ("languages", "Languages and frameworks", "text"),
+        ("providers", "Cloud providers", "text"), ("cluster", "Cluster", "text")) if present.get(key, True)]
     return render("index.html", title="MLOps tools · mlops-kg", filters=[f for f in filters if f["options"]],
                   headers=headers, rows=rows, catalogues=site.catalogues, id_base=str(ID),
                   **site.frame(("index.js",), ""))
