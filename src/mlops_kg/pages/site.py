@@ -208,7 +208,9 @@ def graph_view_for(build_dir, *, view: str = "full", tool: str | None = None, ho
     build_dir : str or Path
         A build folder; its stored analysis is read (:func:`load_built`).
     view : {"full", "substitutes"}
-        ``full``: every node, typed; ``substitutes``: technologies coloured by cluster.
+        ``full``: every node, typed; ``substitutes``: technologies coloured by cluster. Above
+        :data:`mlops_kg.pages.viz.OVERVIEW_LIMIT` technologies (and without ``tool``), their
+        overviews: by capability and by cluster.
     tool : str, optional
         Any name or alias, resolved as ``mlops-kg substitutes`` resolves it: only the nodes within
         ``hops`` links of that tool.
