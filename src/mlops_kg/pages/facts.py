@@ -186,6 +186,26 @@ def summarise(facts: FactIndex, labels: dict, iri: str, *, type_title: str = "To
         successors=_sorted_labels(labels, facts.objects(t, SUCCESSOR)))
 
 
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ion", "ers", "er", "or", "s", "e"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 3:
+            return word[:-len(suffix)]
+    return word
+
+
+def _names_the_kind(capability: str, kind: str) -> bool:
+    """Whether a capability only repeats the kind ("experiment tracking" of an "experiment
+    tracker", "data versioning" of a "data versioning tool"): the sentence leaves it out.
+
+    Examples
+    --------
+    >>> _names_the_kind("Experiment tracking", "Experiment tracker"), _names_the_kind("Model registry", "Experiment tracker")
+    (True, False)
+    """
+    words = [_stem(w) for w in capability.lower().split()]
+    return bool(words) and words == [_stem(w) for w in kind.lower().split()][:len(words)]
+
+
 def _lower_first(text: str) -> str:
     """``"Experiment tracker"`` → ``"experiment tracker"``; ``"ML library"`` stays."""
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
@@ -224,7 +244,7 @@ def what_it_is(summary: Summary) -> str:
     """
     what = _article(_lower_first(summary.kind or summary.type_title))
     text = f"{summary.label} is {what}"
-    doing = [_lower_first(c) for c in summary.capabilities if c.lower() != (summary.kind or "").lower()]
+    doing = [_lower_first(c) for c in summary.capabilities if not _names_the_kind(c, summary.kind or "")]
     if doing:
         text += " for " + _and(doing[:4])
     if summary.languages:
