@@ -13,7 +13,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from mlops_kg.pages import viz
+from mlops_kg.pages import markup, viz
 from mlops_kg.cli import cli
 from mlops_kg.errors import OutputError
 from mlops_kg.pages.provenance import node_origins
@@ -230,7 +230,7 @@ def test_markup_in_labels_is_text_in_every_page(xss_site, xss_prepared):
 
 
 def test_script_json_cannot_close_the_script_element():
-    text = viz.script_json({"a": "</script><script>alert(1)</script>", "b": "<!-- & -->", "c": "\u2028"})
+    text = markup.script_json({"a": "</script><script>alert(1)</script>", "b": "<!-- & -->", "c": "\u2028"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text) == {"a": "</script><script>alert(1)</script>", "b": "<!-- & -->", "c": "\u2028"}
 

@@ -10,14 +10,34 @@ The ontology and the analysis results are not facts about the landscape and have
 """
 from __future__ import annotations
 
-from ..model.namespaces import GRAPHS, MLO
+from ..model.namespaces import BASE, GRAPHS, MLO
 
-#: Origins in the order they are listed; imported guides come between curated and inferred.
-ORIGIN_ORDER = ("guide", "curated", "imported", "inferred")
+#: Origins in the order they are listed; imported guides and then catalogues come between
+#: curated and inferred.
+ORIGIN_ORDER = ("guide", "curated", "imported", "catalogue", "inferred")
+#: Prefix of the named graphs of the landscape's catalogues: ``CATALOGUES + source``.
+CATALOGUES = BASE + "graph/source/"
 
 
 def origin_of(graph_name) -> str | None:
-    """``"guide"``, ``"curated"``, ``"inferred"``, ``"imported:<slug>"`` or None (ontology, analysis)."""
+    """The origin a named graph gives its facts.
+
+    Parameters
+    ----------
+    graph_name : str or rdflib.URIRef
+        A graph IRI of :class:`mlops_kg.model.namespaces.GRAPHS`.
+
+    Returns
+    -------
+    str or None
+        ``"guide"``, ``"curated"``, ``"inferred"``, ``"imported:<slug>"``, or None for graphs
+        that hold no facts about the landscape (ontology, analysis).
+
+    Examples
+    --------
+    >>> origin_of(GRAPHS.GUIDE), origin_of(GRAPHS.ONTOLOGY)
+    ('guide', None)
+    """
     name = str(graph_name)
     if name == str(GRAPHS.GUIDE):
         return "guide"
@@ -27,6 +47,8 @@ def origin_of(graph_name) -> str | None:
         return "inferred"
     if name.startswith(GRAPHS.IMPORTED):
         return "imported:" + name[len(GRAPHS.IMPORTED):]
+    if name.startswith(CATALOGUES):
+        return "catalogue:" + name[len(CATALOGUES):]
     return None
 
 
@@ -36,23 +58,69 @@ def _order(origin: str) -> tuple:
 
 
 def sort_origins(origins) -> tuple[str, ...]:
-    """Origins without repeats, guide first, then curated, imported, inferred."""
+    """Origins without repeats, guide first, then curated, imported, inferred.
+
+    Parameters
+    ----------
+    origins : iterable of str
+        Origins as :func:`origin_of` gives them.
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> sort_origins(["inferred", "guide", "imported:b", "guide"])
+    ('guide', 'imported:b', 'inferred')
+    """
     return tuple(sorted(set(origins), key=_order))
 
 
 def describe_origin(origin: str) -> str:
-    """Words for an origin: "stated by the guide", "curated", "imported from <slug>", "inferred by the build"."""
+    """Words for an origin, as pages show it in a tooltip.
+
+    Parameters
+    ----------
+    origin : str
+        As :func:`origin_of` gives it.
+
+    Returns
+    -------
+    str
+        "stated by the guide", "curated", "imported from <slug>", "stated by the catalogue <source>"
+        or "inferred by the build".
+
+    Examples
+    --------
+    >>> describe_origin("imported:my-guide")
+    'imported from my-guide'
+    """
     if origin == "guide":
         return "stated by the guide"
     if origin == "inferred":
         return "inferred by the build"
     if origin.startswith("imported:"):
         return "imported from " + origin.split(":", 1)[1]
+    if origin.startswith("catalogue:"):
+        return "stated by the catalogue " + origin.split(":", 1)[1]
     return origin
 
 
 def fact_origins(ds) -> dict[tuple, tuple[str, ...]]:
-    """``{(s, p, o): origins}`` for every triple of ``ds`` held by a graph with an origin."""
+    """Every fact of ``ds`` with the origins of the graphs that hold it.
+
+    Parameters
+    ----------
+    ds : rdflib.Dataset
+        A build's named graphs.
+
+    Returns
+    -------
+    dict
+        ``{(s, p, o): origins}`` for every triple held by a graph with an origin
+        (:func:`origin_of`), origins sorted by :func:`sort_origins`.
+    """
     found: dict[tuple, set] = {}
     for graph in ds.graphs():
         origin = origin_of(graph.identifier)
@@ -64,9 +132,21 @@ def fact_origins(ds) -> dict[tuple, tuple[str, ...]]:
 
 
 def imported_descriptions(facts: dict) -> dict[str, tuple[str, str]]:
-    """``{node IRI: (text, origin)}``: how an imported guide describes a node (the importer
-    writes ``mlo:guideDescription``, keeping the guide's words apart from ``dcterms:description``),
-    from the :func:`fact_origins` ``facts``; where several guides do, the first by origin."""
+    """How an imported guide describes each node.
+
+    The importer writes ``mlo:guideDescription``, keeping the guide's words apart from
+    ``dcterms:description``; where several guides describe a node, the first by origin wins.
+
+    Parameters
+    ----------
+    facts : dict
+        :func:`fact_origins` of a dataset.
+
+    Returns
+    -------
+    dict
+        ``{node IRI: (text, origin)}``.
+    """
     found: dict[str, list] = {}
     for (subject, predicate, text), origins in facts.items():
         if predicate == MLO.guideDescription:
@@ -77,8 +157,20 @@ def imported_descriptions(facts: dict) -> dict[str, tuple[str, str]]:
 
 
 def node_origins(ds=None, *, facts: dict | None = None) -> dict[str, tuple[str, ...]]:
-    """``{node IRI: origins}``: the origins of the facts whose subject is the node. Pass the
-    :func:`fact_origins` already made as ``facts`` to skip a second walk over ``ds``."""
+    """The origins of the facts whose subject is each node.
+
+    Parameters
+    ----------
+    ds : rdflib.Dataset, optional
+        A build's named graphs; not needed when ``facts`` is given.
+    facts : dict, optional
+        :func:`fact_origins` already made, to skip a second walk over ``ds``.
+
+    Returns
+    -------
+    dict
+        ``{node IRI: origins}``, origins sorted by :func:`sort_origins`.
+    """
     found: dict[str, set] = {}
     for (subject, _p, _o), origins in (fact_origins(ds) if facts is None else facts).items():
         found.setdefault(str(subject), set()).update(origins)

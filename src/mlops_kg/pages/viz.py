@@ -1,19 +1,21 @@
 """Graph pages: views of the knowledge graph drawn with vis-network, written as offline HTML.
 
 A *view* (:class:`GraphView`) is plain data: vis-network nodes and edges with precomputed,
-seeded positions, the network options, and a legend. :func:`graph_page` turns a view into one
-self-contained HTML file; :mod:`mlops_kg.pages.site` embeds views in the pages of the static site.
+seeded positions, the network options, and a legend. :func:`graph_page` renders a view into one
+self-contained HTML file (``templates/graph_page.html``); :mod:`mlops_kg.pages.site` embeds views in
+the pages of the static site with the same ``graph_block`` macro (``templates/macros.html``).
 
-Why the HTML is written here and not by pyvis's templates (see DESIGN.md, "Known pitfalls"):
-pyvis 0.3.2 links Bootstrap and vis-network from CDNs even in ``in_line`` mode, copies ``lib/``
-into the current folder, renders every tooltip as raw HTML once one title contains ``href``, and
-its Jinja templates do not autoescape. So the only part of pyvis used is the vis-network build it
-ships (``vis-network.min.js``, found on disk without importing pyvis, which would import
-IPython). Data enters a page only (1) as JSON inside ``<script type="application/json">`` with
-``<``, ``>`` and ``&`` written as ``\\u003c``, ``\\u003e``, ``\\u0026``, read with ``JSON.parse``;
-(2) as text escaped with :func:`html.escape`. Tooltips are plain strings, which vis-network 9
-shows with ``innerText``; canvas labels are text by nature. A Content-Security-Policy allows
-only our own scripts (by hash when inlined) and no network requests at all.
+Why the pages are not pyvis's (see DESIGN.md, "Known pitfalls"): pyvis 0.3.2 links Bootstrap and
+vis-network from CDNs even in ``in_line`` mode, copies ``lib/`` into the current folder, renders
+every tooltip as raw HTML once one title contains ``href``, and its Jinja templates do not
+autoescape. So the only part of pyvis used is the vis-network build it ships
+(``vis-network.min.js``, found on disk without importing pyvis, which would import IPython). Our
+templates autoescape (:mod:`mlops_kg.pages.markup`). Data enters a page only (1) as JSON inside
+``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as ``\\u003c``,
+``\\u003e``, ``\\u0026``, read with ``JSON.parse``; (2) as text the template escapes. Tooltips are
+plain strings, which vis-network 9 shows with ``innerText``; canvas labels are text by nature. A
+Content-Security-Policy allows only our own scripts (by hash when inlined) and no network
+requests at all.
 
 Positions are computed in Python with a fixed seed, so the same graph gives the same file.
 Above :data:`PHYSICS_LIMIT` nodes, physics is off: the page shows the precomputed layout at once.
@@ -40,7 +42,6 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import MlopsKgError, OutputError
-from .markup import escape, script_json
 
 SEED = 42
 #: Above this many nodes a page opens with physics off (the precomputed layout is final); at or
@@ -64,12 +65,20 @@ KINDS = {
     "industry": ("Industry", "#edc948", "hexagon"),
     "use-case": ("Industry use case", "#76b7b2", "ellipse"),
     "capability": ("Capability", "#d4cbc5", "box"),
+    "cluster": ("Cluster", "#1f77b4", "dot"),
 }
 OTHER_KIND = ("Other", "#bab0ac", "dot")
 #: Cluster colours of the substitutes view (cycled when there are more clusters).
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
 VIEWS = ("full", "substitutes")
+#: Above this many technologies the whole graph and the substitutes view are drawn as overviews
+#: (:func:`capability_overview`, :func:`cluster_overview`): 2,000 overlapping labels read as nothing.
+OVERVIEW_LIMIT = 300
+#: An overview shows at most this many clusters; the smaller ones become one node.
+OVERVIEW_CLUSTERS = 60
+#: Each node of an overview keeps its strongest few edges (the others would hide the structure).
+OVERVIEW_EDGES_PER_NODE = 6
 
 
 def kind_title(kind: str) -> str:
@@ -84,7 +93,22 @@ def kind_title(kind: str) -> str:
 
 
 def relation_words(relation: str) -> str:
-    """``"statedAlternative"`` → ``"stated alternative"`` (the ontology's labels read the same)."""
+    """A relation's local name as words, as the ontology's labels read.
+
+    Parameters
+    ----------
+    relation : str
+        A camel-case local name.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> relation_words("statedAlternative")
+    'stated alternative'
+    """
     return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: " " + m.group(1).lower(), relation)
 
 
@@ -136,8 +160,21 @@ def grid_spring_layout(graph: nx.Graph, *, seed: int = SEED, iterations: int = 8
     """Fruchterman–Reingold with the authors' grid variant: nodes repel only within a radius.
 
     Repulsion between near pairs comes from a KD-tree, so each step is about linear in the
-    number of nodes and edges (NetworkX's spring layout compares every pair). Seeded and
-    deterministic for a given node and edge order. Returns ``{node: (x, y)}``.
+    number of nodes and edges (NetworkX's spring layout compares every pair).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Positions follow its node and edge order.
+    seed : int
+        Seed of the random start.
+    iterations : int
+        Steps of the simulation; the temperature falls linearly to zero.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` in layout units; the same for the same graph and seed.
     """
     import numpy as np
     from scipy.spatial import cKDTree
@@ -176,11 +213,29 @@ def grid_spring_layout(graph: nx.Graph, *, seed: int = SEED, iterations: int = 8
 
 
 def layout(graph, *, seed: int = SEED) -> dict[str, tuple[int, int]]:
-    """Seeded positions in pixels for the nodes of ``graph`` (any NetworkX graph).
+    """Seeded positions in pixels for the nodes of ``graph``.
 
     ``networkx.spring_layout`` up to :data:`LAYOUT_LIMIT` nodes (edge ``weight`` pulls harder),
     :func:`grid_spring_layout` above. Coordinates are rounded to whole pixels so the output does
     not depend on the last bits of floating-point arithmetic.
+
+    Parameters
+    ----------
+    graph : networkx.Graph or networkx.MultiDiGraph
+        Any NetworkX graph; it is read as undirected and simple.
+    seed : int
+        The layout's seed.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}``, centred on the origin, about :data:`SPACING` pixels between neighbours.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> layout(nx.path_graph(1)), len(layout(nx.path_graph(3)))
+    ({0: (0, 0)}, 3)
     """
     simple = _simple(graph)
     n = simple.number_of_nodes()
@@ -200,6 +255,53 @@ def layout(graph, *, seed: int = SEED) -> dict[str, tuple[int, int]]:
     return {v: (round((x - cx) / extent * size), round((y - cy) / extent * size)) for v, (x, y) in raw.items()}
 
 
+def radial_layout(graph, center, members) -> dict[str, tuple[int, int]]:
+    """Positions in pixels with ``center`` in the middle and the other ``members`` on rings.
+
+    Ring ``k`` holds the members ``k`` links from ``center``, ordered by kind and then by node,
+    so one kind sits together; a ring is wide enough for its nodes to stand about
+    :data:`SPACING` pixels apart. Linear in the members, no simulation (a page with physics on
+    relaxes it in the browser).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Any graph holding the members (an undirected view is read for distances).
+    center : str
+        The node in the middle.
+    members : set
+        The nodes to place; ``center`` among them.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}``, whole pixels.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.star_graph(4)
+    >>> positions = radial_layout(g, 0, set(g))
+    >>> positions[0], len({abs(x) + abs(y) > 0 for n, (x, y) in positions.items() if n})
+    ((0, 0), 1)
+    """
+    distance = nx.single_source_shortest_path_length(graph.subgraph(members), center)
+    rings: dict[int, list] = {}
+    for node in members:
+        if node != center:
+            rings.setdefault(distance.get(node, max(distance.values(), default=0) + 1), []).append(node)
+    kind = lambda n: str(graph.nodes[n].get("kind", "")) if n in graph.nodes else ""  # noqa: E731
+    positions = {center: (0, 0)}
+    radius = 0.0
+    for _k, nodes in sorted(rings.items()):
+        nodes.sort(key=lambda n: (kind(n), str(n)))
+        radius = max(radius + SPACING * 1.6, len(nodes) * SPACING / (2 * math.pi))
+        for i, node in enumerate(nodes):
+            angle = 2 * math.pi * i / len(nodes)
+            positions[node] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
+    return positions
+
+
 # --- views -----------------------------------------------------------------------------------
 
 @dataclass
@@ -213,6 +315,8 @@ class GraphView:
     legend: list[dict] = field(default_factory=list)     # {"label", "color", "shape"}
     clusters: list[dict] = field(default_factory=list)   # {"label", "color", "size"} (substitutes view)
     center: str | None = None
+    #: What the view leaves out and how to see it (overviews), shown above the graph.
+    note: str = ""
 
     @property
     def kinds(self) -> list[str]:
@@ -305,7 +409,10 @@ def _relation_edges(full, nodes) -> list[dict]:
     """One vis edge per linked pair of ``nodes``: arrows show direction, the label names the relations."""
     labels = {n: full.nodes[n].get("label", n) for n in nodes}
     pairs: dict[tuple, list] = {}
-    for s, o, data in full.edges(data=True):
+    # every edge is the out-edge of one node: walking the members' out-edges finds each edge among
+    # them once, without a pass over the whole graph per page
+    edges = full.edges(data=True) if len(nodes) == len(full) else full.out_edges(sorted(nodes), data=True)
+    for s, o, data in edges:
         if s == o or s not in nodes or o not in nodes:
             continue
         key = (s, o) if s < o else (o, s)
@@ -324,16 +431,33 @@ def _relation_edges(full, nodes) -> list[dict]:
 
 def full_view(full: nx.MultiDiGraph, *, origins: dict | None = None, urls: dict | None = None,
               scores: dict | None = None, seed: int = SEED, title: str = "MLOps knowledge graph") -> GraphView:
-    """Every node of the projection (:func:`mlops_kg.analysis.projection.project`), coloured and shaped by type.
+    """Every node of the projection, coloured and shaped by type.
 
-    ``origins`` maps a node IRI to the origins of its facts (:func:`mlops_kg.pages.provenance.node_origins`),
-    ``urls`` to the page of the node (site pages), ``scores`` to a number that sizes the node (PageRank).
+    Parameters
+    ----------
+    full : networkx.MultiDiGraph
+        The projection (:func:`mlops_kg.analysis.projection.project`).
+    origins : dict, optional
+        Node IRI → the origins of its facts (:func:`mlops_kg.pages.provenance.node_origins`).
+    urls : dict, optional
+        Node IRI → its page (site pages); double-click opens it.
+    scores : dict, optional
+        Node IRI → a number that sizes the node (PageRank).
+    seed : int
+        The layout's seed.
+    title : str
+        The view's title.
+
+    Returns
+    -------
+    GraphView
     """
     return _typed_view(full, set(full.nodes), origins=origins, urls=urls, scores=scores, seed=seed, title=title)
 
 
-def _typed_view(full, members: set, *, origins, urls, scores, seed, title, center=None) -> GraphView:
-    positions = layout(full.subgraph(members), seed=seed)
+def _typed_view(full, members: set, *, origins, urls, scores, seed, title, center=None,
+                positions=None) -> GraphView:
+    positions = positions or layout(full.subgraph(members), seed=seed)
     sizes = _sizes(members, scores)
     nodes = []
     for iri in sorted(members):
@@ -364,24 +488,65 @@ def _nearest(graph, center: str, hops: int, degree=None) -> tuple[set, int]:
     return set(ranked[:MAX_NEIGHBOURHOOD]), len(distance)
 
 
+_UNDIRECTED: dict = {}
+
+
+def _undirected(full):
+    """An undirected view of ``full``, made once per graph (a site asks for it on every page)."""
+    cached = _UNDIRECTED.get(id(full))
+    if cached is None or cached[0] is not full:
+        _UNDIRECTED.clear()
+        cached = _UNDIRECTED[id(full)] = (full, full.to_undirected(as_view=True))
+    return cached[1]
+
+
 def _capped_note(members: set, total: int) -> str:
     return f" — the nearest {len(members):,} of {total:,} nodes" if len(members) < total else ""
 
 
 def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, origins: dict | None = None,
                        urls: dict | None = None, scores: dict | None = None, seed: int = SEED,
-                       title: str | None = None) -> GraphView:
-    """``center`` and every node within ``hops`` links of it (either direction), typed as in :func:`full_view`."""
+                       title: str | None = None, radial: bool = False) -> GraphView:
+    """``center`` and every node within ``hops`` links of it (either direction), typed as in :func:`full_view`.
+
+    At most :data:`MAX_NEIGHBOURHOOD` nodes: the nearest, then the best connected.
+
+    Parameters
+    ----------
+    full : networkx.MultiDiGraph
+        The projection.
+    center : str
+        The IRI of the node in the middle; it is drawn larger, with a thick border.
+    hops : int
+        How many links away to go (0: the node alone).
+    origins, urls, scores, seed
+        As for :func:`full_view`.
+    title : str, optional
+        By default "LABEL: neighbourhood (N hops)", saying when the view was cut.
+    radial : bool
+        Place the nodes on rings around ``center`` (:func:`radial_layout`) instead of a spring
+        layout: no simulation, so a site writes thousands of these pages quickly.
+
+    Returns
+    -------
+    GraphView
+
+    Raises
+    ------
+    MlopsKgError
+        ``center`` is not in the graph, or ``hops`` is negative.
+    """
     if center not in full:
         raise MlopsKgError(f"{center} is not a node of the graph")
     if hops < 0:
         raise MlopsKgError(f"--hops must be 0 or more, got {hops}")
-    undirected = full.to_undirected(as_view=True)
+    undirected = _undirected(full)
     members, total = _nearest(undirected, center, hops, degree=full.degree)  # links in or out
     label = full.nodes[center].get("label", center)
     title = title or f"{label}: neighbourhood ({hops} hop{'s' if hops != 1 else ''})" + _capped_note(members, total)
+    positions = radial_layout(undirected, center, members) if radial else None
     return _typed_view(full, members, origins=origins, urls=urls, scores=scores, seed=seed, title=title,
-                       center=center)
+                       center=center, positions=positions)
 
 
 def _reasons(analysis, a: str, b: str) -> list[str]:
@@ -397,8 +562,28 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
                      urls: dict | None = None, seed: int = SEED, title: str | None = None) -> GraphView:
     """Technologies only, coloured by cluster, edge width by substitutability weight.
 
-    ``analysis`` is a :class:`mlops_kg.analysis.result.Analysis`. With ``center``, only the technologies
-    within ``hops`` links of it in the substitutability graph.
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its ``subst`` graph, clusters, labels and profiles (for each edge's reasons).
+    center : str, optional
+        With a technology IRI, only the technologies within ``hops`` links of it in the
+        substitutability graph.
+    hops : int
+        How far from ``center`` to go.
+    origins, urls, seed
+        As for :func:`full_view`.
+    title : str, optional
+        By default "Substitutable technologies" or "LABEL: substitutes (N hops)".
+
+    Returns
+    -------
+    GraphView
+
+    Raises
+    ------
+    MlopsKgError
+        ``center`` is not a technology.
     """
     subst = analysis.subst
     if center is not None:
@@ -446,6 +631,180 @@ def substitutes_view(analysis, *, center: str | None = None, hops: int = 1, orig
     return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, cluster_legend, center)
 
 
+# --- overviews (large graphs) ----------------------------------------------------------------
+
+def needs_overview(analysis) -> bool:
+    """Whether ``analysis`` has more technologies than a page can draw one by one
+    (:data:`OVERVIEW_LIMIT`).
+
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its ``profiles`` are the technologies.
+
+    Returns
+    -------
+    bool
+    """
+    return len(analysis.profiles) > OVERVIEW_LIMIT
+
+
+def _strongest(pairs: dict, per_node: int) -> list[tuple]:
+    """``[(a, b, weight)]`` of ``pairs`` (``{(a, b): weight}``) kept when the edge is among the
+    ``per_node`` strongest of either end; sorted."""
+    by_node: dict = {}
+    for (a, b), w in pairs.items():
+        by_node.setdefault(a, []).append((-w, b, a))
+        by_node.setdefault(b, []).append((-w, a, b))
+    keep = set()
+    for rows in by_node.values():
+        for _w, x, y in sorted(rows)[:per_node]:
+            keep.add((min(x, y), max(x, y)))
+    return sorted((a, b, pairs[(a, b)]) for a, b in keep)
+
+
+def _overview(title: str, groups: list[dict], pairs: dict, kind: str, note: str, seed: int,
+              edge_word: str) -> GraphView:
+    """A view with one node per group (``{"id", "label", "members", "description", "url", "color"}``),
+    sized by members, and an edge per strong pair, width by weight."""
+    kept = _strongest(pairs, OVERVIEW_EDGES_PER_NODE)
+    graph = nx.Graph()
+    graph.add_nodes_from(g["id"] for g in groups)
+    graph.add_weighted_edges_from(kept)
+    positions = layout(graph, seed=seed)
+    top = max((g["members"] for g in groups), default=1) or 1
+    label_of = {g["id"]: g["label"] for g in groups}
+    title_kind, kind_color, shape = KINDS[kind]
+    nodes = []
+    for g in sorted(groups, key=lambda g: g["id"]):
+        node = {"id": g["id"], "label": f"{g['label']} ({g['members']:,})", "kind": kind, "type": title_kind,
+                "shape": shape, "color": g.get("color") or kind_color, "x": positions[g["id"]][0],
+                "y": positions[g["id"]][1], "description": g["description"],
+                "size": round(10 + 30 * math.sqrt(g["members"] / top), 1)}
+        if g.get("url"):
+            node["url"] = g["url"]
+            node["linkText"] = g.get("link_text", "Open")
+        nodes.append(node)
+    heaviest = max((w for _a, _b, w in kept), default=1) or 1
+    edges = [{"id": f"e{i}", "from": a, "to": b, "width": round(1 + 7 * w / heaviest, 2), "weight": w,
+              "title": f"{label_of[a]} — {label_of[b]}\n{w:,} {edge_word}"}
+             for i, (a, b, w) in enumerate(kept)]
+    legend = [{"label": title_kind, "color": kind_color, "shape": shape}]
+    return GraphView(title, nodes, edges, len(nodes) <= PHYSICS_LIMIT, legend, note=note)
+
+
+def capability_overview(analysis, *, urls: dict | None = None, seed: int = SEED,
+                        title: str = "MLOps knowledge graph: capabilities") -> GraphView:
+    """The whole graph as an overview: one node per capability, sized by the technologies that
+    have it, an edge between two capabilities that technologies share (width: how many).
+
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its profiles (capabilities per technology), labels and PageRank (the most central
+        members named in each tooltip).
+    urls : dict, optional
+        Capability IRI → a page listing its technologies (the site's index, filtered).
+    seed : int
+        The layout's seed.
+    title : str
+        The view's title.
+
+    Returns
+    -------
+    GraphView
+        With a ``note`` saying how to see one tool's neighbourhood.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> profs = {t: NS(capabilities=caps) for t, caps in
+    ...          {"t1": {"c1", "c2"}, "t2": {"c1"}, "t3": {"c1", "c2"}}.items()}
+    >>> view = capability_overview(NS(profiles=profs, labels={"c1": "Serving", "c2": "Tracking"}, scores={}))
+    >>> [n["label"] for n in view.nodes], view.edges[0]["weight"]
+    (['Serving (3)', 'Tracking (2)'], 2)
+    """
+    members: dict[str, list] = {}
+    pairs: dict[tuple, int] = {}
+    for iri, profile in analysis.profiles.items():
+        caps = sorted(profile.capabilities)
+        for c in caps:
+            members.setdefault(c, []).append(iri)
+        for i, a in enumerate(caps):
+            for b in caps[i + 1:]:
+                pairs[(a, b)] = pairs.get((a, b), 0) + 1
+    pagerank = (analysis.scores or {}).get("pagerank", {})
+    labels = analysis.labels
+    groups = []
+    for cap, techs in members.items():
+        central = sorted(techs, key=lambda t: (-pagerank.get(t, 0.0), labels.get(t, t).lower(), t))[:5]
+        groups.append({"id": cap, "label": labels.get(cap, cap), "members": len(techs),
+                       "description": f"{len(techs):,} technologies have this capability; the most central: "
+                                      + ", ".join(labels.get(t, t) for t in central) + ".",
+                       "url": (urls or {}).get(cap), "link_text": "List the technologies with"})
+    n = len(analysis.profiles)
+    note = (f"{n:,} technologies are too many to draw one by one, so each node is a capability, sized by how "
+            "many technologies have it; an edge joins two capabilities that technologies share (width: how "
+            "many). To see a tool with its neighbours: mlops-kg viz --tool NAME, or the tool's page.")
+    return _overview(title, groups, pairs, "capability", note, seed, "technologies have both")
+
+
+def cluster_overview(analysis, *, urls: dict | None = None, seed: int = SEED,
+                     title: str = "Clusters of substitutable tools") -> GraphView:
+    """The substitutes view as an overview: one node per cluster, sized by members, an edge
+    between two clusters with substitutability links between their members (width: how many).
+
+    At most :data:`OVERVIEW_CLUSTERS` clusters are drawn, the largest; the others are one
+    node, "N smaller clusters".
+
+    Parameters
+    ----------
+    analysis : mlops_kg.analysis.result.Analysis
+        Its clusters and substitutability graph.
+    urls : dict, optional
+        Cluster id (int) → a page about the cluster.
+    seed : int
+        The layout's seed.
+    title : str
+        The view's title.
+
+    Returns
+    -------
+    GraphView
+    """
+    clusters = sorted(analysis.clusters, key=lambda c: c["id"])
+    shown, rest = clusters[:OVERVIEW_CLUSTERS], clusters[OVERVIEW_CLUSTERS:]
+    group_of = {m: f"cluster/{c['id']}" for c in shown for m in c["members"]}
+    group_of.update({m: "cluster/rest" for c in rest for m in c["members"]})
+    labels = analysis.labels
+    groups = []
+    for c in shown:
+        names = ", ".join(labels.get(m, m) for m in c["members"][:6]) + (", …" if len(c["members"]) > 6 else "")
+        groups.append({"id": f"cluster/{c['id']}", "label": c["name"], "members": len(c["members"]),
+                       "description": f"{len(c['members']):,} technologies: {names}",
+                       "color": PALETTE[(c["id"] - 1) % len(PALETTE)], "url": (urls or {}).get(c["id"]),
+                       "link_text": "List the members of"})
+    if rest:
+        size = sum(len(c["members"]) for c in rest)
+        groups.append({"id": "cluster/rest", "label": f"{len(rest):,} smaller clusters", "members": size,
+                       "description": f"{size:,} technologies in clusters of at most {len(rest[0]['members'])}.",
+                       "color": "#bab0ac"})
+    pairs: dict[tuple, int] = {}
+    for a, b in analysis.subst.edges():
+        ga, gb = group_of.get(a), group_of.get(b)
+        if ga and gb and ga != gb:
+            key = (min(ga, gb), max(ga, gb))
+            pairs[key] = pairs.get(key, 0) + 1
+    n = len(analysis.profiles)
+    note = (f"{n:,} technologies are too many to draw one by one, so each node is a cluster of substitutable "
+            "technologies, sized by its members; an edge joins clusters whose members can replace one another "
+            "(width: how many such links). To see a tool's substitutes: mlops-kg viz --view substitutes --tool NAME.")
+    view = _overview(title, groups, pairs, "cluster", note, seed, "substitutability links")
+    view.clusters = [{"label": g["label"], "color": g["color"], "size": g["members"]} for g in groups]
+    view.legend = []
+    return view
+
+
 # --- HTML ------------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
@@ -470,7 +829,17 @@ _ASSET_DIR = Path(__file__).with_name("assets")
 
 @functools.lru_cache(maxsize=None)
 def asset_text(name: str) -> str:
-    """Our own page assets (``graph.js``, ``index.js``, ``site.css``), shipped beside this module."""
+    """The text of one of our page assets, shipped in ``assets/`` beside this module.
+
+    Parameters
+    ----------
+    name : str
+        ``graph.js``, ``index.js`` or ``site.css``.
+
+    Returns
+    -------
+    str
+    """
     return (_ASSET_DIR / name).read_text(encoding="utf-8")
 
 
@@ -484,111 +853,114 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def html_page(title: str, body: str, *, scripts=(), asset_prefix: str | None = None) -> str:
-    """A complete page. ``body`` must already be safe HTML; ``title`` is escaped here.
+def page_frame(*, scripts=(), asset_prefix: str | None = None) -> dict:
+    """The template variables of the page frame (``templates/base.html``): policy, style, scripts.
 
-    With ``asset_prefix`` (e.g. ``"../assets/"``) the stylesheet and ``scripts`` are linked from
-    that folder; without it they are inlined, so the file stands alone. Either way the
-    Content-Security-Policy allows no network request and no script but ours.
+    Parameters
+    ----------
+    scripts : sequence of str
+        Asset file names of the scripts the page runs, in order (e.g. :data:`GRAPH_SCRIPTS`).
+    asset_prefix : str or None
+        With a prefix (e.g. ``"../assets/"``) the stylesheet and scripts are linked from that
+        folder; without one they are inlined, so the file stands alone.
+
+    Returns
+    -------
+    dict
+        ``policy`` (a Content-Security-Policy that allows no network request and no script but
+        ours: by hash when inlined), ``css``, ``scripts`` (texts when inlined, else file names)
+        and ``asset_prefix``.
     """
+    from .markup import markup
+
     css = asset_text("site.css")
     if asset_prefix is None:
         texts = [vis_network_js() if s == "vis-network.min.js" else asset_text(s) for s in scripts]
         script_src = " ".join(_sha256(t) for t in texts) or "'none'"
         policy = (f"default-src 'none'; script-src {script_src}; style-src {_sha256(css)}; img-src data:; "
                   "base-uri 'none'; form-action 'none'")
-        head_assets = f"<style>{css}</style>"
-        tail = "".join(f"<script>{t}</script>\n" for t in texts)
-    else:
-        prefix = escape(asset_prefix)
-        policy = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; "
-                  "img-src 'self' file: data:; base-uri 'none'; form-action 'none'")
-        head_assets = f'<link rel="stylesheet" href="{prefix}site.css">'
-        tail = "".join(f'<script src="{prefix}{escape(s)}"></script>\n' for s in scripts)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{escape(policy)}\">\n"
-        "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"generator\" content=\"mlops-kg\">\n"
-        f"<title>{escape(title)}</title>\n{head_assets}\n</head>\n<body>\n{body}\n{tail}</body>\n</html>\n"
-    )
+        return {"policy": policy, "css": markup(css), "scripts": [markup(t) for t in texts], "asset_prefix": None}
+    policy = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; "
+              "img-src 'self' file: data:; base-uri 'none'; form-action 'none'")
+    return {"policy": policy, "css": "", "scripts": list(scripts), "asset_prefix": asset_prefix}
 
 
-_SHAPE_SVG = {
-    "dot": '<circle cx="9" cy="9" r="7"/>',
-    "square": '<rect x="2" y="2" width="14" height="14"/>',
-    "triangle": '<polygon points="9,1 17,16 1,16"/>',
-    "triangleDown": '<polygon points="1,2 17,2 9,17"/>',
-    "diamond": '<polygon points="9,1 17,9 9,17 1,9"/>',
-    "star": '<polygon points="9,1 11.4,6.6 17,7 12.6,10.8 14,16.5 9,13.4 4,16.5 5.4,10.8 1,7 6.6,6.6"/>',
-    "hexagon": '<polygon points="5,2 13,2 17,9 13,16 5,16 1,9"/>',
-    "ellipse": '<ellipse cx="9" cy="9" rx="8" ry="5"/>',
-    "box": '<rect x="1" y="4" width="16" height="10" rx="3"/>',
-}
+def _safe_color(color) -> str:
+    return color if re.fullmatch(r"#[0-9a-fA-F]{6}", color or "") else "#999999"
 
 
-def _swatch(shape: str, color: str) -> str:
-    color = color if re.fullmatch(r"#[0-9a-fA-F]{6}", color or "") else "#999999"
-    inner = _SHAPE_SVG.get(shape, _SHAPE_SVG["dot"])
-    return (f'<svg class="swatch" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
-            f'<g fill="{color}" stroke="#444" stroke-width="1">{inner}</g></svg>')
+def view_block(view: GraphView) -> dict:
+    """What ``templates/macros.html``'s ``graph_block`` draws for ``view``: controls, legend, data.
 
+    The legend repeats each kind's colour and shape (colour alone does not tell kinds apart);
+    the view's data travels as JSON (:func:`mlops_kg.pages.markup.script_json`).
 
-def legend_html(view: GraphView) -> str:
-    """The legend of a graph page as HTML: node kinds, clusters (substitutes view) and a usage hint.
+    Parameters
+    ----------
+    view : GraphView
+        The view to draw.
 
-    Labels are escaped; the swatches repeat each kind's colour and shape so the legend does
-    not rely on colour alone.
+    Returns
+    -------
+    dict
+        Template variables: ``kinds``, ``node_count``, ``edge_count``, ``legend``, ``clusters``,
+        ``edge_note``, ``note`` (what an overview leaves out), ``links`` (whether double-click
+        opens a page) and ``data``.
     """
-    parts = ['<section class="legend" aria-label="Legend">']
-    if view.legend:
-        parts.append('<h2>Types</h2><ul class="legend-list">')
-        parts += [f"<li>{_swatch(item['shape'], item['color'])} {escape(item['label'])}</li>" for item in view.legend]
-        parts.append("</ul>")
-    if view.clusters:
-        parts.append('<h2>Clusters</h2><ul class="legend-list">')
-        parts += [f"<li>{_swatch('dot', item['color'])} {escape(item['label'])} <span class=\"muted\">"
-                  f"({item['size']})</span></li>" for item in view.clusters]
-        parts.append("</ul>")
     edge_note = ("Edge width: substitutability weight." if view.clusters
                  else "Edges name the relation; arrows point from subject to object.")
-    parts.append(f'<p class="muted">{escape(edge_note)} Hover for details; click to select'
-                 + ("; double-click to open a page." if any("url" in n for n in view.nodes) else ".") + "</p>")
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def graph_block(view: GraphView) -> str:
-    """The controls, canvas, details panel and legend of one view, with its data as JSON."""
-    kind_options = "".join(f'<option value="{escape(k)}">{escape(kind_title(k))}</option>' for k in view.kinds)
-    return (
-        '<div class="graph-controls">'
-        '<label>Find a node <input id="search" type="search" list="search-options" autocomplete="off" '
-        'placeholder="name, e.g. MLflow"></label><datalist id="search-options"></datalist> '
-        f'<label>Type <select id="kind-filter"><option value="">all types</option>{kind_options}</select></label> '
-        '<span id="search-status" class="muted" role="status"></span>'
-        f'<span class="muted counts">{len(view.nodes)} nodes · {len(view.edges)} edges</span></div>\n'
-        '<div class="graph-area"><div id="graph" role="img" aria-label="network graph"></div>'
-        '<aside id="details" aria-live="polite"><p class="muted">Select a node to see its details.</p></aside>'
-        f'</div>\n{legend_html(view)}\n'
-        f'<script type="application/json" id="graph-data">{script_json(view.data())}</script>'
-    )
+    return {
+        "kinds": [(k, kind_title(k)) for k in view.kinds],
+        "node_count": len(view.nodes), "edge_count": len(view.edges),
+        "legend": [dict(item, color=_safe_color(item["color"])) for item in view.legend],
+        "clusters": [dict(item, color=_safe_color(item["color"])) for item in view.clusters],
+        "edge_note": edge_note, "note": view.note,
+        "links": any("url" in n for n in view.nodes),
+        "data": view.data(),
+    }
 
 
 GRAPH_SCRIPTS = ("vis-network.min.js", "graph.js")
 
 
 def graph_page(view: GraphView, *, subtitle: str = "") -> str:
-    """A self-contained HTML page for ``view``: every script and style inlined, no link to the network."""
-    body = (f'<header class="page-header"><h1>{escape(view.title)}</h1>'
-            + (f'<p class="muted">{escape(subtitle)}</p>' if subtitle else "")
-            + f"</header>\n<main>{graph_block(view)}</main>")
-    return html_page(view.title, body, scripts=GRAPH_SCRIPTS)
+    """A self-contained HTML page for ``view``: every script and style inlined, no link to the network.
+
+    Parameters
+    ----------
+    view : GraphView
+        What to draw.
+    subtitle : str
+        A line under the title (omitted when empty).
+
+    Returns
+    -------
+    str
+        The page, rendered from ``templates/graph_page.html``.
+    """
+    from .markup import render
+
+    return render("graph_page.html", title=view.title, subtitle=subtitle, block=view_block(view),
+                  **page_frame(scripts=GRAPH_SCRIPTS))
 
 
 def check_output(path) -> Path:
-    """``path`` as a Path if a page can be written there, else an :class:`OutputError` saying why."""
+    """``path`` as a Path if a page can be written there, else an error saying why.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file in a folder that exists and is writable.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a folder, or its folder is missing or not writable.
+    """
     import os
 
     path = Path(path)
@@ -603,7 +975,19 @@ def check_output(path) -> Path:
 
 
 def write_page(text: str, path) -> Path:
-    """Write ``text`` to ``path`` atomically (UTF-8); nothing else is written anywhere."""
+    """Write ``text`` to ``path`` atomically (UTF-8); nothing else is written anywhere.
+
+    Parameters
+    ----------
+    text : str
+        The page.
+    path : str or Path
+        Checked with :func:`check_output`.
+
+    Returns
+    -------
+    Path
+    """
     from ..files import write_text
 
     path = check_output(path)

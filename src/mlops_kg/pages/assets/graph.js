@@ -52,6 +52,10 @@
     markReady();
   }
 
+  // a page of the site (relative, .html), with at most a plain fragment: never a scheme, never markup
+  function safeUrl(url) {
+    return typeof url === "string" && /^[A-Za-z0-9_.\/-]+\.html(#[A-Za-z0-9_.\/=&:-]*)?$/.test(url);
+  }
   var details = document.getElementById("details");
   function line(tag, text, cls) {
     var el = document.createElement(tag);
@@ -68,11 +72,11 @@
     line("p", n.type + (n.cluster ? " · cluster: " + n.cluster : ""), "muted");
     if (n.description) { line("p", n.description); }
     if (n.source) { line("p", "Source: " + n.source, "muted"); }
-    if (n.url && /^[A-Za-z0-9_.\/-]+\.html$/.test(n.url)) {
+    if (safeUrl(n.url)) {
       var p = document.createElement("p");
       var a = document.createElement("a");
       a.href = n.url;
-      a.textContent = "Open the page of " + n.label;
+      a.textContent = (n.linkText || "Open the page of") + " " + n.label;
       p.appendChild(a);
       details.appendChild(p);
     }
@@ -80,7 +84,7 @@
   network.on("selectNode", function (params) { showDetails(params.nodes[0]); });
   network.on("doubleClick", function (params) {
     var n = params.nodes.length ? byId[params.nodes[0]] : null;
-    if (n && n.url && /^[A-Za-z0-9_.\/-]+\.html$/.test(n.url)) { window.location.href = n.url; }
+    if (n && safeUrl(n.url)) { window.location.href = n.url; }
   });
 
   var filter = document.getElementById("kind-filter");
