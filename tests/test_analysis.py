@@ -338,3 +338,29 @@ def test_a_second_cluster_of_one_capability_is_named_by_its_central_member():
     assert named == [("model-serving", "Model serving", 3), ("model-serving--torchserve", "Model serving (Torchserve)", 3),
                      ("unclassified", "Unclassified", 1)]
     assert next(c for c in found if c["slug"] == "model-serving")["central"] == tool + "kserve"
+
+
+def test_vectorised_weights_equal_weight_of_bit_for_bit(result):
+    """pair_weights (numpy, used above PAIRWISE_LIMIT) gives weight_of's numbers on every pair."""
+    from mlops_kg.analysis.substitutability import pair_weights, weight_of
+
+    profs = result.profiles
+    pairs = [(a, b) for a in sorted(profs) for b in sorted(profs) if a < b]
+    expected = [(a, b, weight_of(profs[a], profs[b])) for a, b in pairs]
+    assert pair_weights(profs, pairs) == [row for row in expected if row[2] > 0]
+
+
+def test_above_the_pairwise_limit_each_ranking_is_still_exact(result, monkeypatch):
+    """Above PAIRWISE_LIMIT (here: 10) every candidate pair is still compared and each
+    technology keeps its KEEP_PER_TOOL strongest edges: its ranked substitutes are those of
+    the whole graph, as far as it keeps them."""
+    import mlops_kg.analysis.substitutability as subst
+    from mlops_kg.analysis.result import Analysis
+
+    monkeypatch.setattr(subst, "PAIRWISE_LIMIT", 10)
+    monkeypatch.setattr(subst, "KEEP_PER_TOOL", 5)
+    pruned = subst.substitutability_graph(result.profiles, result.labels)
+    assert 0 < pruned.number_of_edges() < result.subst.number_of_edges()
+    small = Analysis(result.full, result.scores, result.profiles, result.labels, pruned, result.clusters)
+    for iri in result.profiles:
+        assert small.ranked_substitutes(iri, 5) == result.ranked_substitutes(iri, 5), iri
