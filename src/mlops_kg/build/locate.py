@@ -11,7 +11,6 @@ the same convenience for library users (``mlops_kg.open_store()``).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -54,6 +53,8 @@ def find_build(directory=None) -> Path | None:
 
 
 def _cached_build() -> Path:
+    import hashlib  # here, not on the path of a command given its build (OpenSSL loads in 2 ms)
+
     digest = hashlib.sha256(json.dumps(fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
     return cache_dir() / f"build-{digest}"
 
