@@ -44,14 +44,24 @@ def _sha256():
     return sha256
 
 
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex, without loading OpenSSL (see :func:`_sha256`).
+
+    Examples
+    --------
+    >>> sha256_hex(b"")[:16]
+    'e3b0c44298fc1c14'
+    """
+    return _sha256()(data).hexdigest()
+
+
 def fingerprint(include=()) -> dict[str, str]:
     """SHA-256 of each input file, keyed by a path relative to its data folder."""
-    sha256 = _sha256()
     out = {}
     for path in input_files(include):
         key = f"{path.parent.name}/{path.name}"
         try:
-            out[key] = sha256(Path(path).read_bytes()).hexdigest()
+            out[key] = sha256_hex(Path(path).read_bytes())
         except OSError as exc:
             raise DataFileError(f"{path}: cannot read: {exc.strerror}") from None
     return out
