@@ -269,6 +269,8 @@ class SubstitutesIndex(_View, Mapping):
             raise damaged_build(self.path) from None
 
     def entries(self, key):
+        """The nodes a normalised name ``key`` names: ``[[iri, label, kinds, record number or
+        None], ...]``, read from the one block of names that holds the key."""
         at = bisect_right(self._first_keys, key) - 1
         if at < 0:
             return []
@@ -276,9 +278,11 @@ class SubstitutesIndex(_View, Mapping):
         return block.get(key, []) if isinstance(block, dict) else []
 
     def records(self, numbers):
+        """The technology lines with these record numbers (profile, ``iri``, ``substitutes``)."""
         return self._lines([self._tech_offsets[n] for n in numbers])
 
     def names(self):
+        """Every node's label, names and classes (the whole names section, read once)."""
         if "names" not in self._whole:
             self._whole["names"] = dict(self._section("names"))
         return self._whole["names"]
