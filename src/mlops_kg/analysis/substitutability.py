@@ -163,7 +163,7 @@ def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEI
 PAIRWISE_LIMIT = 1000
 #: Above PAIRWISE_LIMIT: every candidate pair is still compared (in numpy) while there are at
 #: most this many; beyond, candidate pairs are sampled with WINDOW (see candidate_pairs).
-EXACT_PAIR_BUDGET = 4_000_000
+EXACT_PAIR_BUDGET = 3_000_000
 #: Above PAIRWISE_LIMIT, with every pair compared: edges kept per technology, its strongest in the
 #: order substitutes are ranked (the index's MAX_PER_TOOL), so each one's ranked list is exact.
 KEEP_PER_TOOL = 50
@@ -336,7 +336,7 @@ def _candidate_numbers(profs, order, number):
 
 
 def _weights(profs, order, number, first, second, weights=WEIGHTS):
-    """:func:`weight_of` of each pair (``first[k]``, ``second[k]``), as a list of rounded floats."""
+    """:func:`weight_of` of each pair (``first[k]``, ``second[k]``), rounded, as a numpy array."""
     import numpy as np
 
     n = len(order)
@@ -367,7 +367,7 @@ def _weights(profs, order, number, first, second, weights=WEIGHTS):
     return _round6(total)
 
 
-def _round6(values) -> list[float]:
+def _round6(values):
     """``[round(v, 6) for v in values]``, fast: numpy rounds, Python's ``round`` decides the
     near-ties. Away from a tie, rounding the scaled value to the nearest integer picks the same
     integer k as rounding the exact decimal, and k / 1e6 is then the double nearest to
@@ -377,7 +377,7 @@ def _round6(values) -> list[float]:
     --------
     >>> import numpy as np
     >>> values = np.array([0.3 / 64, 2.675, 1 / 3, 4.3, 0.0046875, 1e-7])
-    >>> _round6(values) == [round(v, 6) for v in values.tolist()]
+    >>> _round6(values).tolist() == [round(v, 6) for v in values.tolist()]
     True
     """
     import numpy as np
@@ -386,7 +386,7 @@ def _round6(values) -> list[float]:
     out = np.rint(scaled) / 1e6
     for k in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3).tolist():
         out[k] = round(float(values[k]), 6)
-    return out.tolist()
+    return out
 
 
 def pair_weights(profs: dict[str, Profile], pairs: list[tuple[str, str]], weights=WEIGHTS) -> list[tuple]:
@@ -413,7 +413,8 @@ def pair_weights(profs: dict[str, Profile], pairs: list[tuple[str, str]], weight
     order, number = _numbered(profs)
     first = np.fromiter((number[a] for a, _b in pairs), np.int64, len(pairs))
     second = np.fromiter((number[b] for _a, b in pairs), np.int64, len(pairs))
-    return [(a, b, w) for (a, b), w in zip(pairs, _weights(profs, order, number, first, second, weights)) if w > 0]
+    return [(a, b, w) for (a, b), w in zip(pairs, _weights(profs, order, number, first, second, weights).tolist())
+            if w > 0]
 
 
 def _exact_strongest(profs: dict[str, Profile], weights, keep: int) -> list[tuple]:
@@ -424,7 +425,7 @@ def _exact_strongest(profs: dict[str, Profile], weights, keep: int) -> list[tupl
 
     order, number = _numbered(profs)
     first, second = _candidate_numbers(profs, order, number)
-    values = np.array(_weights(profs, order, number, first, second, weights))
+    values = _weights(profs, order, number, first, second, weights)
     positive = values > 0
     first, second, values = first[positive], second[positive], values[positive]
     by_label = sorted(range(len(order)), key=lambda i: (profs[order[i]].label.lower(), order[i]))
@@ -433,9 +434,15 @@ def _exact_strongest(profs: dict[str, Profile], weights, keep: int) -> list[tupl
     owner = np.concatenate([first, second])
     other = np.concatenate([second, first])
     edge = np.concatenate([np.arange(len(first))] * 2)
-    ranked = np.lexsort((rank[other], -np.concatenate([values, values]), owner))
-    owner_sorted = owner[ranked]
-    starts = np.searchsorted(owner_sorted, owner_sorted, side="left")
+    micro = np.rint(np.concatenate([values, values]) * 1e6).astype(np.int64)  # weights are rounded to 6 places
+    bits = max(1, len(order).bit_length())
+    spread = int(micro.max()).bit_length() if len(micro) else 1
+    if 2 * bits + spread <= 62:  # one integer key (owner, strongest first, then label rank): a fast sort
+        ranked = np.argsort((owner << (bits + spread)) | ((micro.max() - micro) << bits) | rank[other])
+    else:
+        ranked = np.lexsort((rank[other], -micro, owner))
+    counts = np.bincount(owner, minlength=len(order))
+    starts = (np.cumsum(counts) - counts)[owner[ranked]]
     place = np.arange(len(ranked)) - starts  # the position of each edge in its owner's ranking
     kept = np.zeros(len(first), bool)
     kept[edge[ranked[place < keep]]] = True
