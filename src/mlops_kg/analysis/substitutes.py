@@ -53,8 +53,18 @@ def make_index(graph, analysis) -> dict:
         techs[iri] = {"label": p.label, "kind": p.kind, "delivery": sorted(p.delivery),
                       "languages": sorted(p.languages), "industries": sorted(p.industries),
                       "providers": sorted(p.providers), "capabilities": sorted(p.capabilities)}
-    ranked = {iri: [[other, weight, reasons] for other, weight, reasons in
-                    analysis.substitutes(iri, MAX_PER_TOOL)] for iri in sorted(analysis.profiles)}
+    from .substitutability import reasons_of
+
+    said: dict[tuple[str, str], list[str]] = {}  # the reasons of a pair read the same from either end
+
+    def reasons(a: str, b: str) -> list[str]:
+        key = (a, b) if a < b else (b, a)
+        if key not in said:
+            said[key] = reasons_of(analysis.profiles[a], analysis.profiles[b], analysis.labels)
+        return said[key]
+
+    ranked = {iri: [[other, weight, reasons(iri, other)] for other, weight in
+                    analysis.ranked_substitutes(iri, MAX_PER_TOOL)] for iri in sorted(analysis.profiles)}
     cluster_of = {m: c["name"] for m, c in analysis.cluster_of().items()}
     for iri, name in cluster_of.items():
         techs[iri]["cluster"] = name
