@@ -231,7 +231,7 @@ def test_the_index_file_is_one_json_document_with_the_dicts_content(built, index
 
     data = (built / "index.json").read_bytes()
     doc = json.loads(data)
-    assert set(doc) == {"index", "names", "keys", "technologies"}
+    assert set(doc) == {"index", "names", "keys", "technologies", "substitutes"}
     assert isinstance(index, SubstitutesIndex) and set(index) == {"version", "names", "technologies", "substitutes"}
     again = {key: index[key] for key in index}
     assert index_bytes(again) == data  # the layout is a function of the content: same bytes

@@ -10,9 +10,9 @@ the same with 50 tools or 50,000. It is one JSON document laid out one record pe
 (:func:`index_bytes`): a first line (the header) gives the format version and where each line
 starts; then every node's names (read only to explain an unknown or ambiguous name), the
 normalised names in sorted blocks (a look-up bisects the header's first key of each block and
-reads one line), and one line per technology with its profile and its ranked substitutes. A
-look-up reads the header, one block and one technology line (plus one line per candidate
-when a filter needs their profiles). The CLI rebuilds the index (with
+reads one line), one line per technology with its profile, and one with its ranked
+substitutes. A look-up reads the header, one block, and the tool's two lines (plus a
+candidate's profile line for each candidate a filter checks). The CLI rebuilds the index (with
 :func:`mlops_kg.build.locate.ensure_build`) when any input file has changed; this module only reads.
 """
 from __future__ import annotations
@@ -76,26 +76,24 @@ def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _layout(index: dict) -> tuple[list, list, list, list]:
-    """The index's lines: ``(names, first_keys, blocks, records)``.
+def _layout(index: dict) -> tuple[list, list, list, list, list]:
+    """The index's lines: ``(names, first_keys, blocks, profiles, rankings)``.
 
     ``names``: ``[iri, {"label", "names", "classes"}]`` per node; ``blocks``: dicts of
     normalised name → ``[[iri, label, kinds, record number or None], ...]``, in key order,
-    :data:`KEYS_PER_LINE` keys each, ``first_keys`` their first keys; ``records``: a
-    technology's profile with its ``iri`` and its ``substitutes`` as ``[[iri, label, weight,
-    reasons, record number], ...]``, best first."""
+    :data:`KEYS_PER_LINE` keys each, ``first_keys`` their first keys; ``profiles``: each
+    technology's profile with its ``iri``, by record number (IRI order); ``rankings``: each
+    technology's substitutes, ``[[iri, label, weight, reasons, record number], ...]``, best
+    first, by the same number (a filter reads the candidates' small profile lines only)."""
     from ..model.names import normalize_names
     from ..sources.resolve import KIND_CLASSES
 
     names, techs, ranked = index["names"], index["technologies"], index["substitutes"]
     order = sorted(techs)
     number = {iri: i for i, iri in enumerate(order)}
-    records = []
-    for iri in order:
-        record = dict(techs[iri], iri=iri)
-        record["substitutes"] = [[other, techs[other]["label"], weight, reasons, number[other]]
-                                 for other, weight, reasons in ranked.get(iri, [])]
-        records.append(record)
+    profiles = [dict(techs[iri], iri=iri) for iri in order]
+    rankings = [[[other, techs[other]["label"], weight, reasons, number[other]]
+                 for other, weight, reasons in ranked.get(iri, [])] for iri in order]
     pairs = [(iri, name) for iri, entry in sorted(names.items()) for name in entry["names"]]
     by_key: dict[str, set] = {}
     for (iri, _name), key in zip(pairs, normalize_names([name for _iri, name in pairs])):
@@ -107,7 +105,7 @@ def _layout(index: dict) -> tuple[list, list, list, list]:
     keys = sorted(by_key)
     blocks = [{key: [[iri, names[iri]["label"], kinds[iri], number.get(iri)] for iri in sorted(by_key[key])]
                for key in keys[start:start + KEYS_PER_LINE]} for start in range(0, len(keys), KEYS_PER_LINE)]
-    return sorted([iri, entry] for iri, entry in names.items()), keys[::KEYS_PER_LINE], blocks, records
+    return sorted([iri, entry] for iri, entry in names.items()), keys[::KEYS_PER_LINE], blocks, profiles, rankings
 
 
 def index_bytes(index: dict) -> bytes:
@@ -116,8 +114,9 @@ def index_bytes(index: dict) -> bytes:
     One JSON object (``json.load`` reads it whole), laid out one record per line so that a
     look-up reads only the lines it needs. The first line is ``{"index": HEADER,`` where
     HEADER gives the ``version``, the ``size`` of the rest in bytes, each section's byte
-    ``span`` (names, keys, technologies), the ``first_keys`` of the name blocks and the byte
-    offset of every name block and technology line, all counted from the end of the first line.
+    ``span`` (names, keys, technologies, substitutes), the ``first_keys`` of the name blocks
+    and the byte offset of every name block, technology line and ranking line, all counted
+    from the end of the first line.
 
     Examples
     --------
@@ -125,8 +124,8 @@ def index_bytes(index: dict) -> bytes:
     >>> json.loads(data)["index"]["size"] == len(data.split(b"\\n", 1)[1])
     True
     """
-    names, first_keys, blocks, records = _layout(index)
-    body, offsets, spans = [], {"keys": [], "technologies": []}, {}
+    names, first_keys, blocks, profiles, rankings = _layout(index)
+    body, offsets, spans = [], {"keys": [], "technologies": [], "substitutes": []}, {}
     position = 0
 
     def add(chunk: bytes) -> int:
@@ -135,7 +134,8 @@ def index_bytes(index: dict) -> bytes:
         start, position = position, position + len(chunk)
         return start
 
-    for section, lines in (("names", names), ("keys", blocks), ("technologies", records)):
+    sections = (("names", names), ("keys", blocks), ("technologies", profiles), ("substitutes", rankings))
+    for section, lines in sections:
         add(f'"{section}": [\n'.encode())
         start = position
         for i, line in enumerate(lines):
@@ -143,7 +143,7 @@ def index_bytes(index: dict) -> bytes:
             if section in offsets:
                 offsets[section].append(at)
         spans[section] = [start, position]
-        add(b"],\n" if section != "technologies" else b"]}\n")
+        add(b"],\n" if section != "substitutes" else b"]}\n")
     header = {"version": INDEX_VERSION, "size": position, "spans": spans, "first_keys": first_keys, **offsets}
     return b"".join([_HEAD, _dumps(header), b",\n", *body])
 
@@ -158,7 +158,10 @@ class _View:
     def entries(self, key: str) -> list:
         raise NotImplementedError
 
-    def records(self, numbers: list[int]) -> list[dict]:
+    def profiles(self, numbers: list[int]) -> list[dict]:
+        raise NotImplementedError
+
+    def tool(self, number: int) -> tuple[dict, list]:
         raise NotImplementedError
 
     def names(self) -> dict:
@@ -211,14 +214,17 @@ class _MemoryView(_View):
     """A view of an index held as a dict (:func:`make_index`), for library calls in a loop."""
 
     def __init__(self, index: dict):
-        self._names, _first, blocks, self._records = _layout(index)
+        self._names, _first, blocks, self._profiles, self._rankings = _layout(index)
         self._keys = {key: entries for block in blocks for key, entries in block.items()}
 
     def entries(self, key):
         return self._keys.get(key, [])
 
-    def records(self, numbers):
-        return [self._records[n] for n in numbers]
+    def profiles(self, numbers):
+        return [self._profiles[n] for n in numbers]
+
+    def tool(self, number):
+        return self._profiles[number], self._rankings[number]
 
     def names(self):
         return dict(self._names)
@@ -252,6 +258,7 @@ class SubstitutesIndex(_View, Mapping):
         try:
             self._first_keys = header["first_keys"]
             self._key_offsets, self._tech_offsets = header["keys"], header["technologies"]
+            self._ranking_offsets = header["substitutes"]
             complete = size == self._base + header["size"]
         except (KeyError, TypeError):
             complete = False
@@ -287,9 +294,14 @@ class SubstitutesIndex(_View, Mapping):
         block = self._lines([self._key_offsets[at]])[0]
         return block.get(key, []) if isinstance(block, dict) else []
 
-    def records(self, numbers):
-        """The technology lines with these record numbers (profile, ``iri``, ``substitutes``)."""
+    def profiles(self, numbers):
+        """The profiles (``iri``, ``label``, ``languages``, ...) of these record numbers."""
         return self._lines([self._tech_offsets[n] for n in numbers])
+
+    def tool(self, number):
+        """``(profile, ranked substitutes)`` of one record number, read in one pass."""
+        profile, ranking = self._lines([self._tech_offsets[number], self._ranking_offsets[number]])
+        return profile, ranking
 
     def names(self):
         """Every node's label, names and classes (the whole names section, read once)."""
@@ -307,13 +319,13 @@ class SubstitutesIndex(_View, Mapping):
             return self._header["version"]
         if key == "names":
             return self.names()
-        if "records" not in self._whole:
-            self._whole["records"] = self._section("technologies")
-        records = self._whole["records"]
+        if "profiles" not in self._whole:
+            self._whole["profiles"] = self._section("technologies")
+        profiles = self._whole["profiles"]
         if key == "technologies":
-            return {r["iri"]: {k: v for k, v in r.items() if k not in ("iri", "substitutes")} for r in records}
-        return {r["iri"]: [[other, weight, reasons] for other, _label, weight, reasons, _n in r["substitutes"]]
-                for r in records}
+            return {p["iri"]: {k: v for k, v in p.items() if k != "iri"} for p in profiles}
+        return {p["iri"]: [[other, weight, reasons] for other, _label, weight, reasons, _n in ranking]
+                for p, ranking in zip(profiles, self._section("substitutes"))}
 
     def __iter__(self):
         return iter(self._KEYS)
@@ -388,17 +400,21 @@ def find_substitutes(index, name: str, *, top: int = 5, language: str | None = N
     if managed:
         filters["managed"] = True
         checks.append(lambda t: "ManagedService" in t["delivery"])
-    record = view.records([number])[0]
-    candidates = record["substitutes"]
-    found = []
-    if checks:  # the candidates' profiles, read in one pass (at most MAX_PER_TOOL lines)
-        profiles = view.records([row[4] for row in candidates])
-        candidates = [row for row, profile in zip(candidates, profiles) if all(check(profile) for check in checks)]
-    for other, other_label, weight, reasons, _n in candidates[:top]:
-        found.append({"label": other_label, "iri": other, "score": round(weight, 3), "reasons": reasons})
-    answer = {"tool": {"label": record["label"], "iri": tool}, "substitutes": found, "filters": filters}
-    if checks and len(found) < top and len(record["substitutes"]) >= MAX_PER_TOOL:
+    profile, ranking = view.tool(number)
+    kept = ranking[:top]
+    if checks:  # the candidates' small profile lines, a few at a time, until `top` pass
+        kept, step = [], max(top, 8)
+        for start in range(0, len(ranking), step):
+            chunk = ranking[start:start + step]
+            kept += [row for row, other in zip(chunk, view.profiles([row[4] for row in chunk]))
+                     if all(check(other) for check in checks)]
+            if len(kept) >= top:
+                break
+    found = [{"label": other_label, "iri": other, "score": round(weight, 3), "reasons": reasons}
+             for other, other_label, weight, reasons, _n in kept[:top]]
+    answer = {"tool": {"label": profile["label"], "iri": tool}, "substitutes": found, "filters": filters}
+    if checks and len(found) < top and len(ranking) >= MAX_PER_TOOL:
         # the index keeps each tool's strongest MAX_PER_TOOL candidates: weaker ones that pass
         # the filters exist perhaps, but were not searched
-        answer["searched"] = len(record["substitutes"])
+        answer["searched"] = len(ranking)
     return answer
