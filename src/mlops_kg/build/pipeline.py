@@ -76,14 +76,14 @@ def build_dataset(include=()):
 
 def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     """Build the knowledge graph into ``out_dir``; see the README for the files written."""
-    from ..analysis.substitutes import make_index
+    from ..analysis.substitutes import index_bytes, make_index
 
     check_output_dir(out_dir)
     ds, result = prepare(include, progress)
     union = union_graph(ds)  # one sorted merge serves the files, the index and the count
     contents = serialize_outputs(ds, union)
     contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
-    contents[INDEX] = _json_bytes(make_index(union, result))
+    contents[INDEX] = index_bytes(make_index(union, result))
     graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     manifest = {
         "generator": f"mlops-kg {__version__}",
