@@ -66,19 +66,45 @@ def _output_failed(exc: OSError) -> None:
         pass
 
 
+def _silence_rdflib_log():
+    """Send rdflib's log records nowhere (once: tests call ``main`` many times)."""
+    import logging
+
+    rdflib_log = logging.getLogger("rdflib")
+    if not any(isinstance(h, logging.NullHandler) for h in rdflib_log.handlers):
+        rdflib_log.addHandler(logging.NullHandler())
+    rdflib_log.propagate = False
+
+
+class _OnRdflibImport:
+    """A meta-path finder that finds nothing: it silences rdflib's log just before rdflib is
+    first imported, then removes itself."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "rdflib":
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+            _silence_rdflib_log()
+        return None
+
+
+def _quiet_rdflib():
+    """rdflib logs warnings (an odd IRI in a file that then fails to parse) on stderr, where the
+    one line the command prints already says what is wrong. Commands that never import rdflib
+    (``substitutes`` reads the index) should not pay for importing ``logging`` either, so the
+    set-up waits for rdflib's import."""
+    if "rdflib" in sys.modules:
+        _silence_rdflib_log()
+    elif not any(isinstance(finder, _OnRdflibImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _OnRdflibImport())
+
+
 class Cli(click.Group):
     """Click group that turns library errors into one clear line and the right exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Like click's, but a usage error (bad option value, unknown option) is one line too."""
-        import logging
-
-        # rdflib logs warnings (an odd IRI in a file that then fails to parse) on stderr: the
-        # one line the command prints says what is wrong. (Once: tests call main many times.)
-        rdflib_log = logging.getLogger("rdflib")
-        if not any(isinstance(h, logging.NullHandler) for h in rdflib_log.handlers):
-            rdflib_log.addHandler(logging.NullHandler())
-        rdflib_log.propagate = False
+        _quiet_rdflib()
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
