@@ -176,6 +176,10 @@ def load_sources(include=(), *, import_guide=None, without=()) -> Dataset:
         parse_into(ds.graph(GRAPHS.CURATED), path)
     if "landscape" not in without:
         _load_landscape(ds, without)
+    else:  # the licence nodes the curated graph's schema:license values need
+        for role, _, path in resources.landscape_files():
+            if path.name == "licences.ttl":
+                parse_into(ds.graph(GRAPHS.REFERENCE), path)
     from rdflib import URIRef
 
     from .iris import slugify

@@ -178,6 +178,7 @@ class Shipped:
     repositories: dict  # repository → node
     node_repositories: dict  # node → {repository, ...}
     different: frozenset = frozenset()  # {frozenset({repository, repository}), ...}
+    licences: frozenset = frozenset()  # licence IRIs the shipped graph uses (schema:license)
 
 
 _TARGET_TYPES = {MLO.Tool, MLO.CloudService, MLO.Platform, MLO.Framework}
@@ -226,7 +227,8 @@ def load_shipped(files=None) -> Shipped:
         node_repositories[node].add(str(repository).lower().rstrip("/"))
     different = frozenset(frozenset((str(a).lower(), str(b).lower()))
                           for a, b in graph.subject_objects(CT.differentProject))
-    return Shipped(labels, dict(names), targets, repositories, dict(node_repositories), different)
+    licences = frozenset(str(o) for o in graph.objects(None, SCHEMA.license))
+    return Shipped(labels, dict(names), targets, repositories, dict(node_repositories), different, licences)
 
 
 # -------------------------------------------------------------------------- resolution
