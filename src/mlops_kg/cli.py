@@ -552,7 +552,7 @@ def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_
 
 @cli.group()
 def landscape():
-    """The landscape snapshot: catalogue facts shipped in graph/landscape/ (not in the build yet)."""
+    """The landscape snapshot: catalogue facts shipped in graph/landscape/, which the build loads."""
 
 
 @landscape.command(name="refresh")
