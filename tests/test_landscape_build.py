@@ -191,3 +191,26 @@ def test_two_nodes_with_one_repository_fail_validation(landscape_dataset):
     results = repository_collisions(graph)
     assert [r.rule for r in results] == ["UniqueRepository", "UniqueRepository"]
     assert "github.com/org/repo" in results[0].message
+
+
+def test_the_shapes_catch_bad_landscape_facts():
+    from mlops_kg.model import resources
+    from mlops_kg.model.validate import validate_graph
+
+    graph = Graph()
+    for path in resources.ontology_files():
+        graph.parse(path)
+    tool = ID["tool/bad"]
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    for triple in [(tool, RDF.type, MLO.Tool), (tool, SKOS.prefLabel, Literal("Bad")),
+                   (tool, MLO.hasCapability, CAP["model-serving"]),
+                   (tool, MLO.starCount, Literal("many")),
+                   (tool, MLO.lastCommitDate, Literal("2024-01-01", datatype=URIRef(xsd + "dateTime"))),
+                   (tool, MLO.status, ID["status/active"]), (tool, MLO.status, ID["status/archived"]),
+                   (tool, SCHEMA.license, URIRef("https://spdx.org/licenses/Not-A-Licence"))]:
+        graph.add(triple)
+    lines = validate_graph(graph).text()
+    assert "mlo:starCount must be a literal of type xsd:integer" in lines
+    assert "mlo:lastCommitDate must be a literal of type xsd:date" in lines
+    assert "has more than one mlo:status" in lines
+    assert "the value of schema:license must be a dcterms:LicenseDocument" in lines
