@@ -186,7 +186,9 @@ def import_and_check(path, *, standalone: bool = False, progress=None):
     progress("loaded the graph to resolve names against", len(known), "triples")
     result = import_guide(path, known=None if standalone else known)
     progress("imported", result.report.facts, "facts")
-    check = load_sources() if not standalone else new_dataset()
+    # The shipped graph, inferred (catalogue entities are tools by inference only), as loaded above:
+    # importing reads it and changes nothing.
+    check = ds if not standalone else new_dataset()
     if standalone:
         from ..model.load import parse_into
 
