@@ -21,13 +21,20 @@ SITE = "site"                # the static site: index, one page per tool, graph 
 INDEX_VERSION = 2
 
 
-def input_files(include=()) -> list[Path]:
-    """Every file a build reads, in a stable order (used to detect stale builds)."""
+def input_files(include=(), without=()) -> list[Path]:
+    """Every file a build reads, in a stable order (used to detect stale builds).
+
+    ``without`` names landscape sources left out (see :func:`mlops_kg.model.load.load_sources`);
+    their files are not inputs then, so such a build never passes for a whole one.
+    """
     from . import resources
 
     files = resources.ontology_files() + [resources.shapes_file()]
     by_origin = resources.graph_files()
     files += by_origin["guide"] + by_origin["curated"]
+    if "landscape" not in without:
+        files += [path for role, source, path in resources.landscape_files()
+                  if not (role == "source" and source in without)]
     return files + [Path(p) for p in include]
 
 
@@ -65,10 +72,10 @@ def sha256_hex(data: bytes) -> str:
     return _sha256(len(data))(data).hexdigest()
 
 
-def fingerprint(include=()) -> dict[str, str]:
+def fingerprint(include=(), without=()) -> dict[str, str]:
     """SHA-256 of each input file, keyed by a path relative to its data folder."""
     contents = {}
-    for path in input_files(include):
+    for path in input_files(include, without):
         try:
             contents[f"{path.parent.name}/{path.name}"] = Path(path).read_bytes()
         except OSError as exc:
@@ -88,7 +95,8 @@ def read_manifest(directory) -> dict | None:
 
 def damaged_build(path, why: str = "") -> DataFileError:
     """The error for a build file that is missing, cut short or not what a build writes: it
-    names the file and the command that writes the folder again (with its included files)."""
+    names the file and the command that writes the folder again (with its included files and
+    the sources it left out)."""
     import shlex
 
     directory = Path(path).parent
@@ -98,6 +106,9 @@ def damaged_build(path, why: str = "") -> DataFileError:
     includes = (read_manifest(directory) or {}).get("include", [])
     for include in includes if isinstance(includes, list) else []:
         command += ["--include", str(include)]
+    without = (read_manifest(directory) or {}).get("without", [])
+    for source in without if isinstance(without, list) else []:
+        command += ["--without", str(source)]
     detail = f" ({why})" if why else ""
     return DataFileError(f"{path}: damaged or incomplete build file{detail}; run `{shlex.join(command)}` again")
 
