@@ -17,6 +17,9 @@ maps the DEP-5 names to SPDX ids and matches by repository, as for PyPI and npm.
 When the mirror does not serve a source package's files, the same copyright file is read from
 ``usr/share/doc/<package>/copyright`` of the smallest binary package built from it (indices
 ``dists/<suite>/main/binary-amd64/Packages.xz``; ``dpkg-deb`` unpacks it).
+A package whose fields name no repository but whose ``Homepage`` is a catalogue entity's homepage
+is kept only when its copyright file's ``Source:`` field names a catalogue repository (that URL is
+then among the record's ``urls``).
 A package without a machine-readable copyright file, or whose ``Files: *`` stanza is missing,
 gives no record. Per package the newest version among the suites whose files the mirror serves is taken.
 At most 5 requests a second; downloads are cached.
@@ -36,6 +39,7 @@ import sys
 import tarfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -138,11 +142,49 @@ def debian_copyright(tarball: bytes) -> str | None:
     return None
 
 
-def binary_copyright(source: str, binaries: dict, cache: Path, limit: int = 3) -> str | None:
+#: Hosts of code forges, package indexes and documentation sites: a homepage there is no project's own.
+_HOSTING = ("github.com", "github.io", "gitlab.com", "gitlab.io", "bitbucket.org", "sourceforge.net", "sf.net",
+            "pypi.org", "pypi.python.org", "readthedocs.io", "readthedocs.org", "gitee.com", "google.com",
+            "huggingface.co", "npmjs.com", "crates.io", "apache.org", "microsoft.com", "amazon.com", "medium.com")
+
+
+def _host(url: str) -> str:
+    return (urllib.parse.urlsplit(url.strip()).hostname or "").removeprefix("www.") if url else ""
+
+
+def copyright_source(copyright_text: str) -> str | None:
+    """The ``Source:`` field of a DEP-5 copyright file's header (where upstream lives), when it
+    is one URL.
+
+    >>> copyright_source("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\\n"
+    ...                  "Source: https://github.com/memcached/memcached\\n\\nFiles: *\\nLicense: BSD-3-clause\\n")
+    'https://github.com/memcached/memcached'
+    """
+    blocks = list(paragraphs(copyright_text))
+    value = (blocks[0].get("Source") or "").split() if blocks else []
+    return value[0] if len(value) == 1 and "://" in value[0] else None
+
+
+def newest_copyright(name: str, versions: list, binaries: dict, cache: Path):
+    """(suite, fields, copyright text) of the newest version of a source package whose
+    ``.debian.tar.*`` the mirror serves, else of the newest version, read from a binary package."""
+    versions = sorted(versions, key=functools.cmp_to_key(lambda a, b: -compare_versions(a[1]["Version"], b[1]["Version"])))
+    for suite, fields in versions:
+        tarballs = [line.split()[-1] for line in fields.get("Files", "").splitlines()
+                    if line.split() and line.split()[-1].endswith((".debian.tar.xz", ".debian.tar.gz"))]
+        body = get(f"{MIRROR}{fields['Directory']}/{tarballs[0]}", cache) if tarballs else None
+        if body:
+            return suite, fields, debian_copyright(body)
+    suite, fields = versions[0]
+    return suite, fields, binary_copyright(name, binaries, cache, prefer=suite)
+
+
+def binary_copyright(source: str, binaries: dict, cache: Path, limit: int = 3, prefer: str = "") -> str | None:
     """``usr/share/doc/<package>/copyright`` from the smallest binary packages built from
     ``source`` (the mirror serves binary packages when a source package's files are missing;
-    the file is the same DEP-5 copyright file)."""
-    for size, filename in sorted(set(binaries.get(source, ())))[:limit]:
+    the file is the same DEP-5 copyright file), those of the ``prefer`` suite first."""
+    ranked = sorted(set(binaries.get(source, ())), key=lambda b: (b[0] != prefer, b[1], b[2]))
+    for _, _, filename in ranked[:limit]:
         body = get(MIRROR + filename, cache)
         if not body:
             continue
@@ -174,44 +216,45 @@ def main(argv=None) -> int:
     known = {r for e in entities for rec in e.records
              for r in (rec.repository, *rec.other_repositories, *rec.former_repositories) if r}
 
-    found = {}  # source package -> [(suite, fields), ...], newest first
+    # Homepages of the catalogue entities: a source package whose Homepage is one of them (but
+    # whose fields name no repository) is a candidate; it matches only when its copyright file's
+    # "Source:" field names a catalogue repository.
+    homepages = {_host(rec.homepage) for e in entities for rec in e.records if rec.homepage}
+    homepages = {h for h in homepages if h and not h.endswith(_HOSTING)}
+    found, candidates = {}, {}  # source package -> [(suite, fields), ...]
     for suite in SUITES:
         index = get(f"{MIRROR}dists/{suite}/main/source/Sources.xz", cache)
         for fields in paragraphs(lzma.decompress(index).decode("utf-8", "replace")):
             urls = package_urls(fields)
-            if not {normalise_repository(u) for u in urls} & known:
-                continue
-            found.setdefault(fields["Package"], []).append((suite, fields))
-    print(f"{len(found)} source packages point to a catalogue repository", file=sys.stderr)
-
-    binaries = {}  # source package -> [(size, Filename), ...]: its binary packages, smallest first
+            if {normalise_repository(u) for u in urls} & known:
+                found.setdefault(fields["Package"], []).append((suite, fields))
+            elif _host(fields.get("Homepage", "")) in homepages:
+                candidates.setdefault(fields["Package"], []).append((suite, fields))
+    print(f"{len(found)} source packages point to a catalogue repository, {len(candidates)} share a "
+          "homepage with one", file=sys.stderr)
+    binaries = {}  # source package -> [(suite, size, Filename), ...]
     for suite in SUITES:
         index = get(f"{MIRROR}dists/{suite}/main/binary-amd64/Packages.xz", cache)
         for fields in paragraphs(lzma.decompress(index).decode("utf-8", "replace")):
             source = fields.get("Source", fields.get("Package", "")).split(" ")[0]
-            if source in found:
-                binaries.setdefault(source, []).append((int(fields.get("Size", 0)), fields["Filename"]))
+            if source in found or source in candidates:
+                binaries.setdefault(source, []).append((suite, int(fields.get("Size", 0)), fields["Filename"]))
     rows = {}
-    for name, versions in sorted(found.items()):
-        versions.sort(key=functools.cmp_to_key(lambda a, b: -compare_versions(a[1]["Version"], b[1]["Version"])))
-        for suite, fields in versions:  # the newest whose files the mirror serves
-            tarballs = [line.split()[-1] for line in fields.get("Files", "").splitlines()
-                        if line.split() and line.split()[-1].endswith((".debian.tar.xz", ".debian.tar.gz"))]
-            if not tarballs:
-                continue  # a native or 1.0-format package: no separate debian/ tarball
-            body = get(f"{MIRROR}{fields['Directory']}/{tarballs[0]}", cache)
-            if body:
-                break
-        else:
-            body = None
-        text = debian_copyright(body) if body else binary_copyright(name, binaries, cache)
+    for name, versions in sorted({**candidates, **found}.items()):
+        suite, fields, text = newest_copyright(name, versions, binaries, cache)
         licence = files_star_licence(text) if text else None
+        urls = package_urls(fields)
+        if name not in found:
+            source = copyright_source(text) if text else None
+            if normalise_repository(source or "") not in known:
+                continue
+            urls = sorted({*urls, source})
         if not licence:
             continue
         rows[("debian", name)] = {
             "registry": "debian", "package": name, "version": fields["Version"], "suite": suite,
             "fetched": fetched, "license": licence, "license_expression": None, "classifiers": [],
-            "urls": package_urls(fields)}
+            "urls": urls}
 
     out = Path(args.out)
     previous = {}

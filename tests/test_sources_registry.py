@@ -304,6 +304,10 @@ def test_the_debian_fetch_script_reads_the_files_star_licence_of_a_dep5_file():
     text = (DATA / "landscape" / "debian-copyright-small").read_text(encoding="utf-8")
     assert module.files_star_licence(text) == "Expat"
     assert module.files_star_licence("This package was debianized by someone in 2001.") is None
+    # The header's Source: names upstream; it is how a package whose Homepage is a project site
+    # (not a repository) can still be matched by repository.
+    assert module.copyright_source(text) == "https://github.com/tuner/tuner"
+    assert module.copyright_source("Format: x\nSource: https://a.example/x https://b.example/y\n") is None
     fields = {"Homepage": "https://tuner.dev", "Vcs-Git": "https://salsa.debian.org/go-team/tuner.git -b debian/sid",
               "Go-Import-Path": "github.com/tuner/tuner/v2"}
     assert module.package_urls(fields) == ["https://github.com/tuner/tuner/v2", "https://salsa.debian.org/go-team/tuner.git",
