@@ -21,6 +21,7 @@ from mlops_kg.sources.registry import (REGISTRIES, classifier_licence, licence_g
 from .conftest import DATA
 
 SMALL = DATA / "landscape" / "registry-small.jsonl"
+DEBIAN = DATA / "landscape" / "debian-small.jsonl"
 TOOL = "https://w3id.org/mlops-kg/id/tool/"
 
 
@@ -162,10 +163,13 @@ def test_committed_metadata_file_is_trimmed_facts():
     path = metadata_path()
     assert path.is_file(), "graph/landscape/upstream/registry-metadata.jsonl is missing"
     fields = {"registry", "package", "version", "fetched", "license", "license_expression", "classifiers", "urls"}
+    registries = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        assert set(row) == fields, row
+        registries.add(row["registry"])
+        assert set(row) == (fields | {"suite"} if row["registry"] == "debian" else fields), row
         assert row["license"] is None or len(row["license"]) <= 200
+    assert registries == {"pypi", "npm", "debian"}
 
 
 def test_each_curated_licence_is_on_the_node_of_the_repository_its_source_names():
@@ -233,3 +237,78 @@ def test_committed_registry_graphs_regenerate_from_the_committed_metadata_file()
     assert snapshot.files["datasets.ttl"] == (landscape_dir() / "datasets.ttl").read_text(encoding="utf-8")
     figures = snapshot.counts
     assert figures["licences only from pypi"] > 100 and figures["licences only from curated"] > 50
+    assert figures["licences only from debian"] > 0
+
+
+# ------------------------------------------------------------------------------ Debian
+
+@pytest.mark.parametrize(("text", "ids"), [
+    ("Expat", ("MIT",)),
+    ("BSD-3-clause", ("BSD-3-Clause",)),
+    ("BSD-2", ("BSD-2-Clause",)),
+    ("GPL-2+", ("GPL-2.0-or-later",)),
+    ("GPL-3", ("GPL-3.0-only",)),
+    ("LGPL-2.1+", ("LGPL-2.1-or-later",)),
+    ("MPL-2.0", ("MPL-2.0",)),
+    ("Apache-2.0 and PostgreSQL", ("Apache-2.0", "PostgreSQL")),
+    ("GPL-2+ with OpenSSL exception", ("GPL-2.0-or-later",)),
+    ("public-domain", ()),  # no SPDX licence
+    ("Apache-2.0 or other", ()),  # a part we cannot name: nothing for sure
+    ("", ()),
+])
+def test_dep5_short_names_map_to_spdx(text, ids):
+    from mlops_kg.sources.registry import dep5_licences
+
+    assert dep5_licences(text) == ids
+
+
+def test_debian_rows_are_read_with_their_suite_and_dep5_licence():
+    packages = read_metadata(DEBIAN)
+    assert [p.package for p in packages] == ["golang-github-tuner-tuner", "quarry", "quarry-data", "servo"]
+    tuner = packages[0]
+    assert (tuner.registry, tuner.suite, tuner.licences) == ("debian", "sid", ("MIT",))
+    assert packages[3].licences == ("BSD-3-Clause", "Apache-2.0")
+
+
+def test_a_debian_package_matches_only_by_the_repository_its_fields_name(entities):
+    found = registry_licences(entities, read_metadata(DEBIAN))
+    # Debian's "quarry" has Quarry's name but its Homepage is a project site, not the
+    # repository: refused; "quarry-data" points to the repository but is public-domain: no licence.
+    assert "https://github.com/quarry/quarry" not in found
+    assert found["https://github.com/tuner/tuner"]["debian"][0].package == "golang-github-tuner-tuner"
+    assert found["https://github.com/servo/servo"]["debian"][1] == ("BSD-3-Clause", "Apache-2.0")
+
+
+def test_debian_licences_go_to_their_own_graph_described_as_a_dataset(entities):
+    found = licence_graphs(placements(entities), packages=read_metadata(SMALL) + read_metadata(DEBIAN), curated={})
+    debian = Graph().parse(data=found.files["registry-debian.ttl"], format="turtle")
+    tuner = URIRef(TOOL + "tuner")
+    assert set(debian.objects(tuner, URIRef("https://schema.org/license"))) == {URIRef("https://spdx.org/licenses/MIT")}
+    assert {str(o) for o in debian.objects(tuner, URIRef("https://w3id.org/mlops-kg/ontology#debianPackage"))} \
+        == {"golang-github-tuner-tuner"}
+    # Tuner had no licence from a catalogue or another registry: Debian gives it one.
+    assert found.licensed == {"https://github.com/quarry/quarry": "pypi", "https://github.com/tuner/tuner": "debian"}
+    text = "\n".join(f"{s} {p} {o}" for s, p, o in found.datasets)
+    assert "https://w3id.org/mlops-kg/graph/source/debian" in text and "debian/copyright (DEP-5)" in text
+
+
+def test_the_debian_fetch_script_reads_the_files_star_licence_of_a_dep5_file():
+    """scripts/fetch_debian_metadata.py (curation time) keeps the License of "Files: *", not
+    of vendored code or of the packaging (debian/*)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "fetch_debian_metadata.py"
+    spec = importlib.util.spec_from_file_location("fetch_debian_metadata", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (DATA / "landscape" / "debian-copyright-small").read_text(encoding="utf-8")
+    assert module.files_star_licence(text) == "Expat"
+    assert module.files_star_licence("This package was debianized by someone in 2001.") is None
+    # The header's Source: names upstream; it is how a package whose Homepage is a project site
+    # (not a repository) can still be matched by repository.
+    assert module.copyright_source(text) == "https://github.com/tuner/tuner"
+    assert module.copyright_source("Format: x\nSource: https://a.example/x https://b.example/y\n") is None
+    fields = {"Homepage": "https://tuner.dev", "Vcs-Git": "https://salsa.debian.org/go-team/tuner.git -b debian/sid",
+              "Go-Import-Path": "github.com/tuner/tuner/v2"}
+    assert module.package_urls(fields) == ["https://github.com/tuner/tuner/v2", "https://salsa.debian.org/go-team/tuner.git",
+                                           "https://tuner.dev"]

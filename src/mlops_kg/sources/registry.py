@@ -1,4 +1,4 @@
-"""Licences from package registries (PyPI, npm), read from a committed metadata file.
+"""Licences from package registries (PyPI, npm) and Debian, read from a committed metadata file.
 
 Run time never fetches. ``scripts/fetch_registry_metadata.py`` (network, curation time only)
 writes a trimmed JSON Lines file, one package a line::
@@ -7,6 +7,11 @@ writes a trimmed JSON Lines file, one package a line::
      "license": "Apache-2.0", "license_expression": null,
      "classifiers": ["License :: OSI Approved :: Apache Software License"],
      "urls": ["https://github.com/zenml-io/zenml", "https://zenml.io"]}
+
+Debian source packages (``scripts/fetch_debian_metadata.py``) are rows of the same file with
+``"registry": "debian"``, a ``suite`` and, as ``license``, the DEP-5 short name of the
+``Files: *`` stanza of the package's ``debian/copyright`` (:func:`dep5_licences` maps it to SPDX);
+their ``urls`` are the source package's ``Homepage``, ``Vcs-*`` and ``Go-Import-Path`` fields.
 
 It is committed as ``graph/landscape/upstream/registry-metadata.jsonl`` (beside the graphs made
 from it, but under ``upstream/`` because it is an input of ``landscape refresh``, not a graph);
@@ -28,9 +33,10 @@ the "License ::" trove classifiers that map to one SPDX id. An SPDX expression g
 exception is dropped, its licence kept); ``LicenseRef-…`` and npm's ``UNLICENSED``
 (proprietary) give nothing.
 
-Output: one named graph per registry, ``https://w3id.org/mlops-kg/graph/source/pypi`` and
-``…/source/npm``, written to ``graph/landscape/registry-pypi.ttl`` and ``registry-npm.ttl``:
-``schema:license`` and ``mlo:pypiPackage`` / ``mlo:npmPackage`` for each matched node.
+Output: one named graph per registry, ``https://w3id.org/mlops-kg/graph/source/pypi``,
+``…/source/npm`` and ``…/source/debian``, written to ``graph/landscape/registry-pypi.ttl``,
+``registry-npm.ttl`` and ``registry-debian.ttl``: ``schema:license`` and ``mlo:pypiPackage`` /
+``mlo:npmPackage`` / ``mlo:debianPackage`` for each matched node.
 """
 from __future__ import annotations
 
@@ -52,7 +58,7 @@ METADATA_FILE = "registry-metadata.jsonl"
 #: The curated licences read from LICENSE files (``# source:`` comment per fact).
 CURATED_FILE = "curated-licences.ttl"
 
-_FIELDS = ("registry", "package", "version", "fetched", "license", "license_expression", "classifiers", "urls")
+_FIELDS = ("registry", "package", "version", "suite", "fetched", "license", "license_expression", "classifiers", "urls")
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class RegistryInfo:
     publisher: str
     homepage: str
     package_property: str  # local name of the mlo: property naming the package
+    rights: str = ("Package metadata as published by each package's authors; "
+                   "only licence identifiers and package names are taken.")
 
     @property
     def graph(self) -> URIRef:
@@ -82,6 +90,11 @@ REGISTRIES = (
     RegistryInfo("pypi", "Python Package Index (PyPI) JSON API", "Python Software Foundation",
                  "https://pypi.org", "pypiPackage"),
     RegistryInfo("npm", "npm registry", "npm, Inc. (GitHub)", "https://www.npmjs.com", "npmPackage"),
+    RegistryInfo("debian", "Debian archive (source packages' debian/copyright)", "The Debian Project",
+                 "https://www.debian.org", "debianPackage",
+                 rights="Debian archive indices and each package's debian/copyright (DEP-5) as published by "
+                        "its Debian maintainers, stating the upstream licence; only the licence identifier "
+                        "of the Files: * stanza and package names are taken."),
 )
 REGISTRY_BY_ID = {info.id: info for info in REGISTRIES}
 
@@ -99,6 +112,7 @@ class Package:
     classifiers: tuple[str, ...]
     urls: tuple[str, ...]
     line: int = 0
+    suite: str | None = None
 
     @property
     def repositories(self) -> frozenset:
@@ -107,7 +121,10 @@ class Package:
 
     @property
     def licences(self) -> tuple[str, ...]:
-        """The SPDX ids of the package's licence (see :func:`package_licences`)."""
+        """The SPDX ids of the package's licence (see :func:`package_licences`; for Debian,
+        :func:`dep5_licences`)."""
+        if self.registry == "debian":
+            return dep5_licences(self.license)
         return package_licences(self.license_expression, self.license, self.classifiers)
 
 
@@ -285,6 +302,42 @@ def package_licences(expression, licence, classifiers=()) -> tuple[str, ...]:
     return tuple(ids)
 
 
+#: DEP-5 short names (Debian copyright format 1.0) that are not SPDX ids, lower-cased.
+DEP5 = {
+    "expat": "MIT", "bsd-2": "BSD-2-Clause", "bsd-2-clause": "BSD-2-Clause", "bsd-3": "BSD-3-Clause",
+    "bsd-3-clause": "BSD-3-Clause", "bsd-4-clause": "BSD-4-Clause",
+    "gpl-2": "GPL-2.0-only", "gpl-2+": "GPL-2.0-or-later", "gpl-3": "GPL-3.0-only", "gpl-3+": "GPL-3.0-or-later",
+    "lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later", "lgpl-3": "LGPL-3.0-only",
+    "lgpl-3+": "LGPL-3.0-or-later", "agpl-3": "AGPL-3.0-only", "agpl-3+": "AGPL-3.0-or-later",
+    "apache-2.0": "Apache-2.0", "mpl-2.0": "MPL-2.0", "isc": "ISC", "zlib": "Zlib", "postgresql": "PostgreSQL",
+    "psf-2": "PSF-2.0", "cc0-1.0": "CC0-1.0", "boost-1.0": "BSL-1.0", "epl-2.0": "EPL-2.0", "mit": "MIT",
+}
+
+
+def dep5_licences(text: str | None) -> tuple[str, ...]:
+    """The SPDX ids of a DEP-5 ``License:`` short name or expression (``and`` / ``or``), or
+    none when any part is not a known name (``public-domain``, ``other``, custom names).
+
+    Examples
+    --------
+    >>> dep5_licences("Expat"), dep5_licences("GPL-2+"), dep5_licences("BSD-3-clause or Apache-2.0")
+    (('MIT',), ('GPL-2.0-or-later',), ('BSD-3-Clause', 'Apache-2.0'))
+    >>> dep5_licences("public-domain"), dep5_licences("Apache-2.0 and other")
+    ((), ())
+    """
+    if not text:
+        return ()
+    ids = []
+    for part in re.split(r",?\s+(?:and|or)\s+", " ".join(text.split()), flags=re.IGNORECASE):
+        part = re.sub(r"\s+with\s+.*$", "", part, flags=re.IGNORECASE).strip()
+        found = DEP5.get(part.lower())
+        if found is None:
+            return ()
+        if found not in ids:
+            ids.append(found)
+    return tuple(ids)
+
+
 # ------------------------------------------------------------------------------- reading
 
 def metadata_path(folder=None) -> Path:
@@ -314,13 +367,14 @@ def read_metadata(path) -> list[Package]:
             raise CatalogueError(f"{path}:{number}: not JSON ({exc.msg}); one JSON object a line") from None
         if not isinstance(row, dict) or row.get("registry") not in REGISTRY_BY_ID or not row.get("package") \
                 or not isinstance(row.get("urls", []), list):
-            raise CatalogueError(f"{path}:{number}: expected an object with registry (pypi or npm), "
+            raise CatalogueError(f"{path}:{number}: expected an object with registry (pypi, npm or debian), "
                                  "package, fetched, license, urls")
         packages.append(Package(
             registry=row["registry"], package=str(row["package"]), version=row.get("version"),
             fetched=str(row.get("fetched") or ""), license=row.get("license"),
             license_expression=row.get("license_expression"),
-            classifiers=tuple(row.get("classifiers") or ()), urls=tuple(row.get("urls") or ()), line=number))
+            classifiers=tuple(row.get("classifiers") or ()), urls=tuple(row.get("urls") or ()), line=number,
+            suite=row.get("suite")))
     return sorted(packages, key=lambda p: (p.registry, p.package.lower()))
 
 
@@ -438,7 +492,7 @@ class LicenceGraphs:
         SPDX ids used (for ``licences.ttl``).
     licensed : dict
         Entity key → where a licence beyond the catalogues' comes from (``"pypi"``, ``"npm"``,
-        ``"curated"``; the first of these that has one; ``"node"`` when another entity of
+        ``"debian"``, ``"curated"``; the first of these that has one; ``"node"`` when another entity of
         the same node, a moved repository, has one).
     conflicts : list
         Report lines: entities whose catalogue licence and registry licence share no id.
@@ -454,7 +508,7 @@ class LicenceGraphs:
 _HEADER = """Generated by `mlops-kg landscape refresh` from {title} metadata ({path}); do not edit.
 Named graph: <{graph}>. Facts only: the licence (SPDX ids) and the package name of each matched
 package; a package matches a node only when its metadata points to the node's code repository.
-Metadata as published by each package's authors on {homepage}."""
+Source: {homepage}. {rights}"""
 
 
 def licence_graphs(placements, folder=None, *, packages=None, curated=None) -> LicenceGraphs:
@@ -501,7 +555,7 @@ def licence_graphs(placements, folder=None, *, packages=None, curated=None) -> L
                 licensed.setdefault(placement.entity.key, info.id)
         used = [p for p in packages if p.registry == info.id]
         header = _HEADER.format(title=info.title, path=f"upstream/{METADATA_FILE}", graph=info.graph,
-                                homepage=info.homepage)
+                                homepage=info.homepage, rights=info.rights)
         files[info.output] = to_turtle(triples, header)
         datasets += registry_dataset_triples(info, used, path, len(set(triples)),
                                              len({s for s, _, _ in triples}))
@@ -535,8 +589,7 @@ def registry_dataset_triples(info: RegistryInfo, packages, path, triple_count: i
                (dataset, DCTERMS.title, Literal(f"{info.title}: licence facts taken by mlops-kg")),
                (dataset, DCTERMS.source, URIRef(info.homepage)),
                (dataset, DCTERMS.publisher, Literal(info.publisher)),
-               (dataset, DCTERMS.rights, Literal("Package metadata as published by each package's authors; "
-                                                 "only licence identifiers and package names are taken.")),
+               (dataset, DCTERMS.rights, Literal(info.rights)),
                (dataset, VOID.triples, Literal(triple_count)),
                (dataset, VOID.entities, Literal(entity_count))]
     dates = sorted({p.fetched for p in packages if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.fetched)})

@@ -5,7 +5,8 @@
 * ``<source>.ttl`` per catalogue: the facts of the named graph
   ``https://w3id.org/mlops-kg/graph/source/<source>`` (best-of-ml-python's under CC-BY-SA-4.0,
   so it stays one separable file);
-* ``registry-pypi.ttl``, ``registry-npm.ttl``: licences from package registries, read from
+* ``registry-pypi.ttl``, ``registry-npm.ttl``, ``registry-debian.ttl``: licences from package
+  registries and Debian, read from
   ``upstream/registry-metadata.jsonl`` (:mod:`mlops_kg.sources.registry`);
 * ``datasets.ttl``: each source described as a ``dcat:Dataset``;
 * ``licences.ttl``: the licences used, with ``mlo:osiApproved``;
@@ -128,7 +129,7 @@ def generate_snapshot(folder, *, shipped=None, crosswalk=None, snapshots=None) -
     counts = _figures(merged, resolution, per_source, versions)
     counts["of those with a licence from any source"] = \
         counts["of those with a licence"] + len(registries.licensed)
-    for where in ("pypi", "npm", "curated", "node"):
+    for where in (*(r.id for r in REGISTRIES), "curated", "node"):
         counts[f"licences only from {where}"] = sum(v == where for v in registries.licensed.values())
     notes = dict(resolution.notes)
     notes["registry licence conflicts"] = registries.conflicts
