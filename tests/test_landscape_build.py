@@ -13,7 +13,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from mlops_kg.model.namespaces import CAP, GRAPHS, ID, MLO, SCHEMA
-from mlops_kg.model.resources import LANDSCAPE_SOURCES
+from mlops_kg.model.resources import LANDSCAPE_SOURCES, REGISTRY_SOURCES
 
 from .conftest import SEED_CHECKS
 
@@ -35,10 +35,12 @@ def ask(store, query: str) -> list:
 
 def test_each_catalogue_has_its_own_graph_and_the_manifest_names_them(landscape_built):
     manifest = json.loads((landscape_built / "manifest.json").read_text())
-    assert manifest["sources"] == ["guide", "curated", *sorted(LANDSCAPE_SOURCES)]
+    assert manifest["sources"] == ["guide", "curated", *sorted(LANDSCAPE_SOURCES + REGISTRY_SOURCES)]
     assert manifest["without"] == []
     for source in LANDSCAPE_SOURCES:
         assert manifest["graphs"].get(GRAPHS.SOURCE + source, 0) > 500, source
+    for source in REGISTRY_SOURCES:
+        assert manifest["graphs"].get(GRAPHS.SOURCE + source, 0) > 20, source
     for graph in (GRAPHS.DATASETS, GRAPHS.REFERENCE, GRAPHS.CURATED, GRAPHS.GUIDE, GRAPHS.INFERRED):
         assert manifest["graphs"][str(graph)] > 0, graph
     assert any(key.startswith("landscape/") for key in manifest["inputs"])

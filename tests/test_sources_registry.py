@@ -123,10 +123,10 @@ def test_package_licence_prefers_the_expression_then_the_field_then_classifiers(
 def test_licence_graphs_state_each_licence_in_its_registry_graph(entities):
     found = licence_graphs(placements(entities), packages=read_metadata(SMALL), curated={})
     assert sorted(found.files) == sorted(r.output for r in REGISTRIES)
-    pypi = Graph().parse(data=found.files["registry-pypi.ttl"], format="turtle")
+    pypi = Graph().parse(data=found.files["pypi.ttl"], format="turtle")
     licence = URIRef("https://schema.org/license")
     assert set(pypi.objects(URIRef(TOOL + "quarry"), licence)) == {URIRef("https://spdx.org/licenses/Apache-2.0")}
-    assert "Named graph: <https://w3id.org/mlops-kg/graph/source/pypi>" in found.files["registry-pypi.ttl"]
+    assert "Named graph: <https://w3id.org/mlops-kg/graph/source/pypi>" in found.files["pypi.ttl"]
     assert URIRef(TOOL + "tuner") not in set(pypi.subjects())
     # Quarry had no licence from a catalogue: PyPI gives it one. Servo's catalogue licence
     # Apache-2.0 is among PyPI's ids (no conflict) but not among npm's (a conflict, reported).
@@ -281,7 +281,7 @@ def test_a_debian_package_matches_only_by_the_repository_its_fields_name(entitie
 
 def test_debian_licences_go_to_their_own_graph_described_as_a_dataset(entities):
     found = licence_graphs(placements(entities), packages=read_metadata(SMALL) + read_metadata(DEBIAN), curated={})
-    debian = Graph().parse(data=found.files["registry-debian.ttl"], format="turtle")
+    debian = Graph().parse(data=found.files["debian.ttl"], format="turtle")
     tuner = URIRef(TOOL + "tuner")
     assert set(debian.objects(tuner, URIRef("https://schema.org/license"))) == {URIRef("https://spdx.org/licenses/MIT")}
     assert {str(o) for o in debian.objects(tuner, URIRef("https://w3id.org/mlops-kg/ontology#debianPackage"))} \

@@ -42,6 +42,9 @@ def graph_files() -> dict[str, list[Path]]:
 
 #: Sources of the landscape a build can leave out, in load order (``landscape_rdf.SOURCES`` ids).
 LANDSCAPE_SOURCES = ("lfai", "cncf", "best-of-ml-python", "awesome-production-ml", "awesome-llmops")
+#: Package registries whose licence facts are sources of their own (``sources.registry``); a build
+#: can leave them out too.
+REGISTRY_SOURCES = ("pypi", "npm", "debian")
 #: Generated landscape files that are not one catalogue's facts, and the graph each goes to.
 _LANDSCAPE_SHARED = {"datasets.ttl": "datasets", "licences.ttl": "reference", "languages.ttl": "reference"}
 

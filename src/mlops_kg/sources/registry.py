@@ -34,8 +34,8 @@ exception is dropped, its licence kept); ``LicenseRef-…`` and npm's ``UNLICENS
 (proprietary) give nothing.
 
 Output: one named graph per registry, ``https://w3id.org/mlops-kg/graph/source/pypi``,
-``…/source/npm`` and ``…/source/debian``, written to ``graph/landscape/registry-pypi.ttl``,
-``registry-npm.ttl`` and ``registry-debian.ttl``: ``schema:license`` and ``mlo:pypiPackage`` /
+``…/source/npm`` and ``…/source/debian``, written to ``graph/landscape/pypi.ttl``,
+``npm.ttl`` and ``debian.ttl``: ``schema:license`` and ``mlo:pypiPackage`` /
 ``mlo:npmPackage`` / ``mlo:debianPackage`` for each matched node.
 """
 from __future__ import annotations
@@ -82,8 +82,8 @@ class RegistryInfo:
 
     @property
     def output(self) -> str:
-        """The generated file, ``registry-<id>.ttl``."""
-        return f"registry-{self.id}.ttl"
+        """The generated file, ``<id>.ttl`` (named by the source, as the catalogues' are)."""
+        return f"{self.id}.ttl"
 
 
 REGISTRIES = (

@@ -5,7 +5,7 @@
 * ``<source>.ttl`` per catalogue: the facts of the named graph
   ``https://w3id.org/mlops-kg/graph/source/<source>`` (best-of-ml-python's under CC-BY-SA-4.0,
   so it stays one separable file);
-* ``registry-pypi.ttl``, ``registry-npm.ttl``, ``registry-debian.ttl``: licences from package
+* ``pypi.ttl``, ``npm.ttl``, ``debian.ttl``: licences from package
   registries and Debian, read from
   ``upstream/registry-metadata.jsonl`` (:mod:`mlops_kg.sources.registry`);
 * ``datasets.ttl``: each source described as a ``dcat:Dataset``;
