@@ -50,6 +50,13 @@ def prepare(include=(), progress=SILENT, without=()):
     graph. Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
     ``progress`` (a :class:`mlops_kg.progress.Progress`) gets a line per stage.
     """
+    ds, result, _union = _prepare(include, progress, without)
+    return ds, result
+
+
+def _prepare(include, progress, without):
+    """:func:`prepare`, also returning the merged graph (analysis included): merging the
+    landscape's named graphs into one rdflib graph takes seconds, so it is done once."""
     from ..analysis.rdf import statements
     from ..analysis.result import analyze
 
@@ -67,7 +74,8 @@ def prepare(include=(), progress=SILENT, without=()):
     analysis_graph = ds.graph(GRAPHS.ANALYSIS)
     for triple in statements(result):
         analysis_graph.add(triple)
-    return ds, result
+        union.add(triple)
+    return ds, result, union
 
 
 def build_dataset(include=(), without=()):
@@ -86,8 +94,7 @@ def build(out_dir="build", include=(), progress=SILENT, without=()) -> BuildResu
 
     without = check_without(without)
     check_output_dir(out_dir)
-    ds, result = prepare(include, progress, without)
-    union = union_graph(ds)  # one sorted merge serves the files, the index and the count
+    ds, result, union = _prepare(include, progress, without)  # one merge serves the files, the index and the count
     contents = serialize_outputs(ds, union)
     contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
     contents[INDEX] = index_bytes(make_index(union, result))

@@ -35,8 +35,19 @@ def term(node) -> str:
 
 
 def triple_lines(triples) -> list[str]:
-    """One N-Triples line (with its newline) per triple, sorted, duplicates dropped."""
-    return sorted({f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples})
+    """One N-Triples line (with its newline) per triple, sorted, duplicates dropped.
+
+    Each distinct term is written once (a graph repeats its predicates and nodes many times)."""
+    written: dict = {}
+
+    def text(node):
+        try:
+            return written[node]
+        except KeyError:
+            written[node] = out = term(node)
+            return out
+
+    return sorted({f"{text(s)} {text(p)} {text(o)} .\n" for s, p, o in triples})
 
 
 def quad_lines(ds) -> list[str]:
