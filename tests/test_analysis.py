@@ -269,3 +269,98 @@ def test_analyze_data_without_technologies_is_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.output == (f"error: {empty}: no technologies to analyse (nothing typed mlo:Technology); give a "
                              "built graph, e.g. build/mlops-kg.nq, or an imported guide's .ttl\n")
+
+
+def _with_unrelated_tools(union, per_group: int):
+    """The graph plus two groups of tools that share nothing with the rest (their own capability)."""
+    from rdflib import RDF, Graph, Literal
+    from rdflib.namespace import SKOS
+
+    from mlops_kg.model.namespaces import MLO
+
+    g = Graph()
+    for triple in union:
+        g.add(triple)
+    for cap in ("quantum-annealing", "protein-folding"):
+        c = ID[f"capability/{cap}"]
+        g.add((c, RDF.type, MLO.Capability))
+        g.add((c, SKOS.prefLabel, Literal(cap.replace("-", " ").capitalize())))
+        for i in range(per_group):
+            t = ID[f"tool/{cap}-{i}"]
+            g.add((t, RDF.type, MLO.Tool))
+            g.add((t, RDF.type, MLO.Technology))
+            g.add((t, SKOS.prefLabel, Literal(f"{cap} {i}")))
+            g.add((t, MLO.hasCapability, c))
+            if i:
+                g.add((t, MLO.statedAlternative, ID[f"tool/{cap}-{i - 1}"]))
+    return g
+
+
+@pytest.mark.parametrize("per_group", [3, 40])
+def test_cluster_iris_survive_a_rebuild_with_unrelated_tools(union, result, per_group):
+    """Clusters are named by their content (dominant capability, then their most central member),
+    found per connected component, so tools added elsewhere change neither them nor their IRIs."""
+    from mlops_kg.analysis.rdf import statements
+    from mlops_kg.model.namespaces import MLO
+
+    def cluster_iris(analysis):
+        """Cluster IRI → its members, as the analysis graph states them."""
+        members = {}
+        for s, p, o in statements(analysis):
+            if p == MLO.inCluster:
+                members.setdefault(str(o), []).append(str(s))
+        return {iri: sorted(found) for iri, found in members.items()}
+
+    before = cluster_iris(result)
+    assert str(ID["cluster/experiment-tracking"]) in before
+    after = cluster_iris(analyze(_with_unrelated_tools(union, per_group)))
+    assert {iri: after.get(iri) for iri in before} == before
+    assert str(ID["cluster/quantum-annealing"]) in after and len(after) == len(before) + 2
+
+
+def test_a_second_cluster_of_one_capability_is_named_by_its_central_member():
+    """Two groups doing the same job, unlinked: the larger keeps the capability's name, the
+    other adds its most central member's (never a running number)."""
+    from mlops_kg.analysis.substitutability import Profile
+
+    tool = "https://w3id.org/mlops-kg/id/tool/"
+    groups = [["seldon-core", "kserve", "bentoml"], ["ray-serve", "torchserve", "triton"]]
+    profs = {tool + n: Profile(tool + n, n.title(), "tool", capabilities={"cap/serving"}) for g in groups for n in g}
+    subst = nx.Graph()
+    subst.add_nodes_from(sorted(profs))
+    for group, centre in zip(groups, ("kserve", "torchserve")):
+        subst.add_weighted_edges_from((tool + a, tool + b, 2.0 if centre in (a, b) else 1.0)
+                                      for i, a in enumerate(group) for b in group[i + 1:])
+    subst.add_node(tool + "lonely")
+    profs[tool + "lonely"] = Profile(tool + "lonely", "Lonely", "tool")
+    found = clusters(subst, profs, {"cap/serving": "Model serving"})
+    named = sorted((c["slug"], c["name"], len(c["members"])) for c in found)
+    assert named == [("model-serving", "Model serving", 3), ("model-serving--torchserve", "Model serving (Torchserve)", 3),
+                     ("unclassified", "Unclassified", 1)]
+    assert next(c for c in found if c["slug"] == "model-serving")["central"] == tool + "kserve"
+
+
+def test_vectorised_weights_equal_weight_of_bit_for_bit(result):
+    """pair_weights (numpy, used above PAIRWISE_LIMIT) gives weight_of's numbers on every pair."""
+    from mlops_kg.analysis.substitutability import pair_weights, weight_of
+
+    profs = result.profiles
+    pairs = [(a, b) for a in sorted(profs) for b in sorted(profs) if a < b]
+    expected = [(a, b, weight_of(profs[a], profs[b])) for a, b in pairs]
+    assert pair_weights(profs, pairs) == [row for row in expected if row[2] > 0]
+
+
+def test_above_the_pairwise_limit_each_ranking_is_still_exact(result, monkeypatch):
+    """Above PAIRWISE_LIMIT (here: 10) every candidate pair is still compared and each
+    technology keeps its KEEP_PER_TOOL strongest edges: its ranked substitutes are those of
+    the whole graph, as far as it keeps them."""
+    import mlops_kg.analysis.substitutability as subst
+    from mlops_kg.analysis.result import Analysis
+
+    monkeypatch.setattr(subst, "PAIRWISE_LIMIT", 10)
+    monkeypatch.setattr(subst, "KEEP_PER_TOOL", 5)
+    pruned = subst.substitutability_graph(result.profiles, result.labels)
+    assert 0 < pruned.number_of_edges() < result.subst.number_of_edges()
+    small = Analysis(result.full, result.scores, result.profiles, result.labels, pruned, result.clusters)
+    for iri in result.profiles:
+        assert small.ranked_substitutes(iri, 5) == result.ranked_substitutes(iri, 5), iri

@@ -27,6 +27,8 @@ def test_benchmark_table_at_a_tiny_size():
     load = next(r for r in rows if "load + index" in r)
     assert load.split("|")[5].strip().endswith("×")  # a ratio against the raw load, measured in this run
     assert any("fresh process" in line and "×" in line for line in lines)
+    fresh = [r for r in rows if "fresh process" in r]  # the size's own index, side by side with import click
+    assert len(fresh) == 1 and fresh[0].split("|")[5].strip().endswith("×") and "1.5× import click" in fresh[0]
 
 
 @pytest.mark.parametrize("size,message", [("0", "at least 1"), ("50000000", "too large")])

@@ -151,12 +151,19 @@ def test_cli_no_substitutes_is_said_and_exit_0(built):
     assert result.output.strip() == "No substitutes found for Kubernetes with language=R."
 
 
-def test_fast_path_does_not_import_rdflib_or_parse_turtle(built):
-    code = ("import sys; from mlops_kg.cli import main; sys.argv = ['mlops-kg', 'substitutes', 'mlflow', "
+HEAVY = ("rdflib", "pyshacl", "pyvis", "networkx", "jinja2", "numpy", "scipy", "igraph", "yaml", "pyoxigraph",
+         "_hashlib", "dataclasses", "mlops_kg.sources", "mlops_kg.query", "mlops_kg.pages")
+
+
+@pytest.mark.parametrize("args", [["mlflow"], ["W&B", "--language", "python", "--provider", "azure", "--format", "json"]])
+def test_fast_path_does_not_import_rdflib_or_parse_turtle(built, args):
+    """Nothing heavy on the path of a known name: no rdflib, graph or page libraries, not even
+    OpenSSL (hashlib) or the full name resolver (its dataclasses)."""
+    code = (f"import sys; from mlops_kg.cli import main; sys.argv = ['mlops-kg', 'substitutes', *{args!r}, "
             f"'--build', {str(built)!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl', 'pyvis', 'networkx')))")
+            f"print('LOADED', sorted(m for m in sys.modules if m.startswith({HEAVY!r})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "Substitutes for MLflow" in out
+    assert "MLflow" in out or "Weights & Biases" in out
     assert out.strip().splitlines()[-1] == "LOADED []"
 
 
@@ -214,3 +221,87 @@ def test_cli_notes_unsearched_candidates_on_stderr(built, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "weaker ones were not searched" in result.stderr
     assert "weaker ones" not in result.stdout
+
+
+# --- the index file: looked up line by line, not parsed whole (issue 15) ----------------------
+
+def test_the_index_file_is_one_json_document_with_the_dicts_content(built, index):
+    """json.load reads the file whole; its mapping view gives make_index's dict back."""
+    from mlops_kg.analysis.substitutes import SubstitutesIndex, index_bytes
+
+    data = (built / "index.json").read_bytes()
+    doc = json.loads(data)
+    assert set(doc) == {"index", "names", "keys", "technologies", "substitutes"}
+    assert isinstance(index, SubstitutesIndex) and set(index) == {"version", "names", "technologies", "substitutes"}
+    again = {key: index[key] for key in index}
+    assert index_bytes(again) == data  # the layout is a function of the content: same bytes
+
+
+def test_a_lookup_reads_only_the_lines_it_needs(built, monkeypatch):
+    from mlops_kg.analysis.substitutes import SubstitutesIndex
+
+    def whole(self, name):
+        raise AssertionError(f"the {name} section was read whole")
+
+    monkeypatch.setattr(SubstitutesIndex, "_section", whole)
+    answer = find_substitutes(load_index(built), "W&B", top=3, language="python", provider="azure",
+                              industry="healthcare")
+    assert answer["tool"]["label"] == "Weights & Biases"
+    with pytest.raises(AssertionError, match="names section"):  # an unknown name needs every name
+        find_substitutes(load_index(built), "mlfow")
+
+
+def test_the_fast_lookup_resolves_every_name_as_the_full_resolver_does(index):
+    """Every name and alias of every node, in a few spellings, as each kind the command asks
+    for: the one-block look-up gives the full resolver's answer, or leaves it to it."""
+    from mlops_kg.analysis.substitutes import _resolve
+
+    view = index
+    resolver = view.resolver()
+    names = {name for entry in index["names"].values() for name in entry["names"]}
+    spellings = {variant for name in names for variant in (name, name.upper(), f"  {name.lower()} ")}
+    for kinds in (("tool",), ("language", "framework"), ("industry",), ("provider",)):
+        for name in sorted(spellings):
+            try:
+                expected = _resolve(resolver, name, kinds)
+            except MlopsKgError as exc:
+                expected = type(exc)
+            try:
+                got = view.resolve(name, kinds)[0]
+            except MlopsKgError as exc:
+                got = type(exc)
+            assert got == expected, (name, kinds)
+
+
+def test_the_dict_and_the_file_answer_alike(built, index):
+    from mlops_kg.analysis.substitutes import SubstitutesIndex
+
+    as_dict = {key: index[key] for key in index}
+    assert not isinstance(as_dict, SubstitutesIndex)
+    for name, kw in [("mlflow", {}), ("airflow", {"provider": "azure", "top": 10}), ("W&B", {"language": "r"}),
+                     ("KServe (formerly KFServing)", {"open_source": True}), ("sagemaker", {"managed": True})]:
+        assert find_substitutes(as_dict, name, **kw) == find_substitutes(index, name, **kw)
+
+
+@pytest.mark.parametrize("damage", ["cut", "old", "header", "offset"])
+def test_a_damaged_index_file_is_the_clear_error(built, tmp_path, damage):
+    import shutil
+
+    from mlops_kg.errors import DataFileError
+
+    copy = tmp_path / "b"
+    shutil.copytree(built, copy, ignore=shutil.ignore_patterns("site"))
+    path = copy / "index.json"
+    data = path.read_bytes()
+    if damage == "cut":
+        data = data[: len(data) // 2]
+    elif damage == "old":  # the format of version 1: one indented JSON object
+        data = json.dumps({"version": 1, "names": {}, "technologies": {}, "substitutes": {}}, indent=1).encode()
+    elif damage == "header":
+        data = b'{"index": {"version": 2,\n' + data.split(b"\n", 1)[1]
+    else:  # same size, but a line moved: an offset lands inside a line
+        head, body = data.split(b"\n", 1)
+        data = head + b"\n" + body[7:] + body[:7]
+    path.write_bytes(data)
+    with pytest.raises(DataFileError, match=r"index\.json: damaged or incomplete build file.*run `mlops-kg build"):
+        find_substitutes(load_index(copy), "mlflow", language="python")

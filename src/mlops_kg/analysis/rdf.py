@@ -4,7 +4,6 @@ from __future__ import annotations
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import PROV, RDFS, XSD
 
-from ..model.iris import slugify
 from ..model.namespaces import GRAPHS, ID, MLO
 from .result import Analysis, method_text
 from .substitutability import reasons_of
@@ -68,7 +67,7 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
             yield URIRef(node), MLO.timesNamedAsAlternative, Literal(len(profile.alternative_of),
                                                                      datatype=XSD.integer)
     for cluster in result.clusters:
-        iri = ID[f"cluster/{cluster['id']}-{slugify(cluster['name'])}"]
+        iri = ID[f"cluster/{cluster['slug']}"]  # named by its content: stable across rebuilds
         yield iri, RDF.type, MLO.Cluster
         yield iri, RDFS.label, Literal(f"{cluster['name']} cluster")
         yield iri, MLO.clusterSize, Literal(len(cluster["members"]), datatype=XSD.integer)

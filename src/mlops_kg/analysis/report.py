@@ -104,7 +104,33 @@ def analysis_markdown(summary: dict) -> str:
             lines.append(f"| {i + 1} | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         lines.append("")
     lines += ["# Clusters of substitutable tools", ""]
+    alone = []
     for cluster in summary["clusters"]:
-        lines.append(f"- **{cluster['name']}** ({len(cluster['members'])}): " + ", ".join(cluster["members"]))
+        if len(cluster["members"]) == 1:
+            alone += cluster["members"]
+            continue
+        lines.append(f"- **{cluster['name']}** ({len(cluster['members'])}): " + _names(cluster["members"]))
+    if alone:  # at landscape scale, many: one line, not one cluster each
+        lines.append(f"- {len(alone)} {'technology' if len(alone) == 1 else 'technologies'} in no cluster with "
+                     f"others: " + _names(sorted(alone, key=str.lower)))
     lines += ["", f"_Method: {summary['method']}_", ""]
     return "\n".join(lines)
+
+
+#: Members named per cluster in the Markdown report (the JSON lists them all).
+MEMBERS_SHOWN = 12
+
+
+def _names(labels: list[str], limit: int = MEMBERS_SHOWN) -> str:
+    """``labels`` joined, at most ``limit`` of them and then how many more.
+
+    Examples
+    --------
+    >>> _names(["A", "B", "C"], limit=2)
+    'A, B and 1 more'
+    >>> _names(["A", "B"], limit=2)
+    'A, B'
+    """
+    if len(labels) <= limit:
+        return ", ".join(labels)
+    return ", ".join(labels[:limit]) + f" and {len(labels) - limit} more"

@@ -9,7 +9,7 @@ from rdflib.namespace import SKOS
 from .centrality import BETWEENNESS_BUDGET, BETWEENNESS_SAMPLE, centrality, ranked
 from .clusters import RESOLUTION, clusters
 from .projection import NEIGHBOUR_RELATIONS, SEED, _source, project
-from .substitutability import PAIRWISE_LIMIT, WEIGHTS, profiles, reasons_of, substitutability_graph
+from .substitutability import KEEP_PER_TOOL, PAIRWISE_LIMIT, WEIGHTS, profiles, reasons_of, substitutability_graph
 
 
 # --- one call for the build ------------------------------------------------------------------
@@ -32,7 +32,8 @@ class Analysis:
     subst : networkx.Graph
         Substitutability: an edge, weighted, between tools that can replace one another.
     clusters : list of dict
-        Louvain communities of ``subst``, each with ``id``, ``name``, ``capability`` and ``members``.
+        Louvain communities of ``subst``, each with ``id``, ``slug`` (its IRI's last segment, from its
+        content), ``name``, ``capability``, ``central`` (its most central member) and ``members``.
     seed : int
         The random seed that made the run deterministic.
     """
@@ -88,14 +89,17 @@ def method_text(seed: int = SEED) -> str:
     Returns
     -------
     str
-        The method sentence; it names the installed networkx version.
+        The method sentence; it names the installed networkx and igraph versions.
     """
+    import igraph
+
     weights = ", ".join(f"{k}={v}" for k, v in WEIGHTS.items())
-    return (f"networkx {nx.__version__}: degree, betweenness (exact while n·m ≤ {BETWEENNESS_BUDGET:,}, "
-            f"else that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), PageRank "
-            f"(alpha 0.85) and closeness centrality on the undirected projection; substitutability "
-            f"weights {weights}; Louvain communities (seed {seed}, resolution {RESOLUTION}; networkx up to "
-            f"{PAIRWISE_LIMIT:,} technologies, igraph's multilevel above)")
+    return (f"networkx {nx.__version__}, igraph {igraph.__version__}: degree, betweenness (igraph; exact while "
+            f"n·m ≤ {BETWEENNESS_BUDGET:,}, else that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), "
+            f"PageRank (alpha 0.85) and closeness centrality on the undirected projection; substitutability "
+            f"weights {weights} (above {PAIRWISE_LIMIT:,} technologies each keeps its {KEEP_PER_TOOL} strongest "
+            f"links); Louvain communities per connected component (seed {seed}, resolution {RESOLUTION}; "
+            f"networkx up to {PAIRWISE_LIMIT:,} technologies, igraph's multilevel above)")
 
 
 def analyze(graph, *, seed: int = SEED) -> Analysis:

@@ -11,17 +11,19 @@ the same convenience for library users (``mlops_kg.open_store()``).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from ..errors import DataFileError
-from ..model.layout import MANIFEST, fingerprint, read_manifest
+from ..model.layout import MANIFEST, fingerprint, read_manifest, sha256_hex
 
-def is_fresh(directory) -> bool:
+def is_fresh(directory, shipped: dict | None = None) -> bool:
     """True when ``directory`` holds a build of exactly the current input files (those it was
-    built from: its included files, less the sources it left out with ``--without``)."""
+    built from: its included files, less the sources it left out with ``--without``).
+
+    ``shipped`` is ``fingerprint()`` when the caller has it already (used for a build that
+    includes no other file and leaves no source out)."""
     manifest = read_manifest(directory)
     if not manifest:
         return False
@@ -31,6 +33,8 @@ def is_fresh(directory) -> bool:
     without = _without(manifest)
     if without is None:
         return False
+    if shipped is not None and not include and not without:
+        return manifest.get("inputs") == shipped
     return manifest.get("inputs") == fingerprint(include, without)
 
 
@@ -66,12 +70,13 @@ def find_build(directory=None) -> Path | None:
     local = Path("build")
     if (local / MANIFEST).is_file() and is_fresh(local):
         return local
-    cached = _cached_build()
-    return cached if is_fresh(cached) else None
+    shipped = fingerprint()  # hashed once: it names the cached build and says whether it is fresh
+    cached = _cached_build(shipped)
+    return cached if is_fresh(cached, shipped) else None
 
 
-def _cached_build() -> Path:
-    digest = hashlib.sha256(json.dumps(fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
+def _cached_build(shipped: dict | None = None) -> Path:
+    digest = sha256_hex(json.dumps(shipped or fingerprint(), sort_keys=True).encode())[:16]
     return cache_dir() / f"build-{digest}"
 
 

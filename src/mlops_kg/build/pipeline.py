@@ -81,7 +81,7 @@ def build(out_dir="build", include=(), progress=SILENT, without=()) -> BuildResu
     ``without`` names public catalogues to leave out (``landscape``: all of them); the
     manifest records which sources went in.
     """
-    from ..analysis.substitutes import make_index
+    from ..analysis.substitutes import index_bytes, make_index
     from ..model.load import check_without, sources_loaded
 
     without = check_without(without)
@@ -90,7 +90,7 @@ def build(out_dir="build", include=(), progress=SILENT, without=()) -> BuildResu
     union = union_graph(ds)  # one sorted merge serves the files, the index and the count
     contents = serialize_outputs(ds, union)
     contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
-    contents[INDEX] = _json_bytes(make_index(union, result))
+    contents[INDEX] = index_bytes(make_index(union, result))
     graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     manifest = {
         "generator": f"mlops-kg {__version__}",
