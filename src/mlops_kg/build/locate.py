@@ -40,11 +40,13 @@ def is_fresh(directory, shipped: dict | None = None) -> bool:
 
 def _without(manifest) -> tuple | None:
     """The sources a build left out, from its manifest; None when that entry is not valid."""
-    from ..model.load import check_without
-
     without = manifest.get("without", []) if isinstance(manifest, dict) else None
     if not isinstance(without, list) or not all(isinstance(s, str) for s in without):
         return None
+    if not without:
+        return ()  # the common case, without loading rdflib (model.load) on `substitutes`' path
+    from ..model.load import check_without
+
     try:
         return check_without(without)
     except DataFileError:
