@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import networkx as nx
-from rdflib import URIRef
+from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from ..model.iris import iri_kind
@@ -115,7 +115,7 @@ class Profile:
         """Every origin that describes the technology (guide, imported guides, catalogues, curated)."""
         found = {_catalogue_of(c) for c in self.categories}
         for names in self.origins.values():
-            found.update(n for n in names if n != "inferred" and not n.startswith("part "))
+            found.update(n for n in names if not n.startswith(("inferred", "part ")))
         return found
 
 
@@ -155,6 +155,8 @@ def graph_origins(ds) -> dict:
         if not name.startswith(_GRAPH) or name.endswith(("/inferred", "/analysis", "/ontology")):
             continue
         origin = origin_name(name)
+        for subject in set(graph.subjects(RDF.type, None)):
+            out.setdefault((str(subject), "described", ""), set()).add(origin)
         for relation in _TRACED:
             for s, o in graph.subject_objects(URIRef(_MLO + relation)):
                 out.setdefault((str(s), relation, str(o)), set()).add(origin)
@@ -246,8 +248,12 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
         for relation in ("kind", "primaryCapability"):
             value = kinds.get(iri) if relation == "kind" else primary
             if value:
-                trace[(relation, value)] = sorted(origins.get((iri, relation, value), ())) or ["inferred"]
+                trace[(relation, value)] = sorted(origins.get((iri, relation, value), ())) or [
+                    "inferred from catalogue categories" if get(categories) else "inferred"]
         licence = get(licences)
+        described = origins.get((iri, "described", ""))
+        if described:
+            trace[("described", "")] = sorted(described)
         out[iri] = Profile(
             iri, labels.get(iri, iri), iri_kind(iri),
             capabilities=rolled, equivalents=set(get(equivalents)), equivalent_of=set(get(equivalent_of)),
