@@ -39,6 +39,7 @@ WEIGHTS = {
     "related_primary": 1.5,         # one primary is broader than the other (skos:broader)
     "primary_as_secondary": 1.0,    # the candidate has the query's primary among its capabilities
     "capabilities": 2.0,            # × IDF-weighted Jaccard of capability sets
+    "broader_capabilities": 1.0,    # × IDF-weighted Jaccard of capabilities with their broader ones
     "categories": 1.5,              # × IDF-weighted Jaccard of catalogue categories
     "stated_substitute": 3.0,       # curated: a stated alternative that is a substitute
     "stated_alternative": 1.5,      # an alternative stated by a guide, type not curated
@@ -402,8 +403,7 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
 
     evidence = (weights["same_primary"] * same + weights["related_primary"] * rel
                 + weights["primary_as_secondary"] * secondary
-                + weights["capabilities"] * jaccard([p.capabilities | p.broader for p in
-                                                      (profs[i] for i in order)])
+                + weights["capabilities"] * jaccard([profs[i].capabilities for i in order])
                 + weights["categories"] * jaccard([profs[i].categories for i in order])
                 + weights["shared_equivalents"] * jaccard([profs[i].equivalents for i in order])
                 + weights["co_alternatives"] * jaccard([profs[i].alternative_of for i in order]))
@@ -415,6 +415,10 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
     equivalent = links("equivalents") | links("equivalent_of")
     evidence = evidence + weights["cloud_equivalent"] * equivalent
     direct = (evidence > 0) & ~not_substitute
+    # partial credit through skos:broader: capabilities under the same broader ones (no
+    # evidence on its own: everything is under "infrastructure" somewhere)
+    evidence = evidence + weights["broader_capabilities"] * jaccard([profs[i].capabilities | profs[i].broader
+                                                                     for i in order])
     evidence = evidence + weights["languages"] * jaccard([profs[i].languages for i in order], idf=False) \
         + weights["industries"] * jaccard([profs[i].industries for i in order], idf=False) \
         + weights["delivery"] * jaccard([_delivery(profs[i]) for i in order], idf=False)
@@ -487,6 +491,8 @@ def reasons_of(a: Profile, b: Profile, labels: dict[str, str], ctx: Context | No
     a catalogue, curated)."""
     lower = lambda text: ", ".join(_lower_first(t) for t in text.split(", "))  # noqa: E731
     reasons = []
+    if b.iri in a.successors:
+        reasons.append("its successor" + _sources(a.origins.get(("successor", b.iri), ["curated"])))
     if b.iri in a.substitutes:
         reasons.append("stated substitute" + _sources(
             a.origins.get(("statedAlternative", b.iri), []) + b.origins.get(("statedAlternative", a.iri), [])
@@ -509,10 +515,20 @@ def reasons_of(a: Profile, b: Profile, labels: dict[str, str], ctx: Context | No
         reasons.append("same primary capability: " + _lower_first(labels.get(a.primary, a.primary))
                        + _sources(a.origins.get(("primaryCapability", a.primary), [])
                                   + b.origins.get(("primaryCapability", b.primary), [])))
+    elif a.primary and b.primary and (a.primary in (ctx.ancestors.get(b.primary, ()) if ctx else b.broader)
+                                      or b.primary in (ctx.ancestors.get(a.primary, ()) if ctx else a.broader)):
+        reasons.append(f"related primary capabilities: {_lower_first(labels.get(a.primary, a.primary))}, "
+                       f"{_lower_first(labels.get(b.primary, b.primary))} (capability scheme)")
+    elif a.primary and a.primary in b.capabilities:
+        reasons.append(f"has {_lower_first(labels.get(a.primary, a.primary))} among its capabilities" + _sources(
+            b.origins.get(("capability", a.primary), [])))
     shared = (a.capabilities & b.capabilities) - {a.primary if a.primary == b.primary else ""}
     if shared:
         origins = [o for c in shared for o in a.origins.get(("capability", c), []) + b.origins.get(("capability", c), [])]
         reasons.append("shares " + lower(_name(shared, labels)) + _sources(origins))
+    wider = ((a.capabilities | a.broader) & (b.capabilities | b.broader)) - a.capabilities - b.capabilities
+    if wider and not shared:
+        reasons.append("capabilities under " + lower(_name(wider, labels)) + " (capability scheme)")
     categories = a.categories & b.categories
     if categories:
         by_catalogue: dict[str, list] = {}

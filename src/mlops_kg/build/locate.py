@@ -43,14 +43,13 @@ def _without(manifest) -> tuple | None:
     without = manifest.get("without", []) if isinstance(manifest, dict) else None
     if not isinstance(without, list) or not all(isinstance(s, str) for s in without):
         return None
-    if not without:
-        return ()  # the common case, without loading rdflib (model.load) on `substitutes`' path
-    from ..model.load import check_without
+    # as model.load.check_without, without loading rdflib (model.load) on `substitutes`' path
+    from ..model import resources
 
-    try:
-        return check_without(without)
-    except DataFileError:
+    known = {source for role, source, _path in resources.landscape_files() if role == "source"}
+    if any(name != "landscape" and name not in known for name in without):
         return None
+    return tuple(sorted(set(without)))
 
 
 def cache_dir() -> Path:
