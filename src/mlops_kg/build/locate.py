@@ -39,17 +39,16 @@ def is_fresh(directory, shipped: dict | None = None) -> bool:
 
 
 def _without(manifest) -> tuple | None:
-    """The sources a build left out, from its manifest; None when that entry is not valid."""
+    """The sources a build left out, from its manifest; None when that entry is not valid.
+    (Read without :mod:`mlops_kg.model.load`, which imports rdflib: the fast `substitutes`
+    path checks freshness too.)"""
+    from ..model.resources import landscape_files
+
     without = manifest.get("without", []) if isinstance(manifest, dict) else None
     if not isinstance(without, list) or not all(isinstance(s, str) for s in without):
         return None
-    # as model.load.check_without, without loading rdflib (model.load) on `substitutes`' path
-    from ..model import resources
-
-    known = {source for role, source, _path in resources.landscape_files() if role == "source"}
-    if any(name != "landscape" and name not in known for name in without):
-        return None
-    return tuple(sorted(set(without)))
+    known = {source for role, source, _ in landscape_files() if role == "source"} | {"landscape"}
+    return tuple(sorted(set(without))) if set(without) <= known else None
 
 
 def cache_dir() -> Path:
