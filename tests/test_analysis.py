@@ -358,11 +358,15 @@ def test_a_second_cluster_of_one_capability_is_named_by_its_central_member():
                                       for i, a in enumerate(group) for b in group[i + 1:])
     subst.add_node(tool + "lonely")
     profs[tool + "lonely"] = Profile(tool + "lonely", "Lonely", "tool")
-    found = clusters(subst, profs, {"cap/serving": "Model serving"})
-    named = sorted((c["slug"], c["name"], len(c["members"])) for c in found)
+    from mlops_kg.analysis.clusters import central_member, slugs_of
+
+    labels = {"cap/serving": "Model serving"}
+    found = clusters(subst, profs, labels)
+    assert set(found[0]) == {"id", "name", "capability", "members"}
+    named = sorted((slug, c["name"], len(c["members"])) for c, slug in zip(found, slugs_of(found, subst, profs, labels)))
     assert named == [("model-serving", "Model serving", 3), ("model-serving--torchserve", "Model serving (Torchserve)", 3),
                      ("unclassified", "Unclassified", 1)]
-    assert next(c for c in found if c["slug"] == "model-serving")["central"] == tool + "kserve"
+    assert central_member(subst, found[0]["members"], profs) == tool + "kserve"
 
 
 def test_every_pair_is_compared_without_sampling():

@@ -44,10 +44,10 @@ def clusters(subst: nx.Graph, profs: dict[str, Profile], labels: dict[str, str],
     separately (:func:`communities_of`), each named by what it holds (networkx's Louvain;
     igraph's for components above :data:`PAIRWISE_LIMIT` technologies).
 
-    Returns ``[{"id", "slug", "name", "capability", "central", "members": [iri, ...]}]`` sorted
-    by size then name; members sorted by label; ``id`` is the position in that order (for
-    page anchors and colours), ``slug`` names the cluster's IRI (see :func:`cluster_slugs`).
-    Stable across runs and hash seeds (sorted input, fixed seed).
+    Returns ``[{"id", "name", "capability", "members": [iri, ...]}]`` sorted by size then
+    name; members sorted by label; ``id`` is the position in that order (for page anchors and
+    colours); the name says what :func:`cluster_slugs` says, which names the cluster's IRI
+    (:func:`slugs_of`). Stable across runs and hash seeds (sorted input, fixed seed).
     """
     communities = []
     for component in sorted(nx.connected_components(subst), key=min):
@@ -64,9 +64,16 @@ def clusters(subst: nx.Graph, profs: dict[str, Profile], labels: dict[str, str],
         base = labels.get(cluster["capability"], "Unclassified") if cluster["capability"] else "Unclassified"
         # the name says what the slug says: the capability, and for a second cluster of it, its centre
         cluster["name"] = base if "--" not in slug else f"{base} ({profs[cluster['central']].label})"
-        cluster["id"], cluster["slug"] = index, slug
-    return [{"id": c["id"], "slug": c["slug"], "name": c["name"], "capability": c["capability"],
-             "central": c["central"], "members": c["members"]} for c in found]
+        cluster["id"] = index
+    return [{"id": c["id"], "name": c["name"], "capability": c["capability"], "members": c["members"]}
+            for c in found]
+
+
+def slugs_of(found: list[dict], subst: nx.Graph, profs: dict[str, Profile], labels: dict[str, str]) -> list[str]:
+    """The last IRI segment of each cluster :func:`clusters` gave (``found``, in its order):
+    :func:`cluster_slugs` of their capabilities and most central members."""
+    return cluster_slugs([{"capability": c["capability"], "central": central_member(subst, c["members"], profs)}
+                          for c in found], labels)
 
 
 def communities_of(subst: nx.Graph, component: set, *, seed: int = SEED, resolution: float = RESOLUTION) -> list[set]:

@@ -5,6 +5,7 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import PROV, RDFS, XSD
 
 from ..model.namespaces import GRAPHS, ID, MLO
+from .clusters import slugs_of
 from .result import Analysis, method_text
 from .substitutability import reasons_of
 
@@ -66,8 +67,8 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
         if profile.alternative_of:
             yield URIRef(node), MLO.timesNamedAsAlternative, Literal(len(profile.alternative_of),
                                                                      datatype=XSD.integer)
-    for cluster in result.clusters:
-        iri = ID[f"cluster/{cluster['slug']}"]  # named by its content: stable across rebuilds
+    for cluster, slug in zip(result.clusters, slugs_of(result.clusters, result.subst, result.profiles, result.labels)):
+        iri = ID[f"cluster/{slug}"]  # named by its content: stable across rebuilds
         yield iri, RDF.type, MLO.Cluster
         yield iri, RDFS.label, Literal(f"{cluster['name']} cluster")
         yield iri, MLO.clusterSize, Literal(len(cluster["members"]), datatype=XSD.integer)

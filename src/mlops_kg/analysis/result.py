@@ -33,8 +33,8 @@ class Analysis:
     subst : networkx.Graph
         Substitutability: an edge, weighted, between tools that can replace one another.
     clusters : list of dict
-        Louvain communities of ``subst``, each with ``id``, ``slug`` (its IRI's last segment, from its
-        content), ``name``, ``capability``, ``central`` (its most central member) and ``members``.
+        Louvain communities of ``subst``, each with ``id``, ``name``, ``capability`` and ``members``
+        (named by their content: see :func:`mlops_kg.analysis.clusters.slugs_of`).
     seed : int
         The random seed that made the run deterministic.
     """
