@@ -52,6 +52,8 @@ class Analysis:
     ranked: dict | None = None
     #: kind compatibility and capability ancestry (:class:`.substitutability.Context`)
     ctx: object = None
+    #: (technology, candidate) → reasons, when read from a build's index rather than computed
+    reasons: dict | None = None
 
     def cluster_of(self) -> dict[str, dict]:
         """Member IRI → its cluster; technologies in no cluster are absent."""
@@ -68,6 +70,8 @@ class Analysis:
 
     def substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float, list[str]]]:
         """``[(iri, weight, reasons)]`` for ``iri``, best first; ties by label then IRI."""
+        if self.reasons is not None:
+            return [(other, w, self.reasons.get((iri, other), [])) for other, w in self.ranked_substitutes(iri, top)]
         return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels, self.ctx))
                 for other, w in self.ranked_substitutes(iri, top)]
 
