@@ -546,12 +546,16 @@ def reasons_of(a: Profile, b: Profile, labels: dict[str, str], ctx: Context | No
 
 
 def weight_of(a: Profile, b: Profile, weights=WEIGHTS, ctx: Context | None = None) -> float:
-    """``score(a → b)`` for one pair (see the module docstring); 0 when nothing direct is shared.
+    """``score(a → b)`` for one pair on its own (rarity is then counted over the two only; the
+    build scores every pair within the whole graph); 0 when nothing direct is shared.
+
+    Two model servers of one primary capability: 3 (same primary) + 2 (capabilities) + 1 (the
+    same with broader ones) + 0.5 (both proprietary, by lack of a licence) = 6.5.
 
     >>> a = Profile("t/a", "A", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
     >>> b = Profile("t/b", "B", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
     >>> weight_of(a, b)
-    5.0
+    6.5
     """
     order, s = score_matrix({a.iri: a, b.iri: b}, ctx, weights)
     return float(s[order.index(a.iri), order.index(b.iri)])
@@ -589,7 +593,7 @@ def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEI
     ...             substitutes={"tool/a"}, tech_kind="kind/server", primary="cap/serving")
     >>> score, reasons = substitutability(a, b, labels)
     >>> score, reasons[:2]
-    (8.0, ['stated substitute (curated; guide)', 'same kind: model server'])
+    (9.5, ['stated substitute (curated; guide)', 'same kind: model server'])
     """
     return weight_of(a, b, weights, ctx), reasons_of(a, b, labels, ctx)
 
@@ -617,7 +621,7 @@ def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], we
     ... }
     >>> g = substitutability_graph(profs, labels={})
     >>> sorted(g.nodes), list(g.edges(data="weight"))
-    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 0.66)])
+    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 1.11)])
     """
     if edges is None:
         _ranked, edges = rankings(profs, labels, ctx, KEEP_PER_TOOL, weights)
