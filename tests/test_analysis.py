@@ -54,24 +54,49 @@ def test_centrality_measures_cover_every_node(result):
     assert top_tool == T("mlflow"), "the guide names MLflow more than any other tool"
 
 
-def test_substitutability_is_symmetric(result):
-    labels = result.labels
-    profs = result.profiles
-    for a in profs:
-        for b in profs:
-            if a < b:
-                assert substitutability(profs[a], profs[b], labels) [0] == \
-                    substitutability(profs[b], profs[a], labels)[0]
+def test_ranking_is_directional_and_the_cluster_graph_symmetric(result):
+    """Kind compatibility depends on direction: an end-to-end platform can stand in for an
+    experiment tracker (x0.5), a tracker for a platform only weakly (x0.1); the graph the
+    clusters are found in is undirected, weighted by the mean of the two directions."""
+    from mlops_kg.analysis.substitutability import kind_factor
+
+    profs, ctx = result.profiles, result.ctx
+    tracker, platform = profs[T("mlflow")], profs[S("amazon-sagemaker")] if S("amazon-sagemaker") in profs \
+        else next(p for p in profs.values() if p.tech_kind.endswith("/end-to-end-platform"))
+    assert kind_factor(tracker, platform, ctx) == 0.5
+    assert kind_factor(platform, tracker, ctx) == 0.1
+    assert kind_factor(tracker, profs[T("comet")], ctx) == 1.0
+    assert not result.subst.is_directed()
+    for a, b, w in result.subst.edges(data="weight"):
+        ab = dict(result.ranked_substitutes(a)).get(b)
+        ba = dict(result.ranked_substitutes(b)).get(a)
+        assert ab is not None or ba is not None
+        if ab is not None and ba is not None and not (profs[a].successors or profs[b].successors):
+            assert w == pytest.approx((ab + ba) / 2, abs=1e-6)
 
 
 def test_weights_live_in_one_table_and_change_the_graph(union, result):
-    assert set(WEIGHTS) >= {"stated_alternative", "capabilities", "shared_equivalents", "co_alternatives",
-                            "languages", "industries", "cloud_equivalent"}
+    assert set(WEIGHTS) >= {"same_primary", "capabilities", "categories", "stated_substitute", "stated_alternative",
+                            "not_a_substitute", "co_alternatives", "languages", "industries", "cloud_equivalent"}
     profs = profiles(union)
-    base, _ = substitutability(profs[T("mlflow")], profs[T("dvc")], result.labels)
-    heavier, _ = substitutability(profs[T("mlflow")], profs[T("dvc")], result.labels,
-                                  dict(WEIGHTS, stated_alternative=10.0))
-    assert heavier == pytest.approx(base + 8.0)
+    base, _ = substitutability(profs[T("mlflow")], profs[T("weights-and-biases")], result.labels)
+    heavier, _ = substitutability(profs[T("mlflow")], profs[T("weights-and-biases")], result.labels,
+                                  dict(WEIGHTS, stated_substitute=10.0))
+    assert 0 < base < heavier
+
+
+def test_every_ranking_is_sorted_and_names_its_sources(result):
+    """Best first, ties by label then IRI; every reason of a stated or shared fact says where
+    it comes from (guide, a catalogue, curated, ...)."""
+    for iri in result.profiles:
+        rows = result.ranked_substitutes(iri)
+        successors = [o for o, _w in rows if o in result.profiles[iri].successors]
+        rest = rows[len(successors):]
+        keys = [(-w, result.labels.get(o, o).lower(), o) for o, w in rest]
+        assert keys == sorted(keys), iri
+    reasons = [r for _o, _w, rs in result.substitutes(T("mlflow"), 5) for r in rs]
+    sourced = [r for r in reasons if r.startswith(("stated", "same kind", "same primary", "shares"))]
+    assert sourced and all(r.endswith(")") for r in sourced), sourced
 
 
 def cluster_of(result, iri):
@@ -344,27 +369,14 @@ def test_a_second_cluster_of_one_capability_is_named_by_its_central_member():
     assert central_member(subst, found[0]["members"], profs) == tool + "kserve"
 
 
-def test_vectorised_weights_equal_weight_of_bit_for_bit(result):
-    """pair_weights (numpy, used above PAIRWISE_LIMIT) gives weight_of's numbers on every pair."""
-    from mlops_kg.analysis.substitutability import pair_weights, weight_of
+def test_every_pair_is_compared_without_sampling():
+    """Two technologies that share only a rare catalogue category, among many that share a
+    common capability, are still each other's best candidate (no window, no sampling)."""
+    from mlops_kg.analysis.substitutability import Profile, rankings
 
-    profs = result.profiles
-    pairs = [(a, b) for a in sorted(profs) for b in sorted(profs) if a < b]
-    expected = [(a, b, weight_of(profs[a], profs[b])) for a, b in pairs]
-    assert pair_weights(profs, pairs) == [row for row in expected if row[2] > 0]
-
-
-def test_above_the_pairwise_limit_each_ranking_is_still_exact(result, monkeypatch):
-    """Above PAIRWISE_LIMIT (here: 10) every candidate pair is still compared and each
-    technology keeps its KEEP_PER_TOOL strongest edges: its ranked substitutes are those of
-    the whole graph, as far as it keeps them."""
-    import mlops_kg.analysis.substitutability as subst
-    from mlops_kg.analysis.result import Analysis
-
-    monkeypatch.setattr(subst, "PAIRWISE_LIMIT", 10)
-    monkeypatch.setattr(subst, "KEEP_PER_TOOL", 5)
-    pruned = subst.substitutability_graph(result.profiles, result.labels)
-    assert 0 < pruned.number_of_edges() < result.subst.number_of_edges()
-    small = Analysis(result.full, result.scores, result.profiles, result.labels, pruned, result.clusters)
-    for iri in result.profiles:
-        assert small.ranked_substitutes(iri, 5) == result.ranked_substitutes(iri, 5), iri
+    profs = {f"t/{i:03d}": Profile(f"t/{i:03d}", f"T{i:03d}", "tool", capabilities={"c/common"},
+                                   tech_kind="k/x") for i in range(300)}
+    profs["t/000"].categories = profs["t/299"].categories = {"https://w3id.org/mlops-kg/id/catalogue/lfai/rare"}
+    ranked, edges = rankings(profs, {}, top=5)
+    assert ranked["t/000"][0][0] == "t/299" and ranked["t/299"][0][0] == "t/000"
+    assert all(len(rows) == 5 for rows in ranked.values())

@@ -39,7 +39,9 @@ def test_the_stored_analysis_is_the_one_the_build_made(dataset, stored):
     from mlops_kg.analysis.result import analyze
     from mlops_kg.model.load import union_graph
 
-    fresh = as_stored(analyze(union_graph(dataset)))
+    from mlops_kg.analysis.substitutability import graph_origins
+
+    fresh = as_stored(analyze(union_graph(dataset), origins=graph_origins(dataset)))
     _ds, analysis = stored
     assert analysis.clusters == fresh.clusters
     assert analysis.scores == fresh.scores

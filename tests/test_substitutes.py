@@ -67,12 +67,59 @@ def test_stated_alternative_ranks_above_a_tool_sharing_nothing(index):
     assert "Kubernetes" not in ranked  # shares nothing with DVC
 
 
-def test_scores_are_symmetric(index):
+def test_scores_are_directional_by_kind(index):
+    """An end-to-end platform can stand in for an experiment tracker more than the reverse."""
+    techs = index["technologies"]
     score = {(a, b): w for a, rows in index["substitutes"].items() for b, w, _r in rows}
     assert score
-    for (a, b), w in score.items():
-        if (b, a) in score:
-            assert score[(b, a)] == w
+    stand_in = [(a, b) for (a, b) in score if (b, a) in score
+                and techs[a].get("tech_kind", "").endswith("/experiment-tracker")
+                and techs[b].get("tech_kind", "").endswith("/end-to-end-platform")]
+    assert stand_in
+    for a, b in stand_in:
+        assert score[(a, b)] > score[(b, a)], (a, b)
+
+
+def test_own_kind_first(landscape_built):
+    """The acceptance checks of issue 16 on the default (landscape) build: these tools get
+    their own kind first; MLflow's top 3 are experiment trackers."""
+    index = load_index(landscape_built)
+    for name in ("TFX", "Kubeflow", "DVC", "Kedro", "Seldon Core", "W&B", "Comet", "Hopsworks"):
+        answer = subs(index, name, top=1)
+        assert answer["substitutes"][0]["kind"] == answer["tool"]["kind"], name
+    assert [s["kind"] for s in subs(index, "mlflow", top=3)["substitutes"]] == ["Experiment tracker"] * 3
+
+
+@pytest.fixture(scope="module")
+def landscape_index(landscape_built):
+    return load_index(landscape_built)
+
+
+def test_retired_tools_are_left_out_unless_asked_and_flagged(landscape_index):
+    index = landscape_index
+    techs = index["technologies"]
+    retired = {iri for iri, t in techs.items() if t.get("status") in ("archived", "sunset") or t.get("successors")}
+    assert retired
+    for name in ("Seldon Core", "MLflow", "Amazon SageMaker", "Comet", "KServe"):
+        found = subs(index, name, top=5)["substitutes"]
+        assert not {s["iri"] for s in found} & retired, name
+        assert all("status" in s for s in found)
+    every = subs(index, "Seldon Core", top=50, include_inactive=True)
+    assert every["filters"]["include_inactive"] is True
+    assert {s["iri"] for s in every["substitutes"]} & retired  # Cortex and the like, when asked
+
+
+def test_a_retired_query_says_its_successor_first(landscape_index):
+    index = landscape_index
+    techs = index["technologies"]
+    old = sorted(iri for iri, t in techs.items() if t.get("successors"))
+    assert old
+    for iri in old:
+        answer = subs(index, iri)
+        first = answer["tool"]["successors"][0]["iri"]
+        if answer["substitutes"]:
+            assert answer["substitutes"][0]["iri"] == first or techs[first].get("successors"), iri
+            assert answer["substitutes"][0]["reasons"][0].startswith("its successor") or techs[first].get("successors")
 
 
 def test_ties_are_broken_by_label(index):
@@ -81,10 +128,18 @@ def test_ties_are_broken_by_label(index):
         assert (-x["score"], x["label"].lower()) <= (-y["score"], y["label"].lower())
 
 
-def test_reasons_name_the_evidence(index):
+def test_reasons_name_the_evidence_and_its_source(index):
     found = {s["label"]: s for s in subs(index, "W&B", top=5)["substitutes"]}
-    assert found["Comet"]["reasons"][:2] == ["stated alternative",
-                                            "shares experiment tracking, experiment visualization"]
+    reasons = found["Comet"]["reasons"]
+    assert reasons[0] == "stated substitute (curated; guide)"
+    assert "same kind: experiment tracker (curated)" in reasons
+    assert any(r.startswith("same primary capability: experiment tracking (") for r in reasons)
+
+
+def test_reasons_name_the_catalogues(landscape_index):
+    listed = [r for s in subs(landscape_index, "KServe", top=5)["substitutes"] for r in s["reasons"]
+              if r.startswith("both listed under ")]
+    assert listed and all(" by " in r for r in listed)  # names the catalogue
 
 
 def test_filters(index):
@@ -96,12 +151,31 @@ def test_filters(index):
     assert found and all(azure in techs[s["iri"]]["providers"] for s in found)
     assert "Azure Data Factory" in {s["label"] for s in found}
     found = subs(index, "sagemaker", open_source=True)["substitutes"]
-    assert found and all("OpenSource" in techs[s["iri"]]["delivery"] for s in found)
+    assert found and all(techs[s["iri"]]["osi"] is True for s in found)  # an OSI-approved licence
+    aws = "https://w3id.org/mlops-kg/id/provider/amazon-web-services"
+    found = subs(index, "mlflow", offered_by="aws")["substitutes"]
+    assert found and all(aws in techs[s["iri"]]["offered_by"] for s in found)
+    found = subs(index, "mlflow", equivalent_on="aws")["substitutes"]
+    assert all(aws in techs[s["iri"]]["equivalent_on"] for s in found)
+    either = {s["iri"] for s in subs(index, "mlflow", provider="aws", top=50)["substitutes"]}
+    assert either >= {s["iri"] for s in subs(index, "mlflow", offered_by="aws", top=50)["substitutes"]}
+    found = subs(index, "mlflow", capability="experiment tracking")
+    assert found["filters"]["capability"] == "Experiment tracking"
+    assert found["substitutes"] and all(TRACKING in techs[s["iri"]]["capabilities"] for s in found["substitutes"])
+    found = subs(index, "mlflow", kind="end-to-end ML platform", top=3)
+    assert found["substitutes"] and all(s["kind"] == "End-to-end ML platform" for s in found["substitutes"])
+    assert subs(index, "mlflow", kind="end-to-end-platform", top=3) == found
+    with pytest.raises(MlopsKgError, match="unknown kind 'spaceship'; known kinds: .*experiment-tracker"):
+        subs(index, "mlflow", kind="spaceship")
     found = subs(index, "airflow", managed=True)["substitutes"]
     assert {s["label"] for s in found} >= {"Google Cloud Composer", "Azure Data Factory"}
     found = subs(index, "mlflow", industry="healthcare", top=20)["substitutes"]
     health = "https://w3id.org/mlops-kg/id/industry/healthcare"
-    assert found and all(health in techs[s["iri"]]["industries"] for s in found)
+    used = [s for s in found if "industry" not in s]
+    unknown = [s for s in found if s.get("industry") == "unknown"]
+    assert used and all(health in techs[s["iri"]]["industries"] for s in used)
+    assert unknown and all(not techs[s["iri"]]["industries"] for s in unknown)  # said, not dropped
+    assert found == used + unknown
 
 
 @pytest.mark.parametrize("kw,message", [
@@ -124,13 +198,15 @@ def test_cli_table(built):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Substitutes for MLflow:" and lines[1].split()[:3] == ["#", "substitute", "score"]
-    assert len(lines) == 2 + 5 and "stated alternative" in result.output
+    assert len(lines) == 2 + 5 and "stated substitute" in result.output
 
 
 def test_cli_json_shape(built):
     doc = json.loads(run(["W&B", "--format", "json", "--top", "2"], built).output)
-    assert doc["tool"] == {"label": "Weights & Biases", "iri": "https://w3id.org/mlops-kg/id/tool/weights-and-biases"}
-    assert [set(s) for s in doc["substitutes"]] == [{"label", "iri", "score", "reasons"}] * 2
+    assert {k: doc["tool"][k] for k in ("label", "iri")} == {
+        "label": "Weights & Biases", "iri": "https://w3id.org/mlops-kg/id/tool/weights-and-biases"}
+    assert doc["tool"]["kind"] == "Experiment tracker" and doc["tool"]["successors"] == []
+    assert [set(s) for s in doc["substitutes"]] == [{"label", "iri", "score", "reasons", "status", "kind"}] * 2
 
 
 @pytest.mark.parametrize("args,message", [

@@ -212,30 +212,46 @@ def validate(files, with_shipped):
 @click.argument("name")
 @click.option("--top", type=int, default=5, show_default=True, help="How many substitutes to show.")
 @click.option("--language", metavar="L", help="Only substitutes that use this language or framework.")
-@click.option("--industry", metavar="I", help="Only substitutes used in this industry.")
-@click.option("--provider", metavar="P", help="Only substitutes offered by, or with an equivalent on, this cloud.")
-@click.option("--open-source", is_flag=True, help="Only open-source substitutes.")
+@click.option("--capability", metavar="C", help="Only substitutes with this capability (\"model serving\").")
+@click.option("--kind", metavar="K", help="Only substitutes of this kind (\"experiment tracker\", \"model-server\").")
+@click.option("--industry", metavar="I",
+              help="Substitutes used in this industry first, then those with no industry data (flagged).")
+@click.option("--offered-by", metavar="P", help="Only substitutes this provider offers.")
+@click.option("--equivalent-on", metavar="P", help="Only substitutes with a stated cloud equivalent on this provider.")
+@click.option("--provider", metavar="P", help="Either of --offered-by and --equivalent-on.")
+@click.option("--open-source", is_flag=True, help="Only substitutes with an OSI-approved licence.")
 @click.option("--managed", is_flag=True, help="Only managed cloud services.")
+@click.option("--include-inactive", is_flag=True, help="Also archived and sunset tools, and those with a successor.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
               help="Build folder to read (default: ./build if up to date, else a cached build).")
-def substitutes(name, top, language, industry, provider, open_source, managed, fmt, build_dir):
-    """What could replace NAME, ranked, with the evidence for each.
+def substitutes(name, top, language, capability, kind, industry, offered_by, equivalent_on, provider, open_source,
+                managed, include_inactive, fmt, build_dir):
+    """What could replace NAME, ranked, with the evidence for each and where it comes from.
 
     NAME may be any name or alias, in any case ("mlflow", "W&B", "kfserving",
-    "google ai platform"). Scores combine stated alternatives, shared capabilities, cloud
-    equivalents and alternatives, and (lightly) languages and industries: see the README.
+    "google ai platform"). Like is compared with like: the same kind first, then the same
+    primary capability, shared capabilities and catalogue categories (rare ones count more),
+    stated substitutes; see the README. Archived and sunset tools are left out unless
+    --include-inactive; a retired NAME's successor comes first.
     """
     from .analysis.substitutes import find_substitutes, load_index
 
-    answer = find_substitutes(load_index(_build_folder(build_dir)), name, top=top, language=language, industry=industry,
-                              provider=provider, open_source=open_source, managed=managed)
+    answer = find_substitutes(load_index(_build_folder(build_dir)), name, top=top, language=language,
+                              capability=capability, kind=kind, industry=industry, offered_by=offered_by,
+                              equivalent_on=equivalent_on, provider=provider, open_source=open_source,
+                              managed=managed, include_inactive=include_inactive)
     if fmt == "json":
         import json
 
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
     tool = answer["tool"]["label"]
+    if answer["tool"].get("status") or answer["tool"].get("successors"):
+        status = answer["tool"].get("status") or "succeeded"
+        after = ", ".join(s["label"] for s in answer["tool"].get("successors", []))
+        if status != "active":
+            click.echo(f"note: {tool} is {status}" + (f"; its successor: {after}" if after else ""), err=True)
     if "searched" in answer:
         click.echo(f"note: the filters were applied to the {answer['searched']} strongest candidates indexed for "
                    f"{tool}; weaker ones were not searched", err=True)
@@ -244,7 +260,12 @@ def substitutes(name, top, language, industry, provider, open_source, managed, f
                          for k, v in answer["filters"].items())
         click.echo(f"No substitutes found for {tool}" + (f" with {what}." if what else "."))
         return
-    rows = [(str(i), s["label"], f"{s['score']:.2f}", "; ".join(s["reasons"][:3]))
+    def shown(s):
+        flags = [s["status"]] if s.get("status") and s["status"] != "active" else []
+        flags += ["no industry data"] if s.get("industry") == "unknown" else []
+        return s["label"] + (f" [{', '.join(flags)}]" if flags else "")
+
+    rows = [(str(i), shown(s), f"{s['score']:.2f}", "; ".join(s["reasons"][:3]))
             for i, s in enumerate(answer["substitutes"], 1)]
     widths = [max(len(r[c]) for r in rows + [("#", "substitute", "score", "")]) for c in range(3)]
     where = ", ".join(f"{k.replace('_', '-')}={v}" if v is not True else k.replace("_", "-")

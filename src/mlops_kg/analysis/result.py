@@ -9,7 +9,8 @@ from rdflib.namespace import SKOS
 from .centrality import BETWEENNESS_BUDGET, BETWEENNESS_SAMPLE, centrality, ranked
 from .clusters import RESOLUTION, clusters
 from .projection import NEIGHBOUR_RELATIONS, SEED, _source, project
-from .substitutability import KEEP_PER_TOOL, PAIRWISE_LIMIT, WEIGHTS, profiles, reasons_of, substitutability_graph
+from .substitutability import (KEEP_PER_TOOL, KIND_FACTORS, PAIRWISE_LIMIT, WEIGHTS, context, profiles, rankings,
+                               reasons_of, substitutability_graph)
 
 
 # --- one call for the build ------------------------------------------------------------------
@@ -47,6 +48,12 @@ class Analysis:
     seed: int = SEED
     #: node IRI → how many technologies have it as a neighbour (:data:`NEIGHBOUR_RELATIONS`)
     neighbour_counts: dict = field(default_factory=dict)
+    #: technology IRI → its best candidates ``[(iri, score)]``, directional (see substitutability)
+    ranked: dict | None = None
+    #: kind compatibility and capability ancestry (:class:`.substitutability.Context`)
+    ctx: object = None
+    #: (technology, candidate) → reasons, when read from a build's index rather than computed
+    reasons: dict | None = None
 
     def cluster_of(self) -> dict[str, dict]:
         """Member IRI → its cluster; technologies in no cluster are absent."""
@@ -54,13 +61,18 @@ class Analysis:
 
     def ranked_substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float]]:
         """``[(iri, weight)]`` for ``iri``, best first; ties by label then IRI."""
+        if self.ranked is not None:
+            rows = self.ranked.get(iri, [])
+            return rows[:top] if top else list(rows)
         rows = [(other, data["weight"]) for other, data in self.subst[iri].items()]
         rows.sort(key=lambda r: (-r[1], self.labels.get(r[0], r[0]).lower(), r[0]))
         return rows[:top] if top else rows
 
     def substitutes(self, iri: str, top: int | None = None) -> list[tuple[str, float, list[str]]]:
         """``[(iri, weight, reasons)]`` for ``iri``, best first; ties by label then IRI."""
-        return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels))
+        if self.reasons is not None:
+            return [(other, w, self.reasons.get((iri, other), [])) for other, w in self.ranked_substitutes(iri, top)]
+        return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels, self.ctx))
                 for other, w in self.ranked_substitutes(iri, top)]
 
     def summary(self, top: int = 10) -> dict:
@@ -94,27 +106,31 @@ def method_text(seed: int = SEED) -> str:
     import igraph
 
     weights = ", ".join(f"{k}={v}" for k, v in WEIGHTS.items())
+    weights += "; kind factors " + ", ".join(f"{k}={v}" for k, v in KIND_FACTORS.items())
     return (f"networkx {nx.__version__}, igraph {igraph.__version__}: degree, betweenness (igraph; exact while "
             f"n·m ≤ {BETWEENNESS_BUDGET:,}, else that budget of seeded pivots, at least {BETWEENNESS_SAMPLE}), "
             f"PageRank (alpha 0.85) and closeness centrality on the undirected projection; substitutability "
-            f"weights {weights} (above {PAIRWISE_LIMIT:,} technologies each keeps its {KEEP_PER_TOOL} strongest "
-            f"links); Louvain communities per connected component (seed {seed}, resolution {RESOLUTION}; "
+            f"weights {weights} (every pair compared; each technology keeps its {KEEP_PER_TOOL} best candidates); Louvain communities per connected component (seed {seed}, resolution {RESOLUTION}; "
             f"networkx up to {PAIRWISE_LIMIT:,} technologies, igraph's multilevel above)")
 
 
-def analyze(graph, *, seed: int = SEED) -> Analysis:
+def analyze(graph, *, seed: int = SEED, origins: dict | None = None) -> Analysis:
     """Run every analysis on ``graph``: the union graph of a build (with inferences), or an
-    embedded store holding it (the fast path for large graphs)."""
+    embedded store holding it (the fast path for large graphs). ``origins``
+    (:func:`mlops_kg.analysis.substitutability.graph_origins`) lets reasons name their sources."""
     from ..bulk import paused_gc
 
     with paused_gc():  # millions of small graph objects, none cyclic (see mlops_kg.bulk)
         source = _source(graph)  # one fetch of every relation serves all the steps below
         full = project(source)
         labels = dict(source.pairs(str(SKOS.prefLabel)))
-        profs = profiles(source)
-        subst = substitutability_graph(profs, labels)
+        profs = profiles(source, origins)
+        ctx = context(source)
+        ranked, edges = rankings(profs, labels, ctx, KEEP_PER_TOOL)
+        subst = substitutability_graph(profs, labels, ctx=ctx, edges=edges)
         return Analysis(full, centrality(full, seed=seed), profs, labels, subst,
-                        clusters(subst, profs, labels, seed=seed), seed, neighbour_counts(source, profs))
+                        clusters(subst, profs, labels, seed=seed), seed, neighbour_counts(source, profs),
+                        ranked, ctx)
 
 
 def neighbour_counts(source, technologies) -> dict[str, int]:

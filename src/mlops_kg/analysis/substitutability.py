@@ -1,40 +1,96 @@
-"""How substitutable two technologies are: a profile of each, a weight from shared evidence,
-the reasons in words, and the weighted graph of candidate pairs."""
+"""How substitutable two technologies are: a profile of each, a directional score from shared
+evidence (like is compared with like: kind first, then primary capability), the reasons in
+words with where each piece of evidence comes from, and the weighted graph for clustering.
+
+The model (README "Substitutability"), for a query technology *a* and a candidate *b*::
+
+    score(a → b) = kind_factor(a, b) × evidence(a, b)
+
+* ``kind_factor``: 1 when both are of the same kind (``mlo:kind``), :data:`KIND_FACTORS`
+  ``"stand_in"`` when *b*'s kind ``mlo:canStandInFor`` *a*'s (an end-to-end platform for an
+  experiment tracker), ``"other"`` when either is of kind *other* (or has none), else
+  ``"unlike"``: a weak substitute at best. This is why the ranking is directional.
+* ``evidence``: the sum of :data:`WEIGHTS` × each term: the same primary capability (partial
+  credit through ``skos:broader``, or when *b* has *a*'s primary as a secondary capability),
+  shared capabilities, catalogue categories, cloud equivalents, co-alternatives, languages and
+  industries, each set compared by rarity-weighted (IDF) Jaccard similarity, so that sharing a
+  rare thing counts more than sharing a common one; a stated substitute or a stated
+  alternative (either direction) adds, a stated complement or runs-on/host pair subtracts.
+  Pairs with no direct evidence (only a language or an industry) score 0.
+
+Every pair is compared (dense numpy matrices: 1,850 technologies are 3.4 million pairs, a
+fraction of a second); there is no sampling.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import networkx as nx
-from rdflib.namespace import SKOS
+from rdflib import RDF, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
 from ..model.iris import iri_kind
 from ..model.namespaces import MLO
 from .projection import TECHNOLOGY_KINDS, _source
 
-
-#: Weight of each kind of evidence. Capabilities dominate so that clusters group tools by the
-#: job they do; a direct statement (stated alternative, cloud equivalent) is strong evidence
-#: on its own; languages and industries are shared so widely that they only break ties.
+#: Weight of each kind of evidence (tuned against benchmarks/eval/judgements.yaml).
 WEIGHTS = {
-    "stated_alternative": 2.0,      # the guide names one as an alternative of the other
-    "cloud_equivalent": 1.5,        # one is a stated cloud equivalent of the other (the guide
-                                    # uses "equivalent" loosely: SageMaker is everyone's)
-    "capabilities": 4.0,            # × Jaccard similarity of capability sets
-    "shared_equivalents": 1.0,      # × Jaccard similarity of their cloud equivalents
-    "co_alternatives": 0.75,        # per third tool naming both as alternatives (capped at 2)
-    "languages": 0.3,               # × Jaccard similarity of languages and frameworks
-    "industries": 0.3,              # × Jaccard similarity of industries
+    "same_primary": 3.0,            # the same primary capability
+    "related_primary": 1.5,         # one primary is broader than the other (skos:broader)
+    "primary_as_secondary": 1.0,    # the candidate has the query's primary among its capabilities
+    "capabilities": 2.0,            # × IDF-weighted Jaccard of capability sets
+    "broader_capabilities": 1.0,    # × IDF-weighted Jaccard of capabilities with their broader ones
+    "categories": 1.5,              # × IDF-weighted Jaccard of catalogue categories
+    "stated_substitute": 3.0,       # curated: a stated alternative that is a substitute
+    "stated_alternative": 1.5,      # an alternative stated by a guide, type not curated
+    "not_a_substitute": -2.0,       # curated: a stated complement, runs-on or host pair
+    "cloud_equivalent": 1.0,        # one is a stated cloud equivalent of the other
+    "shared_equivalents": 0.5,      # × IDF-weighted Jaccard of their cloud equivalents
+    "co_alternatives": 0.5,         # × IDF-weighted Jaccard of the tools naming each as alternative
+    "delivery": 0.5,                # × Jaccard of delivery models (open source, managed, ...)
+    "languages": 0.2,               # × Jaccard of languages and frameworks
+    "industries": 0.2,              # × Jaccard of industries
 }
+#: Factor of the evidence by kind compatibility (candidate kind vs query kind).
+KIND_FACTORS = {"same": 1.0, "stand_in": 0.5, "other": 0.3, "unlike": 0.1}
+#: Statuses left out of substitutes by default (``--include-inactive`` shows them); a
+#: technology with a successor (renamed, bought and replaced) is left out the same way.
+RETIRED_STATUSES = ("archived", "sunset")
+#: Per origin describing a candidate beyond the first (guide, curated, each catalogue), its score
+#: grows by this share (capped at PROMINENCE_CAP origins): a tool several sources describe is a
+#: more established substitute than one a single list mentions.
+PROMINENCE = 0.3
+PROMINENCE_CAP = 5
+#: Factor of a candidate's score by its status: an inactive project (no recent commit) ranks lower.
+STATUS_FACTORS = {"inactive": 0.7}
+
+
+def is_retired(profile) -> bool:
+    """Archived, sunset or succeeded by another technology (left out of substitutes by default).
+
+    >>> is_retired(Profile("t/a", "A", "tool", status="sunset")), is_retired(Profile("t/b", "B", "tool"))
+    (True, False)
+    """
+    return profile.status in RETIRED_STATUSES or bool(profile.successors)
+#: Display names of the catalogues (named graph / category scheme id → name).
+CATALOGUE_NAMES = {"lfai": "LF AI & Data", "cncf": "CNCF", "best-of-ml-python": "best-of-ml-python",
+                   "awesome-production-ml": "EthicalML awesome-production-ml",
+                   "awesome-llmops": "awesome-llmops"}
+_ID = "https://w3id.org/mlops-kg/id/"
+_CATALOGUE = _ID + "catalogue/"
+_GRAPH = "https://w3id.org/mlops-kg/graph/"
+_SCHEMA_LICENSE = "https://schema.org/license"
+_MLO = str(MLO._NS)  # curated terms not (yet) in the ontology are named by string
 
 
 @dataclass
 class Profile:
-    """What a technology is, as sets of node IRIs."""
+    """What a technology is, as sets of node IRIs (see the module docstring)."""
 
     iri: str
     label: str
-    kind: str
-    capabilities: set = field(default_factory=set)
+    kind: str                                          # the IRI's kind segment: tool, service, platform
+    capabilities: set = field(default_factory=set)     # its own and its parts' (mlo:hasPart)
     equivalents: set = field(default_factory=set)      # its cloud equivalents
     equivalent_of: set = field(default_factory=set)    # technologies it is the equivalent of
     alternatives: set = field(default_factory=set)     # stated, either direction
@@ -43,41 +99,208 @@ class Profile:
     industries: set = field(default_factory=set)
     delivery: set = field(default_factory=set)
     providers: set = field(default_factory=set)        # offered by, or equivalents offered by
+    tech_kind: str = ""                                # mlo:kind IRI ("" when none)
+    primary: str = ""                                  # mlo:primaryCapability IRI
+    broader: set = field(default_factory=set)          # skos:broader closure of its capabilities
+    categories: set = field(default_factory=set)       # catalogue categories (dcterms:subject)
+    substitutes: set = field(default_factory=set)      # curated statedSubstitute, either direction
+    not_substitutes: set = field(default_factory=set)  # curated complement / runs-on / host
+    offered_by: set = field(default_factory=set)
+    status: str = ""                                   # active, inactive, archived, sunset ("" unknown)
+    successors: set = field(default_factory=set)
+    osi: bool | None = None                            # licence OSI-approved (None: no licence known)
+    origins: dict = field(default_factory=dict)        # (relation, value IRI) → sorted origin names
+
+    @property
+    def sources(self) -> set:
+        """Every origin that describes the technology (guide, imported guides, catalogues, curated)."""
+        found = {_catalogue_of(c) for c in self.categories}
+        for names in self.origins.values():
+            found.update(n for n in names if not n.startswith(("inferred", "part ")))
+        return found
 
 
-def profiles(graph) -> dict[str, Profile]:
+def origin_name(graph_iri: str) -> str:
+    """A named graph's origin as reasons name it: guide, imported guide X, a catalogue, curated.
+
+    >>> origin_name("https://w3id.org/mlops-kg/graph/source/lfai")
+    'LF AI & Data'
+    >>> origin_name("https://w3id.org/mlops-kg/graph/import/mlops-guide-2")
+    'imported guide mlops-guide-2'
+    """
+    rest = graph_iri[len(_GRAPH):] if graph_iri.startswith(_GRAPH) else graph_iri
+    if rest.startswith("source/"):
+        return CATALOGUE_NAMES.get(rest[7:], rest[7:])
+    if rest.startswith("import/"):
+        return "imported guide " + rest[7:]
+    return {"guide": "guide", "curated": "curated", "inferred": "inferred"}.get(rest, rest)
+
+
+def _catalogue_of(category: str) -> str:
+    source = category[len(_CATALOGUE):].split("/", 1)[0]
+    return CATALOGUE_NAMES.get(source, source)
+
+
+#: Relations whose origin (named graph) reasons cite.
+_TRACED = ("hasCapability", "statedAlternative", "cloudEquivalent", "kind", "primaryCapability",
+           "statedSubstitute", "statedComplement", "statedRunsOn", "statedHostOf", "usedInIndustry")
+
+
+def graph_origins(ds) -> dict:
+    """``(subject, relation local name, object) → {origin names}`` for the relations reasons
+    cite, from the named graphs of a dataset (the inferred graph is left out: an inferred fact's
+    origin is what it was inferred from)."""
+    out: dict = {}
+    for graph in ds.graphs():
+        name = str(graph.identifier)
+        if not name.startswith(_GRAPH) or name.endswith(("/inferred", "/analysis", "/ontology")):
+            continue
+        origin = origin_name(name)
+        for subject in set(graph.subjects(RDF.type, None)):
+            out.setdefault((str(subject), "described", ""), set()).add(origin)
+        for relation in _TRACED:
+            for s, o in graph.subject_objects(URIRef(_MLO + relation)):
+                out.setdefault((str(s), relation, str(o)), set()).add(origin)
+    return out
+
+
+def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
     """A :class:`Profile` of every technology in ``graph`` (an rdflib Graph with inferences, or
-    an embedded store)."""
+    an embedded store). ``origins`` (:func:`graph_origins`) names where facts come from."""
     src = _source(graph)
+    origins = origins or {}
 
     def index(predicate, reverse=False):
         out: dict[str, set] = {}
-        for s, o in src.pairs(predicate):
+        for s, o in src.pairs(str(predicate)):
             out.setdefault(o if reverse else s, set()).add(s if reverse else o)
         return out
 
     labels = dict(src.pairs(str(SKOS.prefLabel)))
-    caps, equivalents = index(str(MLO.hasCapability)), index(str(MLO.cloudEquivalent))
-    equivalent_of = index(str(MLO.cloudEquivalent), reverse=True)
-    stated, stated_by = index(str(MLO.statedAlternative)), index(str(MLO.statedAlternative), reverse=True)
-    symmetric = index(str(MLO.isAlternativeTo))
-    languages, frameworks = index(str(MLO.usesLanguage)), index(str(MLO.supportsFramework))
-    industries, delivery, offered = index(str(MLO.usedInIndustry)), index(str(MLO.deliveryModel)), \
-        index(str(MLO.offeredBy))
+    caps, equivalents = index(MLO.hasCapability), index(MLO.cloudEquivalent)
+    equivalent_of = index(MLO.cloudEquivalent, reverse=True)
+    stated, stated_by = index(MLO.statedAlternative), index(MLO.statedAlternative, reverse=True)
+    symmetric = index(MLO.isAlternativeTo)
+    languages, frameworks = index(MLO.usesLanguage), index(MLO.supportsFramework)
+    industries, delivery, offered = index(MLO.usedInIndustry), index(MLO.deliveryModel), index(MLO.offeredBy)
+    parts = index(MLO.partOf, reverse=True)
+    for whole, part in src.pairs(_MLO + "hasPart"):
+        parts.setdefault(whole, set()).add(part)
+    broader = index(SKOS.broader)
+    subs = index(_MLO + "statedSubstitute")
+    for s, o in src.pairs(_MLO + "statedSubstitute"):
+        subs.setdefault(o, set()).add(s)
+    nots: dict[str, set] = {}
+    for relation in ("statedComplement", "statedRunsOn", "statedHostOf"):
+        for s, o in src.pairs(_MLO + relation):
+            nots.setdefault(s, set()).add(o)
+            nots.setdefault(o, set()).add(s)
+    kinds = dict(src.pairs(str(MLO.kind)))
+    primaries = dict(src.pairs(str(MLO.primaryCapability)))
+    statuses = dict(src.pairs(str(MLO.status)))
+    successors = index(MLO.successor)
+    categories: dict[str, set] = {}
+    for s, o in src.pairs(str(DCTERMS.subject)):
+        if o.startswith(_CATALOGUE):
+            categories.setdefault(s, set()).add(o)
+    matches: dict[str, set] = {}  # category → capabilities (the crosswalk)
+    for predicate in (SKOS.exactMatch, SKOS.broadMatch, SKOS.narrowMatch):
+        for s, o in src.pairs(str(predicate)):
+            if s.startswith(_CATALOGUE):
+                matches.setdefault(s, set()).add(o)
+    inner = getattr(src, "inner", src)
+    osi = {s: str(o).lower() in ("true", "1") for s, o in inner.pairs(str(MLO.osiApproved))}
+    licences = index(_SCHEMA_LICENSE)
+
+    def ancestors(cap, seen=None):
+        seen = set() if seen is None else seen
+        for parent in broader.get(cap, ()):
+            if parent not in seen:
+                seen.add(parent)
+                ancestors(parent, seen)
+        return seen
+
+    closure: dict[str, set] = {}
     out = {}
     for iri in sorted(set(src.typed(str(MLO.Technology)))):
         if iri_kind(iri) not in TECHNOLOGY_KINDS:
             continue
         get = lambda table: table.get(iri, set())  # noqa: E731
+        own = set(get(caps))
+        rolled = own | {c for part in get(parts) for c in caps.get(part, ())}
+        primary = primaries.get(iri, "")
+        if primary:
+            rolled.add(primary)
+        up = set()
+        for cap in rolled:
+            if cap not in closure:
+                closure[cap] = ancestors(cap)
+            up |= closure[cap]
+        trace: dict = {}
+        for cap in rolled:
+            found = set(origins.get((iri, "hasCapability", cap), ()))
+            found |= {_catalogue_of(c) for c in get(categories) if cap in matches.get(c, ())}
+            if cap not in own:
+                found |= {"part " + labels.get(p, p) for p in get(parts) if cap in caps.get(p, ())}
+            trace[("capability", cap)] = sorted(found) or ["inferred"]
+        for relation, table in (("statedAlternative", stated), ("cloudEquivalent", equivalents)):
+            for other in table.get(iri, ()):
+                trace[(relation, other)] = sorted(origins.get((iri, relation, other), ()))
+        for relation in ("kind", "primaryCapability"):
+            value = kinds.get(iri) if relation == "kind" else primary
+            if value:
+                trace[(relation, value)] = sorted(origins.get((iri, relation, value), ())) or [
+                    "inferred from catalogue categories" if get(categories) else "inferred"]
+        licence = get(licences)
+        described = origins.get((iri, "described", ""))
+        if described:
+            trace[("described", "")] = sorted(described)
         out[iri] = Profile(
             iri, labels.get(iri, iri), iri_kind(iri),
-            capabilities=set(get(caps)), equivalents=set(get(equivalents)),
-            equivalent_of=set(get(equivalent_of)),
+            capabilities=rolled, equivalents=set(get(equivalents)), equivalent_of=set(get(equivalent_of)),
             alternatives=get(symmetric) | get(stated) | get(stated_by), alternative_of=set(get(stated_by)),
             languages=get(languages) | get(frameworks), industries=set(get(industries)),
             delivery={d.rsplit("#", 1)[-1] for d in get(delivery)},
-            providers=get(offered) | {p for e in get(equivalents) for p in offered.get(e, ())})
+            providers=get(offered) | {p for e in get(equivalents) for p in offered.get(e, ())},
+            tech_kind=kinds.get(iri, ""), primary=primary, broader=up - rolled,
+            categories=set(get(categories)), substitutes=set(get(subs)) - {iri},
+            not_substitutes=set(get(nots)) - {iri}, offered_by=set(get(offered)),
+            status=statuses.get(iri, "").rsplit("/", 1)[-1], successors=set(get(successors)),
+            osi=(any(osi.get(lic, False) for lic in licence) if licence else None), origins=trace)
     return out
+
+
+@dataclass
+class Context:
+    """What the score needs besides the profiles: kind compatibility and capability ancestry."""
+
+    stand_in: set = field(default_factory=set)     # (candidate kind, query kind) pairs
+    ancestors: dict = field(default_factory=dict)  # capability → its skos:broader closure
+
+
+def context(graph) -> Context:
+    """The :class:`Context` of ``graph`` (``mlo:canStandInFor``, ``skos:broader``)."""
+    src = _source(graph)
+    broader: dict[str, set] = {}
+    for s, o in src.pairs(str(SKOS.broader)):
+        broader.setdefault(s, set()).add(o)
+
+    def up(cap, seen):
+        for parent in broader.get(cap, ()):
+            if parent not in seen:
+                seen.add(parent)
+                up(parent, seen)
+        return seen
+
+    return Context({tuple(p) for p in src.pairs(str(MLO.canStandInFor))},
+                   {cap: up(cap, set()) for cap in broader})
+
+
+def _delivery(p: Profile) -> set:
+    """Its delivery models, plus whether it is open source (an OSI-approved licence or the
+    guide's OpenSource) or not: a proprietary product is replaced by another one more often."""
+    open_source = p.osi or "OpenSource" in p.delivery
+    return set(p.delivery) | {"open source" if open_source else "proprietary"}
 
 
 def _lower_first(text: str) -> str:
@@ -85,161 +308,311 @@ def _lower_first(text: str) -> str:
     return text if any(c.isupper() for c in text[1:]) else text[:1].lower() + text[1:]
 
 
-def _jaccard(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _is_other(kind: str) -> bool:
+    return not kind or kind.endswith("/other")
 
 
-def weight_of(a: Profile, b: Profile, weights=WEIGHTS) -> float:
-    """Substitutability weight of ``a`` and ``b``: symmetric, 0 when nothing is shared."""
-    total = 0.0
-    if b.iri in a.alternatives or a.iri in b.alternatives:
-        total += weights["stated_alternative"]
-    if b.iri in a.equivalents or a.iri in b.equivalents:
-        total += weights["cloud_equivalent"]
-    total += weights["capabilities"] * _jaccard(a.capabilities, b.capabilities)
-    total += weights["shared_equivalents"] * _jaccard(a.equivalents, b.equivalents)
-    total += weights["co_alternatives"] * min(len(a.alternative_of & b.alternative_of), 2)
-    total += weights["languages"] * _jaccard(a.languages, b.languages)
-    total += weights["industries"] * _jaccard(a.industries, b.industries)
-    return round(total, 6)
+def kind_factor(a: Profile, b: Profile, ctx: Context | None = None, factors=KIND_FACTORS) -> float:
+    """How well ``b``'s kind can replace ``a``'s (directional; see :data:`KIND_FACTORS`).
+
+    >>> a = Profile("t/a", "A", "tool", tech_kind="k/tracker")
+    >>> b = Profile("t/b", "B", "tool", tech_kind="k/platform")
+    >>> kind_factor(a, b), kind_factor(a, b, Context({("k/platform", "k/tracker")}))
+    (0.1, 0.5)
+    """
+    if a.tech_kind and a.tech_kind == b.tech_kind and not _is_other(a.tech_kind):
+        return factors["same"]
+    if ctx is not None and (b.tech_kind, a.tech_kind) in ctx.stand_in:
+        return factors["stand_in"]
+    if _is_other(a.tech_kind) or _is_other(b.tech_kind):
+        return factors["other"]
+    return factors["unlike"]
 
 
-def reasons_of(a: Profile, b: Profile, labels: dict[str, str]) -> list[str]:
-    """The evidence behind :func:`weight_of`, as short phrases, strongest first."""
-    def name(iris, limit=4):
-        items = sorted((labels.get(i, i) for i in iris), key=str.lower)
-        if len(items) > limit:
-            items = items[:limit - 1] + [f"{len(items) - limit + 1} more"]
-        return ", ".join(items)
+# --- the dense model -------------------------------------------------------------------------
 
+def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=WEIGHTS,
+                 factors=KIND_FACTORS):
+    """``(order, S)``: the technologies in IRI order and the n × n matrix of
+    ``score(order[i] → order[j])`` (float64, rounded to 6 places, 0 on the diagonal and where
+    nothing direct is shared)."""
+    import numpy as np
+    import scipy.sparse as sparse
+
+    ctx = ctx or Context()
+    order = sorted(profs)
+    n = len(order)
+    number = {iri: i for i, iri in enumerate(order)}
+    if n == 0:
+        return order, np.zeros((0, 0))
+
+    def incidence(sets):
+        vocabulary: dict = {}
+        rows, cols = [], []
+        for i, items in enumerate(sets):
+            for item in sorted(items):
+                rows.append(i)
+                cols.append(vocabulary.setdefault(item, len(vocabulary)))
+        m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(1, len(vocabulary))))
+        return m, vocabulary
+
+    def jaccard(sets, idf=True):
+        m, _v = incidence(sets)
+        df = np.asarray(m.sum(axis=0)).ravel()
+        w = np.log((n + 1) / (df + 1)) + 1.0 if idf else np.ones_like(df)
+        w = np.where(df > 0, w, 0.0)
+        shared = (m @ sparse.diags(w) @ m.T).toarray()
+        size = np.asarray(m @ w).ravel()
+        union = size[:, None] + size[None, :] - shared
+        return np.where(union > 0, shared / np.where(union > 0, union, 1), 0.0)
+
+    def links(attribute):
+        rows, cols = [], []
+        for i, iri in enumerate(order):
+            for other in getattr(profs[iri], attribute):
+                j = number.get(other)
+                if j is not None and j != i:
+                    rows += [i, j]
+                    cols += [j, i]
+        m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).toarray()
+        return m > 0
+
+    # primary capability: the same, related through skos:broader, or the query's as a secondary
+    caps = sorted({c for p in profs.values() for c in p.capabilities | {p.primary} if c})
+    cap_no = {c: k for k, c in enumerate(caps)}
+    prim = np.array([cap_no.get(profs[iri].primary, -1) for iri in order])
+    has = prim >= 0
+    same = has[:, None] & (prim[:, None] == prim[None, :])
+    related = np.zeros((len(caps), len(caps)), bool)
+    for c, k in cap_no.items():
+        for parent in ctx.ancestors.get(c, ()):
+            if parent in cap_no:
+                related[k, cap_no[parent]] = related[cap_no[parent], k] = True
+    rel = np.zeros((n, n), bool)
+    if has.any():
+        idx = np.where(has, prim, 0)
+        rel = related[idx[:, None], idx[None, :]] & has[:, None] & has[None, :] & ~same
+    cap_dense = np.zeros((n, len(caps)), bool)
+    for i, iri in enumerate(order):
+        for c in profs[iri].capabilities:
+            if c in cap_no:
+                cap_dense[i, cap_no[c]] = True
+    secondary = np.zeros((n, n), bool)
+    if has.any():
+        secondary = cap_dense[:, np.where(has, prim, 0)].T & has[:, None] & ~same & ~rel
+
+    evidence = (weights["same_primary"] * same + weights["related_primary"] * rel
+                + weights["primary_as_secondary"] * secondary
+                + weights["capabilities"] * jaccard([profs[i].capabilities for i in order])
+                + weights["categories"] * jaccard([profs[i].categories for i in order])
+                + weights["shared_equivalents"] * jaccard([profs[i].equivalents for i in order])
+                + weights["co_alternatives"] * jaccard([profs[i].alternative_of for i in order]))
+    substitute = links("substitutes")
+    not_substitute = links("not_substitutes") & ~substitute
+    stated = links("alternatives") & ~substitute & ~not_substitute
+    evidence = (evidence + weights["stated_substitute"] * substitute + weights["stated_alternative"] * stated
+                + weights["not_a_substitute"] * not_substitute)
+    equivalent = links("equivalents") | links("equivalent_of")
+    evidence = evidence + weights["cloud_equivalent"] * equivalent
+    direct = (evidence > 0) & ~not_substitute
+    # partial credit through skos:broader: capabilities under the same broader ones (no
+    # evidence on its own: everything is under "infrastructure" somewhere)
+    evidence = evidence + weights["broader_capabilities"] * jaccard([profs[i].capabilities | profs[i].broader
+                                                                     for i in order])
+    evidence = evidence + weights["languages"] * jaccard([profs[i].languages for i in order], idf=False) \
+        + weights["industries"] * jaccard([profs[i].industries for i in order], idf=False) \
+        + weights["delivery"] * jaccard([_delivery(profs[i]) for i in order], idf=False)
+    # kind compatibility: candidate (column) kind vs query (row) kind
+    kinds = sorted({profs[i].tech_kind for i in order})
+    kind_no = {k: x for x, k in enumerate(kinds)}
+    table = np.array([[kind_factor(Profile("", "", "", tech_kind=q), Profile("", "", "", tech_kind=c), ctx, factors)
+                       for c in kinds] for q in kinds])
+    kv = np.array([kind_no[profs[i].tech_kind] for i in order])
+    status = np.array([STATUS_FACTORS.get(profs[i].status, 1.0) for i in order])
+    prominence = np.array([1.0 + PROMINENCE * (min(len(profs[i].sources), PROMINENCE_CAP) - 1) if profs[i].sources
+                           else 1.0 for i in order])
+    score = table[kv[:, None], kv[None, :]] * evidence * (status * prominence)[None, :]
+    score = np.where(direct & (score > 0), score, 0.0)
+    np.fill_diagonal(score, 0.0)
+    return order, np.round(score, 6)
+
+
+def rankings(profs: dict[str, Profile], labels: dict[str, str], ctx: Context | None = None,
+             top: int = 50, weights=WEIGHTS) -> tuple[dict, list]:
+    """``(ranked, edges)``: each technology's ``top`` best candidates ``[(iri, score)]`` (best
+    first; ties by label, then IRI), with its successors first when it has any; and the
+    symmetric edges ``[(a, b, weight)]`` (``a < b``; the mean of both directions) of every
+    ranked pair, for clustering."""
+    import numpy as np
+
+    order, s = score_matrix(profs, ctx, weights)
+    n = len(order)
+    if n == 0:
+        return {}, []
+    by_label = sorted(range(n), key=lambda i: (profs[order[i]].label.lower(), order[i]))
+    rank = np.empty(n, np.int64)
+    rank[by_label] = np.arange(n)
+    keys = np.broadcast_to(rank, (n, n))
+    sorted_idx = np.lexsort((keys, -s), axis=-1)[:, :top]
+    number = {iri: i for i, iri in enumerate(order)}
+    ranked, pairs = {}, {}
+    for i, iri in enumerate(order):
+        row = [(order[j], float(s[i, j])) for j in sorted_idx[i].tolist() if s[i, j] > 0]
+        successors = sorted((x for x in profs[iri].successors if x in number and x != iri),
+                            key=lambda x: (profs[x].label.lower(), x))
+        if successors:
+            best = max([w for _o, w in row] + [1.0])
+            row = [(x, best) for x in successors] + [r for r in row if r[0] not in successors]
+            row = row[:top]
+        ranked[iri] = row
+        for other, _w in row:
+            j = number[other]
+            key = (min(i, j), max(i, j))
+            pairs[key] = round(float(s[i, j] + s[j, i]) / 2, 6)
+    edges = sorted((order[a], order[b], w) for (a, b), w in pairs.items() if w > 0)
+    return ranked, edges
+
+
+def _name(iris, labels, limit=4):
+    items = sorted((labels.get(i, i) for i in iris), key=str.lower)
+    if len(items) > limit:
+        items = items[:limit - 1] + [f"{len(items) - limit + 1} more"]
+    return ", ".join(items)
+
+
+def _sources(names) -> str:
+    names = sorted(set(names))
+    return f" ({'; '.join(names)})" if names else ""
+
+
+def reasons_of(a: Profile, b: Profile, labels: dict[str, str], ctx: Context | None = None) -> list[str]:
+    """The evidence behind the score of ``b`` as a substitute for ``a``, as short phrases,
+    strongest first, each naming where its evidence comes from (guide, imported guide X,
+    a catalogue, curated)."""
     lower = lambda text: ", ".join(_lower_first(t) for t in text.split(", "))  # noqa: E731
     reasons = []
-    if b.iri in a.alternatives or a.iri in b.alternatives:
-        reasons.append("stated alternative")  # by the seed guide or an imported one
+    if b.iri in a.successors:
+        reasons.append("its successor" + _sources(a.origins.get(("successor", b.iri), ["curated"])))
+    if b.iri in a.substitutes:
+        reasons.append("stated substitute" + _sources(
+            a.origins.get(("statedAlternative", b.iri), []) + b.origins.get(("statedAlternative", a.iri), [])
+            + ["curated"]))
+    elif b.iri in a.not_substitutes:
+        reasons.append("stated alternative, but a complement or runs-on pair, not a substitute (curated)")
+    elif b.iri in a.alternatives or a.iri in b.alternatives:
+        reasons.append("stated alternative" + _sources(
+            a.origins.get(("statedAlternative", b.iri), []) + b.origins.get(("statedAlternative", a.iri), [])))
     if b.iri in a.equivalents or a.iri in b.equivalents:
-        reasons.append("stated cloud equivalent")
-    for shared, text in ((a.capabilities & b.capabilities, lambda x: "shares " + lower(name(x))),
-                         (a.equivalents & b.equivalents, lambda x: "both have cloud equivalent " + name(x)),
-                         (a.alternative_of & b.alternative_of, lambda x: "both named as alternatives of " + name(x)),
-                         (a.languages & b.languages, lambda x: "both use " + name(x)),
-                         (a.industries & b.industries, lambda x: "both used in " + name(x))):
+        reasons.append("stated cloud equivalent" + _sources(
+            a.origins.get(("cloudEquivalent", b.iri), []) + b.origins.get(("cloudEquivalent", a.iri), [])))
+    if a.tech_kind and a.tech_kind == b.tech_kind and not _is_other(a.tech_kind):
+        reasons.append("same kind: " + _lower_first(labels.get(a.tech_kind, a.tech_kind.rsplit("/", 1)[-1]))
+                       + _sources(a.origins.get(("kind", a.tech_kind), []) + b.origins.get(("kind", b.tech_kind), [])))
+    elif ctx is not None and (b.tech_kind, a.tech_kind) in ctx.stand_in:
+        reasons.append(f"a {_lower_first(labels.get(b.tech_kind, b.tech_kind))} can stand in for a "
+                       f"{_lower_first(labels.get(a.tech_kind, a.tech_kind))} (curated)")
+    if a.primary and a.primary == b.primary:
+        reasons.append("same primary capability: " + _lower_first(labels.get(a.primary, a.primary))
+                       + _sources(a.origins.get(("primaryCapability", a.primary), [])
+                                  + b.origins.get(("primaryCapability", b.primary), [])))
+    elif a.primary and b.primary and (a.primary in (ctx.ancestors.get(b.primary, ()) if ctx else b.broader)
+                                      or b.primary in (ctx.ancestors.get(a.primary, ()) if ctx else a.broader)):
+        reasons.append(f"related primary capabilities: {_lower_first(labels.get(a.primary, a.primary))}, "
+                       f"{_lower_first(labels.get(b.primary, b.primary))} (capability scheme)")
+    elif a.primary and a.primary in b.capabilities:
+        reasons.append(f"has {_lower_first(labels.get(a.primary, a.primary))} among its capabilities" + _sources(
+            b.origins.get(("capability", a.primary), [])))
+    shared = (a.capabilities & b.capabilities) - {a.primary if a.primary == b.primary else ""}
+    if shared:
+        origins = [o for c in shared for o in a.origins.get(("capability", c), []) + b.origins.get(("capability", c), [])]
+        reasons.append("shares " + lower(_name(shared, labels)) + _sources(origins))
+    wider = ((a.capabilities | a.broader) & (b.capabilities | b.broader)) - a.capabilities - b.capabilities
+    if wider and not shared:
+        reasons.append("capabilities under " + lower(_name(wider, labels)) + " (capability scheme)")
+    categories = a.categories & b.categories
+    if categories:
+        by_catalogue: dict[str, list] = {}
+        for c in categories:
+            by_catalogue.setdefault(_catalogue_of(c), []).append(c)
+        parts = [f"{_name(cs, labels, 2)} by {cat}" for cat, cs in sorted(by_catalogue.items())]
+        reasons.append("both listed under " + "; ".join(parts))
+    for shared, text in ((a.equivalents & b.equivalents, "both have cloud equivalent "),
+                         (a.alternative_of & b.alternative_of, "both named as alternatives of "),
+                         (a.languages & b.languages, "both use "),
+                         (a.industries & b.industries, "both used in ")):
         if shared:
-            reasons.append(text(shared))
+            reasons.append(text + _name(shared, labels))
     return reasons
 
 
-def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEIGHTS):
-    """Weight and evidence for replacing ``a`` with ``b`` (symmetric: same for ``b``, ``a``).
+def weight_of(a: Profile, b: Profile, weights=WEIGHTS, ctx: Context | None = None) -> float:
+    """``score(a → b)`` for one pair on its own (rarity is then counted over the two only; the
+    build scores every pair within the whole graph); 0 when nothing direct is shared.
+
+    Two model servers of one primary capability: 3 (same primary) + 2 (capabilities) + 1 (the
+    same with broader ones) + 0.5 (both proprietary, by lack of a licence) = 6.5.
+
+    >>> a = Profile("t/a", "A", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
+    >>> b = Profile("t/b", "B", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
+    >>> weight_of(a, b)
+    6.5
+    """
+    order, s = score_matrix({a.iri: a, b.iri: b}, ctx, weights)
+    return float(s[order.index(a.iri), order.index(b.iri)])
+
+
+def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEIGHTS, ctx: Context | None = None):
+    """Score and evidence for replacing ``a`` with ``b``.
 
     Parameters
     ----------
     a, b : Profile
-        The two technologies.
+        The query technology and the candidate.
     labels : dict
         Node IRI → label, to name shared capabilities and the like in the reasons.
     weights : dict
         Weight of each kind of evidence; :data:`WEIGHTS` by default.
+    ctx : Context, optional
+        Kind compatibility and capability ancestry (:func:`context`).
 
     Returns
     -------
     tuple
-        ``(weight, reasons)``: the weight (0 when nothing is shared) and short phrases,
+        ``(score, reasons)``: the score (0 when nothing direct is shared) and short phrases,
         strongest first.
 
     Examples
     --------
-    Two tools that serve models, one stated as an alternative of the other:
+    Two model servers, one stated (by the guide) as a substitute of the other:
 
-    >>> labels = {"cap/serving": "Model serving"}
-    >>> a = Profile("tool/a", "A", "tool", capabilities={"cap/serving"}, alternatives={"tool/b"})
-    >>> b = Profile("tool/b", "B", "tool", capabilities={"cap/serving"}, alternative_of={"tool/a"})
-    >>> substitutability(a, b, labels)
-    (6.0, ['stated alternative', 'shares model serving'])
+    >>> labels = {"cap/serving": "Model serving", "kind/server": "Model server"}
+    >>> a = Profile("tool/a", "A", "tool", capabilities={"cap/serving"}, alternatives={"tool/b"},
+    ...             substitutes={"tool/b"}, tech_kind="kind/server", primary="cap/serving",
+    ...             origins={("statedAlternative", "tool/b"): ["guide"]})
+    >>> b = Profile("tool/b", "B", "tool", capabilities={"cap/serving"}, alternative_of={"tool/a"},
+    ...             substitutes={"tool/a"}, tech_kind="kind/server", primary="cap/serving")
+    >>> score, reasons = substitutability(a, b, labels)
+    >>> score, reasons[:2]
+    (9.5, ['stated substitute (curated; guide)', 'same kind: model server'])
     """
-    return weight_of(a, b, weights), reasons_of(a, b, labels)
+    return weight_of(a, b, weights, ctx), reasons_of(a, b, labels, ctx)
 
 
-#: Above this many technologies, each keeps only its strongest edges (see substitutability_graph).
+#: Above this many technologies, clustering uses igraph (see clusters.py).
 PAIRWISE_LIMIT = 1000
-#: Above PAIRWISE_LIMIT: every candidate pair is still compared (in numpy) while there are at
-#: most this many; beyond, candidate pairs are sampled with WINDOW (see candidate_pairs).
-EXACT_PAIR_BUDGET = 3_000_000
-#: Above PAIRWISE_LIMIT, with every pair compared: edges kept per technology, its strongest in the
-#: order substitutes are ranked (the index's MAX_PER_TOOL), so each one's ranked list is exact.
+#: Candidates kept per technology (the index's MAX_PER_TOOL).
 KEEP_PER_TOOL = 50
-WINDOW = 4      # on the largest graphs: neighbours compared on each side within a big feature group
-TOP_K = 10      # on the largest graphs (sampled pairs): edges kept per technology
 
 
-def _features(p: Profile, window: int | None) -> list[tuple]:
-    """The shared features that make two technologies a candidate pair (see candidate_pairs)."""
-    features = [("s", frozenset(p.capabilities))] if p.capabilities else []
-    features += [("e", v) for v in p.equivalents] + [("o", v) for v in p.alternative_of]
-    if window is None:
-        features += [("c", v) for v in p.capabilities]
-    return features
-
-
-#: Above this many members, a feature group gives no candidate pairs when every pair is compared.
-GROUP_LIMIT = 2000
-
-
-def exact_pair_count(profs: dict[str, Profile]) -> int:
-    """An upper bound of the candidate pairs :func:`candidate_pairs` gives without a window
-    (pairs within each feature group, counted once per group), without making them."""
-    sizes: dict[tuple, int] = {}
-    for p in profs.values():
-        for feature in _features(p, None):
-            sizes[feature] = sizes.get(feature, 0) + 1
-    return sum(k * (k - 1) // 2 for k in sizes.values() if k <= GROUP_LIMIT)
-
-
-def candidate_pairs(profs: dict[str, Profile], *, window: int | None = None) -> set[tuple[str, str]]:
-    """Pairs worth comparing: they share a capability set or a capability, a cloud equivalent,
-    a tool naming both, or one is directly related to the other.
-
-    With ``window``, a feature group larger than ``2 * window + 1`` contributes only pairs of
-    members at most ``window`` apart in IRI order (a deterministic sample that keeps the work
-    linear); without it every pair of a group is compared (groups over 2,000 are skipped).
-    """
-    by_feature: dict[tuple, list[str]] = {}
-    for iri, p in profs.items():
-        for feature in _features(p, window):
-            by_feature.setdefault(feature, []).append(iri)
-    # direct relations: the two technologies themselves are linked (not merely a shared neighbour)
-    pairs = {tuple(sorted((iri, v))) for iri, p in profs.items()
-             for v in p.alternatives | p.equivalents | p.equivalent_of if v in profs and v != iri}
-    for members in by_feature.values():
-        if len(members) < 2:
-            continue
-        members.sort()
-        if window is None or len(members) <= 2 * window + 1:
-            if window is None and len(members) > GROUP_LIMIT:
-                continue
-            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
-        else:
-            pairs.update((members[i], members[j]) for i in range(len(members))
-                         for j in range(i + 1, min(i + 1 + window, len(members))))
-    return pairs
-
-
-def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], weights=WEIGHTS) -> nx.Graph:
-    """Weighted, undirected technology graph; an edge for every compared pair with positive weight.
-
-    Edge attribute: ``weight`` (reasons come from :func:`reasons_of` when asked for). Only pairs
-    with direct evidence (a capability, a cloud equivalent, a stated relation or a third tool
-    naming both) are compared: sharing only a language or an industry makes nearly everything
-    "similar" and is no reason to swap tools. Up to :data:`PAIRWISE_LIMIT` technologies every
-    such pair is compared and kept. Above it, while the candidate pairs are at most
-    :data:`EXACT_PAIR_BUDGET`, every one is still compared (:func:`pair_weights`, the same
-    numbers in numpy) and each technology keeps its :data:`KEEP_PER_TOOL` strongest edges, in
-    the order its substitutes are ranked (so its ranked list is exactly that of the whole
-    graph); beyond the budget, big feature groups are sampled with a window of :data:`WINDOW`
-    and each technology keeps its :data:`TOP_K` strongest edges.
+def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], weights=WEIGHTS,
+                           ctx: Context | None = None, ranked: dict | None = None, edges: list | None = None) -> nx.Graph:
+    """Weighted, undirected technology graph for clustering: an edge between every pair where
+    one is among the other's :data:`KEEP_PER_TOOL` best candidates, weighted by the mean of
+    the two directional scores. ``ranked`` and ``edges`` (:func:`rankings`) when known.
 
     Examples
     --------
-    Two serving tools and a tracker that shares only a language with them:
+    Two model servers and a tracker that shares only a language with them:
 
     >>> profs = {
     ...     "tool/a": Profile("tool/a", "A", "tool", capabilities={"cap/serving"}, languages={"lang/py"}),
@@ -248,217 +621,12 @@ def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], we
     ... }
     >>> g = substitutability_graph(profs, labels={})
     >>> sorted(g.nodes), list(g.edges(data="weight"))
-    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 4.3)])
+    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 1.11)])
     """
-    large = len(profs) > PAIRWISE_LIMIT
-    exact = not large or exact_pair_count(profs) <= EXACT_PAIR_BUDGET
+    if edges is None:
+        _ranked, edges = rankings(profs, labels, ctx, KEEP_PER_TOOL, weights)
     g = nx.Graph()
     for iri in sorted(profs):
         g.add_node(iri, label=profs[iri].label, kind=profs[iri].kind)
-    if large and exact:
-        g.add_weighted_edges_from(_exact_strongest(profs, weights, KEEP_PER_TOOL))
-        return g
-    weighted = []
-    for a, b in sorted(candidate_pairs(profs, window=WINDOW if large else None)):
-        weight = weight_of(profs[a], profs[b], weights)
-        if weight > 0:
-            weighted.append((a, b, weight))
-    if large:
-        best: dict[str, list] = {}
-        for a, b, w in weighted:
-            best.setdefault(a, []).append((-w, b))
-            best.setdefault(b, []).append((-w, a))
-        keep = {tuple(sorted((a, b))) for a, rows in best.items() for _w, b in sorted(rows)[:TOP_K]}
-        weighted = [row for row in weighted if (row[0], row[1]) in keep]
-    g.add_weighted_edges_from(weighted)
+    g.add_weighted_edges_from(edges)
     return g
-
-
-def _numbered(profs: dict[str, Profile]):
-    order = sorted(profs)
-    return order, {iri: i for i, iri in enumerate(order)}
-
-
-def _incidence(sets, n: int):
-    """Sparse 0/1 matrix: a row per technology, a column per item of any of ``sets``."""
-    import numpy as np
-    import scipy.sparse as sparse
-
-    vocabulary: dict = {}
-    rows, cols = [], []
-    for i, items in enumerate(sets):
-        for item in items:
-            rows.append(i)
-            cols.append(vocabulary.setdefault(item, len(vocabulary)))
-    return sparse.csr_matrix((np.ones(len(rows), np.int64), (rows, cols)), shape=(n, max(1, len(vocabulary))))
-
-
-def _links(profs, order, number, attributes):
-    """Sparse symmetric n × n matrix: 1 where one technology names the other in ``attributes``."""
-    import numpy as np
-    import scipy.sparse as sparse
-
-    rows, cols = [], []
-    for i, iri in enumerate(order):
-        for attribute in attributes:
-            for other in getattr(profs[iri], attribute):
-                j = number.get(other)
-                if j is not None and j != i:
-                    rows += [i, j]
-                    cols += [j, i]
-    n = len(order)
-    return sparse.csr_matrix((np.ones(len(rows), np.int64), (rows, cols)), shape=(n, n))
-
-
-def _candidate_numbers(profs, order, number):
-    """:func:`candidate_pairs` (no window) as two arrays of technology numbers, ``first <
-    second``, in sorted order: pairs sharing a feature group of at most :data:`GROUP_LIMIT`
-    members, and directly linked pairs."""
-    import numpy as np
-    import scipy.sparse as sparse
-
-    groups: dict[tuple, list[int]] = {}
-    for i, iri in enumerate(order):
-        for feature in _features(profs[iri], None):
-            groups.setdefault(feature, []).append(i)
-    kept = [members for members in groups.values() if 1 < len(members) <= GROUP_LIMIT]
-    rows = [i for members in kept for i in members]
-    cols = [c for c, members in enumerate(kept) for _i in members]
-    n = len(order)
-    features = sparse.csr_matrix((np.ones(len(rows), np.int64), (rows, cols)), shape=(n, max(1, len(kept))))
-    together = sparse.triu(features @ features.T + _links(profs, order, number,
-                                                          ("alternatives", "equivalents", "equivalent_of")), k=1)
-    together = together.tocsr()
-    together.sum_duplicates()
-    together.sort_indices()
-    first = np.repeat(np.arange(n, dtype=np.int64), np.diff(together.indptr))
-    return first, together.indices.astype(np.int64)
-
-
-def _weights(profs, order, number, first, second, weights=WEIGHTS):
-    """:func:`weight_of` of each pair (``first[k]``, ``second[k]``), rounded, as a numpy array."""
-    import numpy as np
-
-    n = len(order)
-
-    def shared_and_sizes(attribute):
-        m = _incidence([getattr(profs[iri], attribute) for iri in order], n)
-        sizes = np.diff(m.indptr)
-        shared = np.asarray(m[first].multiply(m[second]).sum(axis=1)).ravel()
-        return shared, sizes[first], sizes[second]
-
-    def jaccard(attribute):
-        shared, size_a, size_b = shared_and_sizes(attribute)
-        both = (size_a > 0) & (size_b > 0)
-        return np.where(both, shared / np.where(both, size_a + size_b - shared, 1), 0.0)
-
-    def linked(attribute):  # b in a.<attribute> or a in b.<attribute>
-        return np.asarray(_links(profs, order, number, (attribute,))[first, second]).ravel() > 0
-
-    # weight_of's terms, in its order, with its float operations: the same sums bit for bit
-    total = np.zeros(len(first))
-    total = total + np.where(linked("alternatives"), weights["stated_alternative"], 0.0)
-    total = total + np.where(linked("equivalents"), weights["cloud_equivalent"], 0.0)
-    total = total + weights["capabilities"] * jaccard("capabilities")
-    total = total + weights["shared_equivalents"] * jaccard("equivalents")
-    total = total + weights["co_alternatives"] * np.minimum(shared_and_sizes("alternative_of")[0], 2)
-    total = total + weights["languages"] * jaccard("languages")
-    total = total + weights["industries"] * jaccard("industries")
-    return _round6(total)
-
-
-def _round6(values):
-    """``[round(v, 6) for v in values]``, fast: numpy rounds, Python's ``round`` decides the
-    near-ties. Away from a tie, rounding the scaled value to the nearest integer picks the same
-    integer k as rounding the exact decimal, and k / 1e6 is then the double nearest to
-    k·10⁻⁶, as ``round`` gives; within 0.001 of a tie, ``round`` itself decides.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> values = np.array([0.3 / 64, 2.675, 1 / 3, 4.3, 0.0046875, 1e-7])
-    >>> _round6(values).tolist() == [round(v, 6) for v in values.tolist()]
-    True
-    """
-    import numpy as np
-
-    scaled = values * 1e6
-    out = np.rint(scaled) / 1e6
-    for k in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3).tolist():
-        out[k] = round(float(values[k]), 6)
-    return out
-
-
-def pair_weights(profs: dict[str, Profile], pairs: list[tuple[str, str]], weights=WEIGHTS) -> list[tuple]:
-    """``[(a, b, weight)]`` for the ``pairs`` with a positive :func:`weight_of`, in their order:
-    the same numbers, computed for all pairs at once with sparse matrices (numpy, scipy).
-
-    Each term is added in :func:`weight_of`'s order with the same float operations, and the
-    sum is rounded by Python's ``round``, so every weight equals :func:`weight_of`'s bit for bit
-    (a test compares them on every pair of the shipped graph).
-
-    Examples
-    --------
-    >>> profs = {"t/a": Profile("t/a", "A", "tool", capabilities={"c/x", "c/y"}, alternatives={"t/b"}),
-    ...          "t/b": Profile("t/b", "B", "tool", capabilities={"c/x"}),
-    ...          "t/c": Profile("t/c", "C", "tool", languages={"l/py"})}
-    >>> pairs = [("t/a", "t/b"), ("t/a", "t/c")]
-    >>> pair_weights(profs, pairs) == [(a, b, weight_of(profs[a], profs[b])) for a, b in pairs[:1]]
-    True
-    """
-    import numpy as np
-
-    if not pairs:
-        return []
-    order, number = _numbered(profs)
-    first = np.fromiter((number[a] for a, _b in pairs), np.int64, len(pairs))
-    second = np.fromiter((number[b] for _a, b in pairs), np.int64, len(pairs))
-    return [(a, b, w) for (a, b), w in zip(pairs, _weights(profs, order, number, first, second, weights).tolist())
-            if w > 0]
-
-
-def _exact_strongest(profs: dict[str, Profile], weights, keep: int) -> list[tuple]:
-    """Every candidate pair compared (in numpy), each technology's ``keep`` strongest edges
-    kept, in the order substitutes are ranked (weight, label, IRI): ``[(a, b, weight)]``
-    with ``a < b``, sorted."""
-    import numpy as np
-
-    order, number = _numbered(profs)
-    first, second = _candidate_numbers(profs, order, number)
-    values = _weights(profs, order, number, first, second, weights)
-    positive = values > 0
-    first, second, values = first[positive], second[positive], values[positive]
-    by_label = sorted(range(len(order)), key=lambda i: (profs[order[i]].label.lower(), order[i]))
-    rank = np.empty(len(order), np.int64)
-    rank[by_label] = np.arange(len(order))
-    owner = np.concatenate([first, second])
-    other = np.concatenate([second, first])
-    edge = np.concatenate([np.arange(len(first))] * 2)
-    micro = np.rint(np.concatenate([values, values]) * 1e6).astype(np.int64)  # weights are rounded to 6 places
-    bits = max(1, len(order).bit_length())
-    spread = int(micro.max()).bit_length() if len(micro) else 1
-    if 2 * bits + spread <= 62:  # one integer key (owner, strongest first, then label rank): a fast sort
-        ranked = np.argsort((owner << (bits + spread)) | ((micro.max() - micro) << bits) | rank[other])
-    else:
-        ranked = np.lexsort((rank[other], -micro, owner))
-    counts = np.bincount(owner, minlength=len(order))
-    starts = (np.cumsum(counts) - counts)[owner[ranked]]
-    place = np.arange(len(ranked)) - starts  # the position of each edge in its owner's ranking
-    kept = np.zeros(len(first), bool)
-    kept[edge[ranked[place < keep]]] = True
-    return [(order[a], order[b], w) for a, b, w in zip(first[kept].tolist(), second[kept].tolist(),
-                                                        values[kept].tolist())]
-
-
-def strongest(weighted: list[tuple], profs: dict[str, Profile], keep: int) -> list[tuple]:
-    """The edges of ``weighted`` that are among the ``keep`` strongest of either end, in the
-    order substitutes are ranked (weight, then label, then IRI); the input order is kept."""
-    best: dict[str, list] = {}
-    for a, b, w in weighted:
-        best.setdefault(a, []).append((-w, profs[b].label.lower(), b))
-        best.setdefault(b, []).append((-w, profs[a].label.lower(), a))
-    kept = set()
-    for a, rows in best.items():
-        rows.sort()
-        kept.update((min(a, b), max(a, b)) for _w, _label, b in rows[:keep])
-    return [row for row in weighted if (row[0], row[1]) in kept]

@@ -52,16 +52,16 @@ def make_index(graph, analysis) -> dict:
     for iri, p in sorted(analysis.profiles.items()):
         techs[iri] = {"label": p.label, "kind": p.kind, "delivery": sorted(p.delivery),
                       "languages": sorted(p.languages), "industries": sorted(p.industries),
-                      "providers": sorted(p.providers), "capabilities": sorted(p.capabilities)}
+                      "providers": sorted(p.providers), "capabilities": sorted(p.capabilities),
+                      "offered_by": sorted(p.offered_by),
+                      "equivalent_on": sorted(p.providers - p.offered_by),
+                      "tech_kind": p.tech_kind, "kind_label": analysis.labels.get(p.tech_kind, ""),
+                      "primary": p.primary, "status": p.status or None,
+                      "successors": sorted(p.successors), "osi": p.osi, "has_industry": bool(p.industries)}
     from .substitutability import reasons_of
 
-    said: dict[tuple[str, str], list[str]] = {}  # the reasons of a pair read the same from either end
-
-    def reasons(a: str, b: str) -> list[str]:
-        key = (a, b) if a < b else (b, a)
-        if key not in said:
-            said[key] = reasons_of(analysis.profiles[a], analysis.profiles[b], analysis.labels)
-        return said[key]
+    def reasons(a: str, b: str) -> list[str]:  # directional: b as a substitute for a
+        return reasons_of(analysis.profiles[a], analysis.profiles[b], analysis.labels, analysis.ctx)
 
     ranked = {iri: [[other, weight, reasons(iri, other)] for other, weight in
                     analysis.ranked_substitutes(iri, MAX_PER_TOOL)] for iri in sorted(analysis.profiles)}
@@ -108,6 +108,12 @@ def _layout(index: dict) -> tuple[list, list, list, list, list]:
     return sorted([iri, entry] for iri, entry in names.items()), keys[::KEYS_PER_LINE], blocks, profiles, rankings
 
 
+def _kinds(techs: dict) -> dict:
+    """Kind IRI → label of the technologies of an index (for ``--kind``)."""
+    return {t["tech_kind"]: t.get("kind_label") or t["tech_kind"].rsplit("/", 1)[-1]
+            for _iri, t in sorted(techs.items()) if t.get("tech_kind")}
+
+
 def index_bytes(index: dict) -> bytes:
     """The file ``build/index.json`` for an index made by :func:`make_index`: deterministic bytes.
 
@@ -144,7 +150,8 @@ def index_bytes(index: dict) -> bytes:
                 offsets[section].append(at)
         spans[section] = [start, position]
         add(b"],\n" if section != "substitutes" else b"]}\n")
-    header = {"version": INDEX_VERSION, "size": position, "spans": spans, "first_keys": first_keys, **offsets}
+    header = {"version": INDEX_VERSION, "size": position, "spans": spans, "first_keys": first_keys,
+              "kinds": _kinds(index["technologies"]), **offsets}
     return b"".join([_HEAD, _dumps(header), b",\n", *body])
 
 
@@ -166,6 +173,14 @@ class _View:
 
     def names(self) -> dict:
         raise NotImplementedError
+
+    def kinds(self) -> dict:
+        """Kind IRI → label, of every kind a technology of the index has."""
+        raise NotImplementedError
+
+    def label(self, iri: str) -> str:
+        """The label of a node, from its names (the whole names section: rare, for successors)."""
+        return self.names().get(iri, {}).get("label", iri)
 
     def resolver(self):
         """The full resolver (vendor prefixes, compact IRIs, suggestions, errors), made once."""
@@ -215,6 +230,7 @@ class _MemoryView(_View):
 
     def __init__(self, index: dict):
         self._names, _first, blocks, self._profiles, self._rankings = _layout(index)
+        self._kinds = _kinds(index["technologies"])
         self._keys = {key: entries for block in blocks for key, entries in block.items()}
 
     def entries(self, key):
@@ -228,6 +244,9 @@ class _MemoryView(_View):
 
     def names(self):
         return dict(self._names)
+
+    def kinds(self):
+        return dict(self._kinds)
 
 
 class SubstitutesIndex(_View, Mapping):
@@ -303,6 +322,10 @@ class SubstitutesIndex(_View, Mapping):
         profile, ranking = self._lines([self._tech_offsets[number], self._ranking_offsets[number]])
         return profile, ranking
 
+    def kinds(self):
+        """Kind IRI → label (from the header)."""
+        return dict(self._header.get("kinds", {}))
+
     def names(self):
         """Every node's label, names and classes (the whole names section, read once)."""
         if "names" not in self._whole:
@@ -365,16 +388,40 @@ def _resolve(resolver, name: str, kinds: tuple[str, ...]) -> str:
     raise last_error
 
 
+#: Statuses left out by default (see mlops_kg.analysis.substitutability.RETIRED_STATUSES; not
+#: imported from there, which would load rdflib on the fast path).
+_RETIRED = ("archived", "sunset")
+
+
+def _retired(profile: dict) -> bool:
+    return profile.get("status") in _RETIRED or bool(profile.get("successors"))
+
+
+def _kind_key(text: str) -> str:
+    from ..model.names import normalize_name
+
+    return normalize_name(text.replace("-", " "))
+
+
 def find_substitutes(index, name: str, *, top: int = 5, language: str | None = None,
                      industry: str | None = None, provider: str | None = None,
-                     open_source: bool = False, managed: bool = False) -> dict:
+                     offered_by: str | None = None, equivalent_on: str | None = None,
+                     capability: str | None = None, kind: str | None = None,
+                     open_source: bool = False, managed: bool = False,
+                     include_inactive: bool = False) -> dict:
     """Ranked substitutes for the tool ``name`` (forgiving name resolution).
 
     ``index`` is :func:`load_index`'s (a build's file) or :func:`make_index`'s (a dict).
-    Filters keep substitutes that use ``language`` (a language or framework), are used in
-    ``industry``, are offered by or have a cloud equivalent on ``provider``, are open source,
-    or are managed cloud services. Returns ``{"tool": {"label", "iri"}, "substitutes": [{"label",
-    "iri", "score", "reasons"}], "filters": {...}}``; ties are broken by label, then IRI.
+    Archived and sunset technologies, and those with a successor, are left out unless
+    ``include_inactive``; every substitute says its ``status``. Filters keep substitutes that
+    use ``language`` (a language or framework), have ``capability``, are of ``kind`` (a kind's
+    label or slug: "experiment tracker"), are offered by ``offered_by``, have a cloud
+    equivalent on ``equivalent_on``, either (``provider``), have an OSI-approved licence
+    (``open_source``), or are managed cloud services. With ``industry``, substitutes used in it
+    come first; candidates with no industry data at all follow, flagged ``"industry":
+    "unknown"``, instead of being dropped silently. Returns ``{"tool": {"label", "iri",
+    "status", "successors"}, "substitutes": [{"label", "iri", "score", "reasons", "status",
+    "kind"}], "filters": {...}}``; ties are broken by label, then IRI.
     """
     if top is None or top < 1:
         raise MlopsKgError(f"--top must be at least 1, got {top}")
@@ -388,32 +435,65 @@ def find_substitutes(index, name: str, *, top: int = 5, language: str | None = N
     if language is not None:
         lang, filters["language"], _n = view.resolve(language, ("language", "framework"))
         checks.append(lambda t: lang in t["languages"])
-    if industry is not None:
-        ind, filters["industry"], _n = view.resolve(industry, ("industry",))
-        checks.append(lambda t: ind in t["industries"])
-    if provider is not None:
-        prov, filters["provider"], _n = view.resolve(provider, ("provider",))
-        checks.append(lambda t: prov in t["providers"])
+    if capability is not None:
+        cap, filters["capability"], _n = view.resolve(capability, ("capability",))
+        checks.append(lambda t: cap in t["capabilities"])
+    if kind is not None:
+        kinds = view.kinds()
+        wanted = _kind_key(kind)
+        hits = [k for k, kind_label in kinds.items()
+                if wanted in (_kind_key(k.rsplit("/", 1)[-1]), _kind_key(kind_label))]
+        if not hits:
+            known = ", ".join(sorted(k.rsplit("/", 1)[-1] for k in kinds))
+            raise MlopsKgError(f"unknown kind {kind!r}; known kinds: {known}")
+        filters["kind"] = kinds[hits[0]]
+        checks.append(lambda t: t.get("tech_kind") == hits[0])
+    for option, value, field in (("provider", provider, "providers"), ("offered_by", offered_by, "offered_by"),
+                                 ("equivalent_on", equivalent_on, "equivalent_on")):
+        if value is not None:
+            prov, filters[option], _n = view.resolve(value, ("provider",))
+            checks.append(lambda t, prov=prov, field=field: prov in t.get(field, ()))
     if open_source:
         filters["open_source"] = True
-        checks.append(lambda t: "OpenSource" in t["delivery"])
+        checks.append(lambda t: t.get("osi") is True)
     if managed:
         filters["managed"] = True
         checks.append(lambda t: "ManagedService" in t["delivery"])
+    if not include_inactive:
+        checks.append(lambda t: not _retired(t))
+    else:
+        filters["include_inactive"] = True
+    ind = None
+    if industry is not None:
+        ind, filters["industry"], _n = view.resolve(industry, ("industry",))
     profile, ranking = view.tool(number)
-    kept = ranking[:top]
-    if checks:  # the candidates' small profile lines, a few at a time, until `top` pass
-        kept, step = [], max(top, 8)
-        for start in range(0, len(ranking), step):
-            chunk = ranking[start:start + step]
-            kept += [row for row, other in zip(chunk, view.profiles([row[4] for row in chunk]))
-                     if all(check(other) for check in checks)]
-            if len(kept) >= top:
-                break
-    found = [{"label": other_label, "iri": other, "score": round(weight, 3), "reasons": reasons}
-             for other, other_label, weight, reasons, _n in kept[:top]]
-    answer = {"tool": {"label": profile["label"], "iri": tool}, "substitutes": found, "filters": filters}
-    if checks and len(found) < top and len(ranking) >= MAX_PER_TOOL:
+    kept, unknown, step = [], [], max(top, 8)
+    # the candidates' small profile lines, a few at a time, until `top` pass
+    for start in range(0, len(ranking), step):
+        chunk = ranking[start:start + step]
+        for row, other in zip(chunk, view.profiles([row[4] for row in chunk])):
+            if not all(check(other) for check in checks):
+                continue
+            if ind is not None and ind not in other["industries"]:
+                if not other["industries"]:
+                    unknown.append((row, other))
+                continue
+            kept.append((row, other))
+        if len(kept) >= top:
+            break
+    chosen = kept[:top] + unknown[:max(0, top - len(kept))]
+    found = []
+    for (other, other_label, weight, reasons, _n), other_profile in chosen:
+        entry = {"label": other_label, "iri": other, "score": round(weight, 3), "reasons": reasons,
+                 "status": other_profile.get("status"), "kind": other_profile.get("kind_label") or None}
+        if ind is not None and not other_profile["industries"]:
+            entry["industry"] = "unknown"
+        found.append(entry)
+    successors = [{"iri": s, "label": view.label(s)} for s in profile.get("successors", [])]
+    answer = {"tool": {"label": profile["label"], "iri": tool, "status": profile.get("status"),
+                       "kind": profile.get("kind_label") or None, "successors": successors},
+              "substitutes": found, "filters": filters}
+    if (checks or ind) and len(found) < top and len(ranking) >= MAX_PER_TOOL:
         # the index keeps each tool's strongest MAX_PER_TOOL candidates: weaker ones that pass
         # the filters exist perhaps, but were not searched
         answer["searched"] = len(ranking)

@@ -69,7 +69,9 @@ def _prepare(include, progress, without):
     if not report.conforms:
         raise ValidationError(report)
     progress("validated against the SHACL shapes")
-    result = analyze(union)
+    from ..analysis.substitutability import graph_origins
+
+    result = analyze(union, origins=graph_origins(ds))
     progress("analysed", result.subst.number_of_nodes(), "technologies")
     analysis_graph = ds.graph(GRAPHS.ANALYSIS)
     for triple in statements(result):

@@ -9,7 +9,9 @@
   so queries and shapes can ask for a Technology without a property path;
 * what the public catalogues imply (:mod:`mlops_kg.model.landscape`): each catalogue entity is
   a technology with capabilities from the category crosswalk, a primary capability and a
-  status, unless curated.
+  status, unless curated;
+* the kind of a catalogue entity (:func:`infer_kinds`), unless curated: the default kind
+  (``mlo:defaultKind``, graph/landscape/curated-kinds.ttl) most of its categories agree on.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ def infer(ds) -> Graph:
 
     inferred = ds.graph(GRAPHS.INFERRED)
     infer_landscape(ds, inferred)
+    infer_kinds(ds, inferred)
     for a, b in ds.subject_objects(MLO.statedAlternative):
         if a != b:
             inferred.add((a, MLO.isAlternativeTo, b))
@@ -43,6 +46,48 @@ def infer(ds) -> Graph:
             if (node, RDF.type, parent) not in ds:
                 inferred.add((node, RDF.type, parent))
     return inferred
+
+
+def infer_kinds(ds, inferred) -> None:
+    """An ``mlo:kind`` for every catalogue technology without a curated one (issue 16's rule).
+
+    The kind most of its in-scope categories agree on, each category the entity is filed
+    under counted once (``kind:other`` counts like any kind); a tie goes to the kind of its
+    category in the first source of :data:`mlops_kg.model.resources.LANDSCAPE_SOURCES`
+    (then by category IRI); an entity with no category of a default kind gets ``kind:other``.
+    """
+    from collections import Counter
+
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS
+
+    from .landscape import source_graphs
+    from .namespaces import ID, SCHEMA
+
+    # mlo:defaultKind is still a proposed term, defined in graph/landscape/curated-kinds.ttl
+    default = dict(ds.subject_objects(URIRef(str(MLO._NS) + "defaultKind")))
+    if not default:
+        return
+    technology = (MLO.Technology, MLO.Tool, MLO.CloudService, MLO.Platform)
+    filed: dict = {}  # entity -> [(source rank, category IRI, kind)]
+    for rank, graph in enumerate(source_graphs(ds)):
+        for node in graph.subjects(RDF.type, SCHEMA.SoftwareApplication):
+            filed.setdefault(node, [])
+        for node, category in graph.subject_objects(DCTERMS.subject):
+            if category in default:
+                filed.setdefault(node, []).append((rank, str(category), default[category]))
+    other = URIRef(ID["kind/other"])
+    for node in sorted(filed):
+        if ds.value(node, MLO.kind) is not None or not any((node, RDF.type, t) in ds for t in technology):
+            continue
+        categories = sorted(set(filed[node]))
+        if not categories:
+            inferred.add((node, MLO.kind, other))
+            continue
+        votes = Counter(kind for _rank, _category, kind in categories)
+        most = max(votes.values())
+        kind = next(kind for _rank, _category, kind in categories if votes[kind] == most)
+        inferred.add((node, MLO.kind, kind))
 
 
 def _our_superclasses(ds, cls, _seen=None):

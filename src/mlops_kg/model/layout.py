@@ -18,7 +18,7 @@ ANALYSIS = "analysis.json"   # centrality and clusters, for `mlops-kg analyze`
 INDEX = "index.json"         # names, profiles and ranked substitutes, for the fast `substitutes`
 SITE = "site"                # the static site: index, one page per tool, graph and clusters pages
 #: Version of the substitutes index format (``index.json``); readers refuse another one.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def input_files(include=(), without=()) -> list[Path]:

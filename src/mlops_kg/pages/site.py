@@ -123,11 +123,24 @@ def stored_analysis(ds, index: dict):
     subst = nx.Graph()
     for iri in sorted(profs):
         subst.add_node(iri, label=profs[iri].label, kind=profs[iri].kind)
+    ranked, reasons = {}, {}
     for iri, rows in sorted(index.get("substitutes", {}).items()):
-        subst.add_weighted_edges_from((iri, other, weight) for other, weight, _reasons in rows
-                                      if iri in profs and other in profs)
+        ranked[iri] = [(other, weight) for other, weight, _reasons in rows if iri in profs and other in profs]
+        reasons.update(((iri, other), list(why)) for other, _weight, why in rows)
+    subst.add_weighted_edges_from(_undirected(ranked))
     return Analysis(project(source), {"pagerank": pagerank}, profs, labels, subst,
-                    stored_clusters(stored, profs, labels))
+                    stored_clusters(stored, profs, labels), ranked=ranked, reasons=reasons)
+
+
+def _undirected(ranked: dict) -> list[tuple]:
+    """``[(a, b, weight)]``, ``a < b``, sorted: one edge per pair of ranked technologies, weighted by
+    the stronger of the two directional scores (the same whichever end is read first)."""
+    best: dict = {}
+    for iri, rows in ranked.items():
+        for other, weight in rows:
+            key = (min(iri, other), max(iri, other))
+            best[key] = max(best.get(key, weight), weight)
+    return sorted((a, b, w) for (a, b), w in best.items())
 
 
 def as_stored(analysis):
@@ -158,11 +171,14 @@ def as_stored(analysis):
 
     subst = nx.Graph()
     subst.add_nodes_from(analysis.subst.nodes(data=True))
+    ranked, reasons = {}, {}
     for iri in analysis.subst.nodes:
-        subst.add_weighted_edges_from((iri, other, weight)
-                                      for other, weight in analysis.ranked_substitutes(iri, MAX_PER_TOOL))
+        rows = analysis.substitutes(iri, MAX_PER_TOOL)  # directional: kept per technology
+        ranked[iri] = [(other, weight) for other, weight, _why in rows]
+        reasons.update(((iri, other), list(why)) for other, _weight, why in rows)
+    subst.add_weighted_edges_from(_undirected(ranked))
     pagerank = {node: float(f"{value:.6f}") for node, value in analysis.scores.get("pagerank", {}).items()}
-    return dataclasses.replace(analysis, subst=subst, scores={"pagerank": pagerank})
+    return dataclasses.replace(analysis, subst=subst, scores={"pagerank": pagerank}, ranked=ranked, reasons=reasons)
 
 
 def stored_clusters(stored, profs: dict, labels: dict) -> list[dict]:

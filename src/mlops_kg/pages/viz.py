@@ -552,9 +552,13 @@ def neighbourhood_view(full: nx.MultiDiGraph, center: str, *, hops: int = 1, ori
 def _reasons(analysis, a: str, b: str) -> list[str]:
     from ..analysis.substitutability import reasons_of
 
+    said = getattr(analysis, "reasons", None)
+    if said:  # the reasons the build stored (with their sources), from either end
+        if (a, b) in said or (b, a) in said:
+            return said.get((a, b)) or said.get((b, a)) or []
     profiles = getattr(analysis, "profiles", {}) or {}
     if a in profiles and b in profiles:
-        return reasons_of(profiles[a], profiles[b], analysis.labels)
+        return reasons_of(profiles[a], profiles[b], analysis.labels, getattr(analysis, "ctx", None))
     return []
 
 
