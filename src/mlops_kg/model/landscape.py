@@ -16,8 +16,10 @@ From these, for every catalogue entity:
   of the scheme, then by IRI;
 * **a status**, unless curated (:func:`mlops_kg.model.status.derive_status`): archived if a
   catalogue says so, else active or inactive by the newest last-commit date a catalogue
-  states, judged at the date that catalogue's data was collected (the ``mlo:observedDate``
-  or ``dcterms:issued`` of its files in the datasets graph, the earliest of them);
+  states, judged at the day that catalogue saw it: the entry's ``mlo:starCountDate`` (LF AI
+  took its GitHub data at different times for different entries), else the date that
+  catalogue's data was collected (the ``mlo:observedDate`` or ``dcterms:issued`` of its files
+  in the datasets graph, the earliest of them);
 * **a preferred label** when the catalogue that gave the name was left out of the build
   (``--without``): the name of the first remaining catalogue, in the order of
   :data:`mlops_kg.model.resources.LANDSCAPE_SOURCES`.
@@ -171,8 +173,11 @@ def _statuses(ds, inferred, sources, technologies) -> None:
         if ds.value(node, MLO.status) is not None:
             continue  # curated
         archived = any(g.value(node, MLO.archived) == Literal(True) for g in sources)
-        dated = [(str(d), as_of[g.identifier]) for g in sources for d in g.objects(node, MLO.lastCommitDate)
-                 if as_of[g.identifier]]
+        # each catalogue's last commit judged at the day that catalogue saw it: the entry's own
+        # mlo:starCountDate (the same GitHub data), else the day its data was collected
+        dated = [(str(d), str(g.value(node, MLO.starCountDate) or as_of[g.identifier]))
+                 for g in sources for d in g.objects(node, MLO.lastCommitDate)
+                 if g.value(node, MLO.starCountDate) or as_of[g.identifier]]
         last_commit, when = max(dated) if dated else (None, None)
         status = derive_status(archived=archived, last_commit=last_commit, as_of=when)
         if status:

@@ -97,6 +97,7 @@ class MLO(DefinedNamespace):
     latestReleaseDate: URIRef
     pypiPackage: URIRef
     npmPackage: URIRef
+    debianPackage: URIRef
     condaPackage: URIRef
     archived: URIRef
     osiApproved: URIRef

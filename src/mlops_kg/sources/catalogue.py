@@ -61,6 +61,9 @@ class Record:
     conda: str | None = None
     maturity: str | None = None
     archived: bool | None = None
+    #: When the record's counts and dates were taken, where the catalogue says so per entry (LF AI:
+    #: the end of the 52-week commit series), else None and the file's date stands.
+    observed: str | None = None
 
     @property
     def osi_approved(self) -> bool | None:

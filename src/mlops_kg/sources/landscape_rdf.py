@@ -556,7 +556,7 @@ def source_triples(placements, source: str, versions: dict) -> list[tuple]:
         stars, record = _first(records, "stars")
         if stars is not None and record.file in versions:
             add((node, CT.starCount, Literal(stars)))
-            add((node, CT.starCountDate, Literal(versions[record.file].as_of, datatype=XSD.date)))
+            add((node, CT.starCountDate, Literal(record.observed or versions[record.file].as_of, datatype=XSD.date)))
         created, _ = _first(records, "created")
         if created:
             add((node, SCHEMA.dateCreated, Literal(created, datatype=XSD.date)))

@@ -135,7 +135,27 @@ def _record(item, category_path, source: str, where: str, path) -> Record:
         latest_release=iso_date(github.get("release_date")),
         maturity=maturity(project),
         archived=archived,
+        observed=_observed(github.get("firstWeek")),
     )
+
+
+def _observed(first_week) -> str | None:
+    """The day the GitHub data of an entry was taken: the start of the last week of its 52-week
+    commit series, which starts at ``firstWeek``. LF AI's landscape stopped refreshing this data
+    at different times for different entries, so the file's own date says nothing of when an
+    entry's last commit was seen (Feast's of 2023-11-18 was seen in November 2023, not in 2024).
+
+    Examples
+    --------
+    >>> _observed("2022-11-27Z"), _observed(None)
+    ('2023-11-19', None)
+    """
+    from datetime import date, timedelta
+
+    start = iso_date(first_week)
+    if start is None:
+        return None
+    return (date.fromisoformat(start) + timedelta(weeks=51)).isoformat()
 
 
 def _languages(entries) -> tuple[str, ...]:
