@@ -58,6 +58,10 @@ class Item:
 
 @dataclass
 class Section:
+    """One detailed section of a guide (``## 3. Kubeflow``): the tool it is about, its number as
+    written, its ``Field: value`` lines, its industry use cases and the fields not understood,
+    each with the line it came from."""
+
     name: str
     line: int
     number: int | None = None
@@ -68,6 +72,9 @@ class Section:
 
 @dataclass
 class Guide:
+    """What :func:`parse_guide` read from a Markdown guide: its title, the numbered tool list,
+    the detailed sections, and the lines it skipped (reported, never fatal)."""
+
     title: str | None = None
     listed: list[tuple[int, Item]] = field(default_factory=list)       # (position, name)
     sections: list[Section] = field(default_factory=list)
