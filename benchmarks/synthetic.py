@@ -109,7 +109,7 @@ def generate(n_tools: int, seed: int = 7, base=None):
         yield q(s, _iri(RDF_TYPE), _iri(MLO + "Tool"), GUIDE)
         yield q(s, _iri(RDF_TYPE), _iri(MLO + "Technology"), INFERRED)
         yield q(s, _iri(SKOS + "prefLabel"), _lit(f"Tool {i}"), GUIDE)
-        yield q(s, _iri(SKOS + "altLabel"), _lit(f"T{i}"), GUIDE)
+        yield q(s, _iri(SKOS + "altLabel"), _lit(f"Synthetic T{i}"), GUIDE)  # not a real name ("T5" is one)
         yield q(s, _iri(DCT + "description"), _lit(f"Synthetic tool number {i}, made for benchmarks."), CURATED)
         yield q(s, _iri(SCHEMA_URL), _iri(f"https://tool-{i}.example.org/"), CURATED)
         yield q(s, _iri(MLO + "listedIn"), tool_list, GUIDE)

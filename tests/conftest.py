@@ -1,4 +1,8 @@
-"""Shared fixtures: one validated build of the shipped graph per test session."""
+"""Shared fixtures: one validated build of the shipped graph per test session.
+
+Most tests pin facts of the guide's graph (51 technologies), so the shared fixtures build it
+without the public catalogues (``without=GUIDE_ONLY``); ``landscape_built`` is the default,
+whole build, made once per session for the tests of the landscape."""
 from __future__ import annotations
 
 import os
@@ -11,14 +15,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SEED_GUIDE = ROOT.parent / "shared" / "seeds" / "000_6b5feba1abaa6ba6.txt"
 SEED_CHECKS = ROOT.parent / "shared" / "checks"
+#: What to leave out of a build for the guide-only graph (the catalogues of graph/landscape/).
+GUIDE_ONLY = ("landscape",)
 
 
 @pytest.fixture(scope="session")
 def dataset():
-    """The shipped graph, loaded, inferred and validated (do not mutate)."""
+    """The shipped guide-only graph, loaded, inferred and validated (do not mutate)."""
     from mlops_kg.build.pipeline import build_dataset
 
-    return build_dataset()
+    return build_dataset(without=GUIDE_ONLY)
 
 
 @pytest.fixture(scope="session")
@@ -30,10 +36,20 @@ def union(dataset):
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """A build folder produced by ``mlops_kg.build.pipeline.build``."""
+    """A build folder produced by ``mlops_kg.build.pipeline.build`` (guide-only)."""
     from mlops_kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("build")
+    build(out, without=GUIDE_ONLY)
+    return out
+
+
+@pytest.fixture(scope="session")
+def landscape_built(tmp_path_factory):
+    """The default build: the guide, the curated graph and every public catalogue."""
+    from mlops_kg.build.pipeline import build
+
+    out = tmp_path_factory.mktemp("build-landscape")
     build(out)
     return out
 
@@ -45,7 +61,7 @@ def built_with_guide(tmp_path_factory):
     from mlops_kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("build-with-guide")
-    build(out, include=[DATA / "guide-small.md"])
+    build(out, include=[DATA / "guide-small.md"], without=GUIDE_ONLY)
     return out
 
 
@@ -54,7 +70,7 @@ def xss_prepared():
     """The shipped graph plus ``tests/data/xss.ttl`` (labels that look like markup): ``(dataset, analysis)``."""
     from mlops_kg.build.pipeline import prepare
 
-    return prepare(include=[DATA / "xss.ttl"])
+    return prepare(include=[DATA / "xss.ttl"], without=GUIDE_ONLY)
 
 
 @pytest.fixture

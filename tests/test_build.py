@@ -74,7 +74,7 @@ def test_build_is_deterministic_across_hash_seeds(built, tmp_path):
     """Same input, same bytes: a build in a fresh process with another hash seed matches."""
     out = tmp_path / "again"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "mlops_kg", "build", "--out", str(out)], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "mlops_kg", "build", "--out", str(out), "--without", "landscape"], check=True, env=env,
                    capture_output=True)
     for ext in OUTPUTS:
         assert (out / f"{STEM}.{ext}").read_bytes() == (built / f"{STEM}.{ext}").read_bytes(), ext
@@ -86,7 +86,7 @@ def test_build_is_deterministic_across_hash_seeds(built, tmp_path):
 
 def test_cli_build_and_validate(cli_env):
     runner = CliRunner()
-    result = runner.invoke(cli, ["build", "--out", "out"])
+    result = runner.invoke(cli, ["build", "--out", "out", "--without", "landscape"])
     assert result.exit_code == 0, result.output
     assert "built" in result.output and (cli_env / "out" / f"{STEM}.ttl").is_file()
     result = runner.invoke(cli, ["validate", "out/mlops-kg.ttl"])
@@ -164,11 +164,11 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
     from mlops_kg.build.pipeline import prepare
 
     stream = io.StringIO()
-    prepare(progress=Progress(True, stream))  # the stages up to validation and analysis, without writing
+    prepare(progress=Progress(True, stream), without=("landscape",))  # the stages up to validation and analysis, without writing
     lines = stream.getvalue().splitlines()
     assert any("validated" in line for line in lines) and all(line.startswith("[") for line in lines)
     assert not for_terminal(quiet=True).enabled
-    piped = subprocess.run([sys.executable, "-m", "mlops_kg", "build", "--out", str(tmp_path / "c")],
+    piped = subprocess.run([sys.executable, "-m", "mlops_kg", "build", "--out", str(tmp_path / "c"), "--without", "landscape"],
                            capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stderr == ""
 
@@ -197,7 +197,7 @@ def test_an_interrupted_build_leaves_the_previous_one_whole(tmp_path, monkeypatc
 
     monkeypatch.setattr(site_module, "site_pages", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build_module.build(out)  # without the guide: every file would differ
+        build_module.build(out, without=("landscape",))  # without the guide: every file would differ
     assert digest() == before
     assert not [p.name for p in out.iterdir() if "staging" in p.name]
 
@@ -227,5 +227,5 @@ def test_scratch_folders_of_a_killed_build_are_cleared(tmp_path):
     (out / f".site.staging-{int(dead.stdout)}-y").mkdir()
     mine = out / f".staging-{os.getpid()}-z"
     mine.mkdir()
-    build(out)
+    build(out, without=("landscape",))
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [mine.name]

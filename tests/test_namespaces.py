@@ -7,7 +7,9 @@ from mlops_kg.model import resources
 from mlops_kg.model.iris import mint_iri, slugify
 from mlops_kg.model.namespaces import MLO, PREFIXES, bind_prefixes, sparql_prologue
 
-ONTOLOGY = Graph().parse(resources.ontology_files()[0])
+ONTOLOGY = Graph()
+for _path in resources.ontology_files():
+    ONTOLOGY.parse(_path)
 NS = str(MLO._NS)
 TERMS = sorted({s for s in ONTOLOGY.subjects() if isinstance(s, URIRef) and str(s).startswith(NS)})
 

@@ -124,7 +124,7 @@ tool:weird-typed a mlo:Tool ; skos:prefLabel "Weird{esc}Typed"^^xsd:string ;
 """, encoding="utf-8")
     out = tmp_path / "build"
     runner = CliRunner()
-    result = runner.invoke(cli, ["build", "-q", "--out", str(out), "--include", str(include)])
+    result = runner.invoke(cli, ["build", "-q", "--out", str(out), "--include", str(include), "--without", "landscape"])
     assert result.exit_code == 0, result.output
     from mlops_kg.model.load import load_file
 

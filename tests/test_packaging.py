@@ -1,4 +1,5 @@
 """A plain (non-editable) wheel carries the ontology, graph and queries and works from any folder."""
+import json
 import os
 import subprocess
 import sys
@@ -56,6 +57,8 @@ def test_installed_wheel_builds_from_another_folder(wheel, tmp_path):
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
     assert result.returncode == 0, result.stdout + result.stderr
     assert (out / "mlops-kg.ttl").stat().st_size > 10_000
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "best-of-ml-python" in manifest["sources"], "the wheel carries graph/landscape/"
     assert (out / "site" / "index.html").is_file() and (out / "site" / "assets" / "vis-network.min.js").is_file()
     where = subprocess.run([str(python), "-c", "import mlops_kg, sys; print(mlops_kg.__file__)"],
                            cwd=elsewhere, capture_output=True, text=True, check=True).stdout

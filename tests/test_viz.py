@@ -402,7 +402,7 @@ def test_imported_descriptions_show_on_tool_pages_and_in_tooltips():
     read only dcterms:description, so an imported tool showed no description at all."""
     from mlops_kg.build.pipeline import prepare
 
-    ds, analysis = prepare(include=[Path(__file__).parent / "data" / "guide-small.md"])
+    ds, analysis = prepare(include=[Path(__file__).parent / "data" / "guide-small.md"], without=("landscape",))
     feast = "https://w3id.org/mlops-kg/id/tool/feast"
     words = "An open-source feature store that serves features for training and online inference."
     pages = site_pages(ds, analysis)

@@ -27,7 +27,7 @@ from mlops_kg.model.names import normalize_name
 
 HERE = Path(__file__).resolve().parent
 JUDGEMENTS = HERE / "judgements.yaml"
-KIND_SCHEME = HERE.parents[1] / "ontology" / "proposed" / "landscape-terms.ttl"
+KIND_SCHEME = HERE.parents[1] / "ontology" / "landscape.ttl"
 
 #: What a candidate at a rank is worth; anything not judged for the query, and any retired tool, is 0.
 GAINS = {"good": 1.0, "acceptable": 0.5, "wrong": 0.0}
@@ -215,7 +215,7 @@ def load_judgements(path: str | Path = JUDGEMENTS) -> JudgedSet:
 
 
 def kinds_in_scheme(path: str | Path = KIND_SCHEME) -> set[str]:
-    """Local names of the kinds in the kind: scheme (the proposed ontology terms)."""
+    """Local names of the kinds in the kind: scheme (ontology/landscape.ttl)."""
     from rdflib import Graph, Namespace, RDF
 
     mlo = Namespace("https://w3id.org/mlops-kg/ontology#")

@@ -136,8 +136,11 @@ def cli():
 @click.option("--include", multiple=True, metavar="FILE",
               type=click.Path(dir_okay=False),
               help="Extra RDF file to merge in (e.g. from `mlops-kg import`); repeatable.")
+@click.option("--without", multiple=True, metavar="SOURCE",
+              help="Leave a public catalogue out (e.g. best-of-ml-python, whose data is CC-BY-SA-4.0); "
+                   "'landscape' leaves all of them out, for the guide-only graph. Repeatable.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines (they only show on a terminal anyway).")
-def build(out_dir, include, quiet):
+def build(out_dir, include, without, quiet):
     """Load, infer, validate and write the graph (Turtle, N-Triples, JSON-LD, TriG, N-Quads).
 
     Invalid data stops the build with exit 1 and a report; a failed build leaves the
@@ -147,7 +150,7 @@ def build(out_dir, include, quiet):
     from .progress import for_terminal
 
     try:
-        result = run_build(out_dir, include=include, progress=for_terminal(quiet))
+        result = run_build(out_dir, include=include, progress=for_terminal(quiet), without=without)
     except BuildInterrupted as exc:  # nothing was left to stop: the build is done and in place
         result = exc.result
         click.echo("note: Ctrl-C came while the finished build was being put in place; it completed", err=True)
@@ -578,7 +581,7 @@ def serve(host, port, timeout, max_rows, max_bytes, max_memory, workers, client_
 
 @cli.group()
 def landscape():
-    """The landscape snapshot: catalogue facts shipped in graph/landscape/ (not in the build yet)."""
+    """The landscape snapshot: catalogue facts shipped in graph/landscape/, which the build loads."""
 
 
 @landscape.command(name="refresh")

@@ -20,14 +20,31 @@ from ..errors import DataFileError
 from ..model.layout import MANIFEST, fingerprint, read_manifest
 
 def is_fresh(directory) -> bool:
-    """True when ``directory`` holds a build of exactly the current input files."""
+    """True when ``directory`` holds a build of exactly the current input files (those it was
+    built from: its included files, less the sources it left out with ``--without``)."""
     manifest = read_manifest(directory)
     if not manifest:
         return False
     include = manifest.get("include", [])
     if not isinstance(include, list) or not all(isinstance(p, str) and Path(p).is_file() for p in include):
         return False  # a hand-edited or damaged manifest: build again
-    return manifest.get("inputs") == fingerprint(include)
+    without = _without(manifest)
+    if without is None:
+        return False
+    return manifest.get("inputs") == fingerprint(include, without)
+
+
+def _without(manifest) -> tuple | None:
+    """The sources a build left out, from its manifest; None when that entry is not valid."""
+    from ..model.load import check_without
+
+    without = manifest.get("without", []) if isinstance(manifest, dict) else None
+    if not isinstance(without, list) or not all(isinstance(s, str) for s in without):
+        return None
+    try:
+        return check_without(without)
+    except DataFileError:
+        return None
 
 
 def cache_dir() -> Path:
@@ -68,7 +85,8 @@ def ensure_build(directory=None) -> Path:
     explicit = directory or os.environ.get("MLOPS_KG_BUILD")
     if explicit:
         path = Path(explicit)
-        build(path, include=(read_manifest(path) or {}).get("include", []))
+        manifest = read_manifest(path) or {}
+        build(path, include=manifest.get("include", []), without=_without(manifest) or ())
         return path
     cached = _cached_build()
     build(cached)
@@ -95,8 +113,8 @@ def local_names(build_dir=None):
     from ..model.inference import infer
 
     explicit = build_dir or os.environ.get("MLOPS_KG_BUILD")
-    include = (read_manifest(explicit) or {}).get("include", []) if explicit else []
-    ds = load_sources(include)
+    manifest = (read_manifest(explicit) or {}) if explicit else {}
+    ds = load_sources(manifest.get("include", []), without=_without(manifest) or ())
     infer(ds)
     return Resolver.from_graph(union_graph(ds))
 

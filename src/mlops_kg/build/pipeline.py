@@ -42,17 +42,18 @@ class BuildResult:
     graphs: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(include=(), progress=SILENT):
+def prepare(include=(), progress=SILENT, without=()):
     """Load, infer, validate and analyse: ``(dataset, analysis)``.
 
-    The dataset holds the shipped sources (+ ``include``), the inferred graph and the analysis
+    The dataset holds the shipped sources (+ ``include``, less the catalogues named in
+    ``without``: see :func:`mlops_kg.model.load.load_sources`), the inferred graph and the analysis
     graph. Raises :class:`mlops_kg.errors.ValidationError` when the data violates the shapes.
     ``progress`` (a :class:`mlops_kg.progress.Progress`) gets a line per stage.
     """
     from ..analysis.rdf import statements
     from ..analysis.result import analyze
 
-    ds = load_sources(include)
+    ds = load_sources(include, without=without)
     progress("loaded", len(ds), "triples")
     infer(ds)
     union = union_graph(ds)
@@ -69,17 +70,23 @@ def prepare(include=(), progress=SILENT):
     return ds, result
 
 
-def build_dataset(include=()):
+def build_dataset(include=(), without=()):
     """The validated, analysed dataset (see :func:`prepare`)."""
-    return prepare(include)[0]
+    return prepare(include, without=without)[0]
 
 
-def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
-    """Build the knowledge graph into ``out_dir``; see the README for the files written."""
+def build(out_dir="build", include=(), progress=SILENT, without=()) -> BuildResult:
+    """Build the knowledge graph into ``out_dir``; see the README for the files written.
+
+    ``without`` names public catalogues to leave out (``landscape``: all of them); the
+    manifest records which sources went in.
+    """
     from ..analysis.substitutes import make_index
+    from ..model.load import check_without, sources_loaded
 
+    without = check_without(without)
     check_output_dir(out_dir)
-    ds, result = prepare(include, progress)
+    ds, result = prepare(include, progress, without)
     union = union_graph(ds)  # one sorted merge serves the files, the index and the count
     contents = serialize_outputs(ds, union)
     contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
@@ -87,8 +94,10 @@ def build(out_dir="build", include=(), progress=SILENT) -> BuildResult:
     graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     manifest = {
         "generator": f"mlops-kg {__version__}",
-        "inputs": fingerprint(include),
+        "inputs": fingerprint(include, without),
         "include": [str(Path(p).resolve()) for p in include],
+        "sources": sources_loaded(without),
+        "without": list(without),
         "triples": len(union),
         "graphs": dict(sorted(graphs.items())),
     }
@@ -152,12 +161,12 @@ def validate_files(files=(), with_shipped: bool = False):
     return validate_graph(union_graph(ds))
 
 
-def load_sources(include=()):
+def load_sources(include=(), without=()):
     """:func:`mlops_kg.model.load.load_sources` with Markdown guides among ``include`` imported
     on the fly (:func:`mlops_kg.sources.importer.import_guide`)."""
     from ..sources.importer import import_guide
 
-    return load.load_sources(include, import_guide=import_guide)
+    return load.load_sources(include, import_guide=import_guide, without=without)
 
 
 def import_and_check(path, *, standalone: bool = False, progress=None):
@@ -177,7 +186,9 @@ def import_and_check(path, *, standalone: bool = False, progress=None):
     progress("loaded the graph to resolve names against", len(known), "triples")
     result = import_guide(path, known=None if standalone else known)
     progress("imported", result.report.facts, "facts")
-    check = load_sources() if not standalone else new_dataset()
+    # The shipped graph, inferred (catalogue entities are tools by inference only), as loaded above:
+    # importing reads it and changes nothing.
+    check = ds if not standalone else new_dataset()
     if standalone:
         from ..model.load import parse_into
 

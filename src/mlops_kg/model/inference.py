@@ -6,7 +6,10 @@
 * a cloud equivalent that is part of a larger cloud service makes that service an equivalent
   too (W&B's equivalent "Azure ML Tracking" is a feature of Azure Machine Learning);
 * instances of our subclasses also get our superclasses (``mlo:Tool`` → ``mlo:Technology``),
-  so queries and shapes can ask for a Technology without a property path.
+  so queries and shapes can ask for a Technology without a property path;
+* what the public catalogues imply (:mod:`mlops_kg.model.landscape`): each catalogue entity is
+  a technology with capabilities from the category crosswalk, a primary capability and a
+  status, unless curated.
 """
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ def infer(ds) -> Graph:
 
     Idempotent: running it twice gives the same dataset.
     """
+    from .landscape import infer_landscape
+
     inferred = ds.graph(GRAPHS.INFERRED)
+    infer_landscape(ds, inferred)
     for a, b in ds.subject_objects(MLO.statedAlternative):
         if a != b:
             inferred.add((a, MLO.isAlternativeTo, b))

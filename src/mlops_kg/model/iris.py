@@ -10,7 +10,7 @@ from .namespaces import ID
 
 #: The kinds of instance IRIs, in the order a node's primary kind is chosen.
 KINDS = ("tool", "service", "platform", "provider", "language", "framework", "industry",
-         "use-case", "capability", "source", "cluster", "analysis", "link")
+         "use-case", "capability", "source", "cluster", "analysis", "link", "organization")
 
 
 def slugify(label: str) -> str:

@@ -22,20 +22,27 @@ SITE = "site"                # the static site: index, one page per tool, graph 
 INDEX_VERSION = 1
 
 
-def input_files(include=()) -> list[Path]:
-    """Every file a build reads, in a stable order (used to detect stale builds)."""
+def input_files(include=(), without=()) -> list[Path]:
+    """Every file a build reads, in a stable order (used to detect stale builds).
+
+    ``without`` names landscape sources left out (see :func:`mlops_kg.model.load.load_sources`);
+    their files are not inputs then, so such a build never passes for a whole one.
+    """
     from . import resources
 
     files = resources.ontology_files() + [resources.shapes_file()]
     by_origin = resources.graph_files()
     files += by_origin["guide"] + by_origin["curated"]
+    if "landscape" not in without:
+        files += [path for role, source, path in resources.landscape_files()
+                  if not (role == "source" and source in without)]
     return files + [Path(p) for p in include]
 
 
-def fingerprint(include=()) -> dict[str, str]:
+def fingerprint(include=(), without=()) -> dict[str, str]:
     """SHA-256 of each input file, keyed by a path relative to its data folder."""
     out = {}
-    for path in input_files(include):
+    for path in input_files(include, without):
         key = f"{path.parent.name}/{path.name}"
         try:
             out[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()

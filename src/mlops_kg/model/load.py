@@ -129,16 +129,43 @@ def new_dataset() -> Dataset:
 GUIDE_SUFFIXES = (".md", ".markdown", ".txt")
 
 
-def load_sources(include=(), *, import_guide=None) -> Dataset:
+def check_without(without) -> tuple[str, ...]:
+    """``without`` as a sorted tuple of known source names, or a :class:`DataFileError` naming
+    the unknown one and the names a build can leave out (``landscape`` = every catalogue)."""
+    known = landscape_sources()
+    for name in without:
+        if name != "landscape" and name not in known:
+            raise DataFileError(f"unknown source {name!r} to leave out; use one of: landscape, {', '.join(known)}")
+    return tuple(sorted(set(without)))
+
+
+def landscape_sources() -> tuple[str, ...]:
+    """Ids of the catalogue sources shipped in ``graph/landscape/``, in load order."""
+    return tuple(source for role, source, _ in resources.landscape_files() if role == "source")
+
+
+def sources_loaded(without=()) -> list[str]:
+    """What a build with ``without`` left out holds: ``guide``, ``curated`` and each catalogue."""
+    if "landscape" in without:
+        return ["guide", "curated"]
+    return ["guide", "curated"] + [s for s in landscape_sources() if s not in without]
+
+
+def load_sources(include=(), *, import_guide=None, without=()) -> Dataset:
     """Load the shipped ontology and data, plus the RDF files in ``include``.
 
     Each origin goes to its own named graph (see :class:`mlops_kg.model.namespaces.GRAPHS`):
-    the ontology, what the guide states, what was curated. ``include`` files are Turtle or
-    other RDF produced by ``mlops-kg import``, or Markdown guides (imported on the fly by
-    ``import_guide(path, known=graph)``, names resolved against everything loaded before them);
-    each goes to ``GRAPHS.IMPORTED + <file stem>``. The model does not know the importer (a later
-    stage): :func:`mlops_kg.build.pipeline.load_sources` passes it.
+    the ontology, what the guide states, what was curated (``graph/curated/`` and the curated
+    files of ``graph/landscape/``, the category crosswalk among them), what each public
+    catalogue states (``GRAPHS.SOURCE + <id>``), the catalogues as datasets, and reference
+    data (licences, languages). ``without`` leaves catalogues out by id (``landscape``: all of
+    them and the landscape's curated files, for the guide-only graph). ``include`` files are
+    Turtle or other RDF produced by ``mlops-kg import``, or Markdown guides (imported on the fly
+    by ``import_guide(path, known=graph)``, names resolved against everything loaded before
+    them); each goes to ``GRAPHS.IMPORTED + <file stem>``. The model does not know the importer
+    (a later stage): :func:`mlops_kg.build.pipeline.load_sources` passes it.
     """
+    without = check_without(without)
     ds = new_dataset()
     for path in resources.ontology_files():
         parse_into(ds.graph(GRAPHS.ONTOLOGY), path)
@@ -147,6 +174,12 @@ def load_sources(include=(), *, import_guide=None) -> Dataset:
         parse_into(ds.graph(GRAPHS.GUIDE), path)
     for path in files["curated"]:
         parse_into(ds.graph(GRAPHS.CURATED), path)
+    if "landscape" not in without:
+        _load_landscape(ds, without)
+    else:  # the licence nodes the curated graph's schema:license values need
+        for role, _, path in resources.landscape_files():
+            if path.name == "licences.ttl":
+                parse_into(ds.graph(GRAPHS.REFERENCE), path)
     from rdflib import URIRef
 
     from .iris import slugify
@@ -170,6 +203,25 @@ def load_sources(include=(), *, import_guide=None) -> Dataset:
         if not len(target):
             raise _no_statements(path)
     return ds
+
+
+def _load_landscape(ds, without) -> None:
+    from rdflib import URIRef
+    from rdflib.namespace import PROV
+
+    targets = {"curated": ds.graph(GRAPHS.CURATED), "datasets": ds.graph(GRAPHS.DATASETS),
+               "reference": ds.graph(GRAPHS.REFERENCE)}
+    for role, source, path in resources.landscape_files():
+        if role == "source":
+            if source not in without:
+                parse_into(ds.graph(URIRef(GRAPHS.SOURCE + source)), path)
+        else:
+            parse_into(targets[role], path)
+    datasets = targets["datasets"]
+    for source in without:  # a source left out is not described either
+        dataset = URIRef(GRAPHS.SOURCE + source)
+        for node in [dataset, *datasets.objects(dataset, PROV.wasDerivedFrom)]:
+            datasets.remove((node, None, None))
 
 
 def _no_statements(path) -> DataFileError:

@@ -90,6 +90,32 @@ class MLO(DefinedNamespace):
     reason: URIRef
     method: URIRef
     randomSeed: URIRef
+    # the landscape (ontology/landscape.ttl): catalogue facts
+    starCount: URIRef
+    starCountDate: URIRef
+    lastCommitDate: URIRef
+    latestReleaseDate: URIRef
+    pypiPackage: URIRef
+    condaPackage: URIRef
+    archived: URIRef
+    osiApproved: URIRef
+    observedDate: URIRef
+    differentProject: URIRef
+    foundationMaturity: URIRef
+    FoundationMaturity: URIRef
+    # what a technology is, what it is for, whether it is alive
+    Kind: URIRef
+    kind: URIRef
+    primaryCapability: URIRef
+    canStandInFor: URIRef
+    Status: URIRef
+    status: URIRef
+    statusDate: URIRef
+    statusReference: URIRef
+    successor: URIRef
+    acquiredBy: URIRef
+    acquisitionDate: URIRef
+    vendor: URIRef
 
 
 class GRAPHS:
@@ -102,6 +128,12 @@ class GRAPHS:
     ANALYSIS = URIRef(BASE + "graph/analysis")
     #: Prefix of graphs holding imported guides: ``IMPORTED + slug``.
     IMPORTED = BASE + "graph/import/"
+    #: Prefix of graphs holding what one public catalogue states: ``SOURCE + source id``.
+    SOURCE = BASE + "graph/source/"
+    #: The catalogues described as datasets (VoID/DCAT): where each comes from, its licence.
+    DATASETS = URIRef(BASE + "graph/datasets")
+    #: Reference data the catalogues need: licences (SPDX License List), languages they name.
+    REFERENCE = URIRef(BASE + "graph/reference")
 
 
 PREFIXES = {
@@ -118,6 +150,11 @@ PREFIXES = {
     "uc": ID["use-case/"],
     "cap": CAP,
     "src": ID["source/"],
+    "kind": ID["kind/"],
+    "status": ID["status/"],
+    "org": ID["organization/"],
+    "maturity": ID["maturity/"],
+    "spdx": Namespace("https://spdx.org/licenses/"),
     "schema": SCHEMA,
     "skos": SKOS,
     "dcterms": DCTERMS,

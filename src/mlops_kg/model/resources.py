@@ -23,8 +23,10 @@ def data_dir(name: str) -> Path:
 
 
 def ontology_files() -> list[Path]:
-    """The ontology file (without the shapes)."""
-    return [data_dir("ontology") / "mlops.ttl"]
+    """The ontology files (without the shapes): the core ontology with the capability scheme,
+    and the landscape terms (catalogue facts, kinds, statuses)."""
+    folder = data_dir("ontology")
+    return [folder / "mlops.ttl", folder / "landscape.ttl"]
 
 
 def shapes_file() -> Path:
@@ -36,3 +38,33 @@ def graph_files() -> dict[str, list[Path]]:
     """Curated data files by origin: ``{"guide": [...], "curated": [...]}``, sorted."""
     root = data_dir("graph")
     return {origin: sorted((root / origin).glob("*.ttl")) for origin in ("guide", "curated")}
+
+
+#: Sources of the landscape a build can leave out, in load order (``landscape_rdf.SOURCES`` ids).
+LANDSCAPE_SOURCES = ("lfai", "cncf", "best-of-ml-python", "awesome-production-ml", "awesome-llmops")
+#: Generated landscape files that are not one catalogue's facts, and the graph each goes to.
+_LANDSCAPE_SHARED = {"datasets.ttl": "datasets", "licences.ttl": "reference", "languages.ttl": "reference"}
+
+
+def landscape_files() -> list[tuple[str, str, Path]]:
+    """The files of ``graph/landscape/`` as ``(role, source, path)``, sorted by role then name.
+
+    ``role`` says where a file goes: ``"source"`` (one catalogue's facts; ``source`` is its
+    id, the file's stem), ``"curated"`` (``curated-*.ttl`` and ``crosswalk.ttl``),
+    ``"datasets"`` (the catalogues described as datasets) or ``"reference"`` (licences and
+    languages). Any other ``*.ttl`` there is taken as a source of its own, named by its stem, so
+    a new generated source needs no change here.
+    """
+    folder = data_dir("graph") / "landscape"
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.ttl")):
+        if path.name.startswith("curated-") or path.name == "crosswalk.ttl":
+            found.append(("curated", "", path))
+        elif path.name in _LANDSCAPE_SHARED:
+            found.append((_LANDSCAPE_SHARED[path.name], "", path))
+        else:
+            found.append(("source", path.stem, path))
+    order = {"source": 0, "datasets": 1, "reference": 2, "curated": 3}
+    return sorted(found, key=lambda item: (order[item[0]], item[2].name))

@@ -1,9 +1,9 @@
 """SHACL validation (pySHACL) with a report a person can read.
 
-Besides the shapes in ``ontology/shapes.ttl``, one check runs in Python because SPARQL would
+Besides the shapes in ``ontology/shapes.ttl``, two checks run in Python because SPARQL would
 be quadratic on large graphs: two different nodes whose labels normalise to the same name
 (see :func:`mlops_kg.model.names.normalize_name`) are one real thing described twice, or an alias
-that would make name lookups ambiguous.
+that would make name lookups ambiguous; two nodes with one code repository are one project.
 
 SPARQL-based constraints of node shapes are not left to pySHACL: it parses and runs a
 constraint's query once per focus node, which made a build's cost grow with the nodes times
@@ -271,12 +271,25 @@ def shacl_results(data: Graph, shapes: Graph | None = None) -> list[Result]:
 
 
 def label_collisions(data: Graph) -> list[Result]:
-    """Different nodes whose preferred or alternative labels normalise to the same name."""
+    """Different nodes whose preferred or alternative labels normalise to the same name.
+
+    Names are unique within a name space: the concepts of one SKOS concept scheme (the
+    capability scheme, the kinds, the statuses, each catalogue's categories) form one each, and
+    every node in no scheme (technologies, languages, providers, industries, ...) another. So
+    the kind "Feature store" (what a tool is) and the capability "Feature store" (a job it
+    does) may share a name, as two catalogues' "AutoML" categories may; a tool may not share
+    one with a language, nor two capabilities with each other. Lookups never mix name spaces:
+    a capability is looked up among capabilities.
+    """
     names = bind_prefixes(Graph())
-    owners: dict[str, dict] = {}
+    owners: dict[tuple, dict] = {}
+    schemes: dict = {}
+    for node, scheme in data.subject_objects(SKOS.inScheme):
+        schemes[node] = min(str(scheme), schemes.get(node, str(scheme)))
     for prop in (SKOS.prefLabel, SKOS.altLabel):
         for node, label in data.subject_objects(prop):
-            owners.setdefault(normalize_name(str(label)), {}).setdefault(node, (prop, label))
+            key = (schemes.get(node, ""), normalize_name(str(label)))
+            owners.setdefault(key, {}).setdefault(node, (prop, label))
     out = []
     for key, nodes in owners.items():
         if len(nodes) < 2:
@@ -292,7 +305,43 @@ def label_collisions(data: Graph) -> list[Result]:
     return out
 
 
+def repository_collisions(data: Graph) -> list[Result]:
+    """Different nodes with the same code repository (``schema:codeRepository``, compared
+    case-insensitively and without a trailing slash): one repository is one real thing.
+
+    Examples
+    --------
+    >>> from rdflib import URIRef
+    >>> from mlops_kg.model.namespaces import ID, SCHEMA
+    >>> g = Graph()
+    >>> for name in ("a", "b"):
+    ...     g.add((ID["tool/" + name], SCHEMA.codeRepository, URIRef("https://github.com/o/r")))
+    >>> [r.focus for r in repository_collisions(g)]
+    ['tool:a', 'tool:b']
+    """
+    from .namespaces import SCHEMA
+
+    names = bind_prefixes(Graph())
+    owners: dict[str, set] = {}
+    for node, repository in data.subject_objects(SCHEMA.codeRepository):
+        owners.setdefault(str(repository).lower().rstrip("/"), set()).add(node)
+    out = []
+    for repository, nodes in owners.items():
+        if len(nodes) < 2:
+            continue
+        ordered = sorted(nodes, key=str)
+        for node in ordered:
+            others = ", ".join(_short(names, o) for o in ordered if o != node)
+            out.append(Result(
+                focus=_short(names, node), path="schema:codeRepository", rule="UniqueRepository",
+                message=f"repository <{repository}> is {others}'s too; one repository is one node "
+                        "(merge the nodes, or record a different project with mlo:differentProject)",
+            ))
+    return out
+
+
 def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationReport:
-    """Validate ``data`` (a Graph, the union of ontology and data) against the shapes."""
-    results = shacl_results(data, shapes) + label_collisions(data)
+    """Validate ``data`` (a Graph, the union of ontology and data) against the shapes, plus
+    the name and repository checks (:func:`label_collisions`, :func:`repository_collisions`)."""
+    results = shacl_results(data, shapes) + label_collisions(data) + repository_collisions(data)
     return ValidationReport(sorted(set(results)))

@@ -38,7 +38,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -47,6 +46,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 from ..model.iris import mint_iri
 from ..model.names import normalize_name
 from ..model.namespaces import BASE, ID, MLO, SCHEMA
+from ..model.status import INACTIVE_AFTER, derive_status  # noqa: F401 - re-exported
 from .catalogue import CatalogueError, osi_approved
 from .crosswalk import category_iri
 from .merge import Entity
@@ -54,14 +54,12 @@ from .merge import Entity
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 MLO_NS = str(MLO._NS)
-#: Terms proposed in ontology/proposed/catalogue-terms.ttl (not in MLO's DefinedNamespace yet).
+#: The landscape terms of ontology/landscape.ttl, by name (the generated files predate them in MLO).
 CT = Namespace(MLO_NS)
 SPDX = "https://spdx.org/licenses/"
 GRAPH_BASE = BASE + "graph/source/"
 MATURITY = Namespace(BASE + "id/maturity/")
 
-#: How long without a commit makes a project inactive.
-INACTIVE_AFTER = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -180,6 +178,7 @@ class Shipped:
     repositories: dict  # repository → node
     node_repositories: dict  # node → {repository, ...}
     different: frozenset = frozenset()  # {frozenset({repository, repository}), ...}
+    licences: frozenset = frozenset()  # licence IRIs the shipped graph uses (schema:license)
 
 
 _TARGET_TYPES = {MLO.Tool, MLO.CloudService, MLO.Platform, MLO.Framework}
@@ -228,7 +227,8 @@ def load_shipped(files=None) -> Shipped:
         node_repositories[node].add(str(repository).lower().rstrip("/"))
     different = frozenset(frozenset((str(a).lower(), str(b).lower()))
                           for a, b in graph.subject_objects(CT.differentProject))
-    return Shipped(labels, dict(names), targets, repositories, dict(node_repositories), different)
+    licences = frozenset(str(o) for o in graph.objects(None, SCHEMA.license))
+    return Shipped(labels, dict(names), targets, repositories, dict(node_repositories), different, licences)
 
 
 # -------------------------------------------------------------------------- resolution
@@ -436,25 +436,6 @@ def _short(node) -> str:
 
 
 # ------------------------------------------------------------------------------ status
-
-def derive_status(*, archived: bool | None, last_commit: str | None, as_of: str | None) -> str | None:
-    """``"archived"`` when the catalogue says so; ``"inactive"`` when the last commit is more than
-    :data:`INACTIVE_AFTER` before ``as_of`` (the snapshot date); ``"active"`` when it is not;
-    None when there is no last-commit date to judge by.
-
-    Examples
-    --------
-    >>> derive_status(archived=None, last_commit="2024-01-01", as_of="2025-06-26")
-    'inactive'
-    >>> derive_status(archived=True, last_commit="2025-06-01", as_of="2025-06-26")
-    'archived'
-    """
-    if archived:
-        return "archived"
-    if not last_commit or not as_of:
-        return None
-    return "inactive" if date.fromisoformat(as_of) - date.fromisoformat(last_commit) > INACTIVE_AFTER else "active"
-
 
 def entity_status(entity: Entity, versions: dict) -> tuple[str | None, str | None]:
     """``(status, as_of)`` of an entity: archived if any source says so; else judged by the
