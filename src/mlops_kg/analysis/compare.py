@@ -175,27 +175,9 @@ def _catalogue_title(source: str, nodes: dict) -> str:
     return str(min(titles)).split(":", 1)[0] if titles else source
 
 
-def compare_facts(iris, quads, *, labels: dict, nodes: dict | None = None) -> dict:
-    """The comparison of the technologies ``iris`` from their facts.
-
-    Parameters
-    ----------
-    iris : list of str
-        The technologies, in the order to show them.
-    quads : iterable of tuple
-        ``(subject, predicate, object, origin)`` with rdflib terms and an origin string; facts
-        about other subjects and predicates are ignored.
-    labels : dict
-        IRI → preferred label (tools and the nodes their facts name).
-    nodes : dict, optional
-        Node IRI → ``{predicate IRI: [objects]}`` for the nodes the facts point to: licence ids and
-        OSI approval, a cloud equivalent's provider, a catalogue's title.
-
-    Returns
-    -------
-    dict
-        ``{"tools": [...], "capabilities": {...}, "legend": {...}}``; see the README's "Compare".
-    """
+def tool_records(iris, quads, *, labels: dict, nodes: dict | None = None) -> list[dict]:
+    """One record per technology of ``iris`` (in that order) with its facts and their origins;
+    the parameters are those of :func:`compare_facts`, the records its ``"tools"`` without ``"lacks"``."""
     nodes = nodes or {}
     wanted = {str(i): {} for i in iris}
     for s, p, o, origin in quads:
@@ -261,6 +243,31 @@ def compare_facts(iris, quads, *, labels: dict, nodes: dict | None = None) -> di
             "catalogues": [{"id": source, "title": _catalogue_title(source, nodes),
                             "categories": sorted(cats, key=str.lower)} for source, cats in sorted(catalogues.items())],
         })
+    return tools
+
+
+def compare_facts(iris, quads, *, labels: dict, nodes: dict | None = None) -> dict:
+    """The comparison of the technologies ``iris`` from their facts.
+
+    Parameters
+    ----------
+    iris : list of str
+        The technologies, in the order to show them.
+    quads : iterable of tuple
+        ``(subject, predicate, object, origin)`` with rdflib terms and an origin string; facts
+        about other subjects and predicates are ignored.
+    labels : dict
+        IRI → preferred label (tools and the nodes their facts name).
+    nodes : dict, optional
+        Node IRI → ``{predicate IRI: [objects]}`` for the nodes the facts point to: licence ids and
+        OSI approval, a cloud equivalent's provider, a catalogue's title.
+
+    Returns
+    -------
+    dict
+        ``{"tools": [...], "capabilities": {...}, "legend": {...}}``; see the README's "Compare".
+    """
+    tools = tool_records(iris, quads, labels=labels, nodes=nodes)
     # what each lacks that another has: the point of a comparison
     union: dict[str, str] = {}
     for t in tools:
@@ -306,30 +313,32 @@ def compare_build(build_dir, names) -> dict:
 
 # --- text ---------------------------------------------------------------------------------
 
-def _marks(sources) -> str:
-    marks = dict.fromkeys(ORIGIN_MARKS.get(s.split(":", 1)[0], "?") for s in _sorted_origins(sources))
-    return "[" + ",".join(marks) + "]"
+def marks(sources) -> str:
+    """Origin marks for a table cell, e.g. ``[g,k]`` (see :data:`ORIGIN_MARKS`)."""
+    found = dict.fromkeys(ORIGIN_MARKS.get(s.split(":", 1)[0], "?") for s in _sorted_origins(sources))
+    return "[" + ",".join(found) + "]"
 
 
-def _cell(tool: dict, field: str) -> str:
+def cell_text(tool: dict, field: str) -> str:
+    """The text of one fact of a tool record in the table (values, then origin marks; "—" unknown)."""
     value = tool[field]
     if value is None or value == []:
         return "—"
     if field == "licences":
         return "; ".join(f"{lic['spdx']} ({ {True: 'OSI', False: 'not OSI', None: 'OSI?'}[lic['osi_approved']] }) "
-                         f"{_marks(lic['sources'])}" for lic in value)
+                         f"{marks(lic['sources'])}" for lic in value)
     if field == "status":
-        return f"{value['label']}" + (f" ({value['date']})" if value.get("date") else "") + " " + _marks(value["sources"])
+        return f"{value['label']}" + (f" ({value['date']})" if value.get("date") else "") + " " + marks(value["sources"])
     if field in ("stars", "latest_release", "last_commit"):
         shown = f"{value['value']:,}" if field == "stars" else value["value"]
-        return f"{shown} {_marks(value['sources'])}"
+        return f"{shown} {marks(value['sources'])}"
     if field == "catalogues":
         return ", ".join(c["id"] for c in value)
     if field == "cloud_equivalents":
-        return ", ".join(e["label"] for e in value) + " " + _marks({s for e in value for s in e["sources"]})
+        return ", ".join(e["label"] for e in value) + " " + marks({s for e in value for s in e["sources"]})
     if isinstance(value, dict):
-        return f"{value['label']} {_marks(value['sources'])}"
-    return ", ".join(e["label"] for e in value) + " " + _marks({s for e in value for s in e["sources"]})
+        return f"{value['label']} {marks(value['sources'])}"
+    return ", ".join(e["label"] for e in value) + " " + marks({s for e in value for s in e["sources"]})
 
 
 def _grid(header: list[str], rows: list[list[str]], widths: list[int]) -> list[str]:
@@ -355,16 +364,16 @@ def comparison_text(result: dict, *, width: int = 30) -> str:
     title = 28
     widths = [title] + [width] * len(tools)
     header = [""] + [t["label"] for t in tools]
-    rows = [[name] + [_cell(t, field) for t in tools] for field, name in TABLE_ROWS]
+    rows = [[name] + [cell_text(t, field) for t in tools] for field, name in TABLE_ROWS]
     lines = _grid(header, rows, widths)
     lines.append("")
     caps = []
     for label, row in result["capabilities"].items():
-        marks = []
+        cells = []
         for t in tools:
             own = next((c for c in t["capabilities"] if c["iri"] == row["iri"]), None)
-            marks.append("✗" if own is None else ("★ " if own["primary"] else "✓ ") + _marks(own["sources"]))
-        caps.append([label] + marks)
+            cells.append("✗" if own is None else ("★ " if own["primary"] else "✓ ") + marks(own["sources"]))
+        caps.append([label] + cells)
     lines += _grid(["capability"] + [t["label"] for t in tools], caps, widths)
     lines.append("")
     for t in tools:
