@@ -145,6 +145,7 @@ def test_mlflow_wandb_and_comet_side_by_side(mlflow_wandb_comet):
     assert any(c["iri"] == SERVING and c["had_by"] == ["MLflow"] for c in comet["lacks"])
     assert mlflow["stars"]["value"] > 10000 and mlflow["stars"]["sources"][0].startswith("catalogue:")
     assert {"lfai", "best-of-ml-python"} <= {c["id"] for c in mlflow["catalogues"]}
+    assert next(c for c in mlflow["catalogues"] if c["id"] == "lfai")["title"] == "LF AI & Data landscape"
     assert {e["label"] for e in mlflow["cloud_equivalents"]} >= {"Amazon SageMaker", "Vertex AI"}
     sagemaker = next(e for e in mlflow["cloud_equivalents"] if e["label"] == "Amazon SageMaker")
     assert sagemaker["providers"] == ["Amazon Web Services"]

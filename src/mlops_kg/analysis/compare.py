@@ -138,6 +138,8 @@ def store_facts(store, iris) -> tuple[list, dict, dict]:
             quads.append((t, p, o, origin))
     nodes: dict = {}
     pending = {o for _, _, o, _ in quads if isinstance(o, URIRef)} | {URIRef(i) for i in iris}
+    pending |= {URIRef(BASE + "graph/source/" + origin.split(":", 1)[1])  # the catalogues, for their titles
+                for *_, origin in quads if origin.startswith("catalogue:")}
     seen: set = set()
     while pending:  # two rounds: the tools' nodes, then the providers of their cloud equivalents
         seen |= pending
