@@ -200,11 +200,14 @@ def tool_records(iris, quads, *, labels: dict, nodes: dict | None = None) -> lis
             return found[0] if found else None
 
         def latest(field, facts=facts, number=False):
-            values = facts.get(field, {})
+            values = {v: os for v, os in facts.get(field, {}).items() if not number or str(v).isdigit()}
             if not values:
                 return None
-            best = max(values, key=lambda v: (int(v) if number else str(v)))
-            return {"value": int(best) if number else str(best), "sources": _sorted_origins(values[best])}
+
+            def value(v):
+                return int(v) if number else str(v)
+            best = max(value(v) for v in values)  # equal values stated with different datatypes share it
+            return {"value": best, "sources": _sorted_origins(o for v, os in values.items() if value(v) == best for o in os)}
 
         primary = single("primary_capability")
         status = single("status")
