@@ -233,3 +233,25 @@ def test_compare_page_in_a_browser(browser, shots, built):
         assert page.evaluate("mlopsKgCompare.shown")[-1] == "tool/comet"
         assert "Comet lacks:" in page.inner_text(".compare-lacks")
         v.assert_clean()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists() or sync_playwright is None,
+                    reason="needs Debian's chromium at /usr/bin/chromium and playwright from pip")
+def test_index_offers_to_compare_two_to_four_shown_tools(browser, shots, built):
+    with visit(browser, Path(built) / "site" / "index.html", shots, "site-index-compare") as v:
+        page = v.page
+        page.wait_for_function("() => window.mlopsKgIndex && mlopsKgIndex.ready === true")
+        assert not page.is_visible("#compare-shown")
+        offered = 0
+        for word in ("mlflow", "kubeflow", "sagemaker", "azure", "google", "seldon"):
+            page.fill("#tool-filter", word)
+            shown = page.evaluate("mlopsKgIndex.shown")
+            assert page.is_visible("#compare-shown") == (2 <= shown <= 4), word
+            if 2 <= shown <= 4:
+                offered += 1
+                tools = page.eval_on_selector_all("#tools tbody tr:not([hidden])",
+                                                  "rows => rows.map(r => r.getAttribute('data-tool'))")
+                assert page.get_attribute("#compare-shown", "href") == "compare.html#tools=" + ",".join(tools)
+        assert offered, "no word left two to four tools: pick others"
+        v.assert_clean()

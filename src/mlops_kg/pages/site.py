@@ -35,7 +35,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from ..errors import MlopsKgError, OutputError
 from ..files import scratch_dir
 from ..model.namespaces import GRAPHS, ID, MLO, SCHEMA, bind_prefixes
-from .comparison import compare_data, compare_link
+from .comparison import compare_data, compare_link, tool_token
 from .facts import FactIndex, summarise, what_it_is
 from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins
 from .markup import environment, render
@@ -504,7 +504,8 @@ def _index_page(site: _Site) -> str:
     for p in techs:
         s = summaries[p.iri]
         rows.append({
-            "data": [("kind", p.kind), ("tkind", filter_token(s.kind_iri) if s.kind_iri else ""),
+            "data": [("tool", tool_token(p.iri)), ("kind", p.kind),
+                     ("tkind", filter_token(s.kind_iri) if s.kind_iri else ""),
                      ("capability", tokens(p.capabilities)), ("licence", tokens(lic.iri for lic in s.licences)),
                      ("status", s.status or ""), ("provider", tokens(p.providers)), ("language", tokens(p.languages))],
             "sort": p.label.lower(), "href": site.paths[p.iri], "label": p.label, "kind": s.kind or kind_title(p.kind),
