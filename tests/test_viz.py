@@ -161,7 +161,8 @@ def test_site_pages_are_offline_and_linked(built):
             ref = attrs.get("href") if tag in ("a", "link") else attrs.get("src") if tag == "script" else None
             if ref and not re.match(r"^[a-z]+:", ref):
                 assert (path.parent / ref.split("#")[0]).resolve().is_file(), (path, ref)
-    assert {p.name for p in (site / "assets").iterdir()} == {"vis-network.min.js", "graph.js", "index.js", "site.css"}
+    assert {p.name for p in (site / "assets").iterdir()} == {"vis-network.min.js", "graph.js", "index.js", "compare.js",
+                                                                   "site.css"}
     assert not list(built.glob(".site.*")), "staging folder left behind"
 
 
@@ -241,7 +242,7 @@ def test_tooltips_are_plain_strings(xss_prepared):
     assert all(isinstance(e["title"], str) for e in view.edges)
     assert all(isinstance(n.get("description", ""), str) for n in view.nodes)
     assert "vis-tooltip" in viz.asset_text("site.css")
-    assert "innerHTML" not in viz.asset_text("graph.js") and "innerHTML" not in viz.asset_text("index.js")
+    assert all("innerHTML" not in viz.asset_text(name) for name in ("graph.js", "index.js", "compare.js"))
 
 
 def test_only_the_page_module_touches_pyvis():
