@@ -12,7 +12,7 @@ Every fact carries the origins that state it, as the site's pages name them: ``g
 >>> from rdflib import URIRef
 >>> a, b = "urn:t:a", "urn:t:b"
 >>> cap = "https://w3id.org/mlops-kg/id/capability/x"
->>> quads = [(URIRef(a), HAS_CAPABILITY, URIRef(cap), "guide")]
+>>> quads = [(URIRef(a), URIRef(MLO + "hasCapability"), URIRef(cap), "guide")]
 >>> result = compare_facts([a, b], quads, labels={a: "A", b: "B", cap: "X"})
 >>> result["tools"][1]["lacks"]
 [{'label': 'X', 'iri': 'https://w3id.org/mlops-kg/id/capability/x', 'had_by': ['A']}]
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import textwrap
 
-from rdflib import Literal, URIRef
-
 from ..errors import MlopsKgError
+
+# rdflib is imported where facts are read, not here: a wrong name fails before it loads
 
 BASE = "https://w3id.org/mlops-kg/"
 MLO = BASE + "ontology#"
@@ -32,7 +32,6 @@ DCTERMS = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
-HAS_CAPABILITY = URIRef(MLO + "hasCapability")
 #: The predicates a comparison reads about each tool, by the field they fill.
 TOOL_PREDICATES = {
     "kind": MLO + "kind", "primary_capability": MLO + "primaryCapability", "capabilities": MLO + "hasCapability",
@@ -124,6 +123,8 @@ def store_facts(store, iris) -> tuple[list, dict, dict]:
         ``nodes`` maps each node a tool's facts point to → ``{predicate: [objects]}``;
         ``labels`` maps IRIs (tools, and every node named) → a preferred label.
     """
+    from rdflib import URIRef
+
     # the IRIs come from the build's own index, never from user text: written into VALUES as IRIs
     def values(terms) -> str:
         return " ".join(f"<{t}>" for t in sorted(terms))
@@ -164,6 +165,8 @@ def _entry(iri, origins, labels) -> dict:
 
 
 def _licence(iri, origins, nodes) -> dict:
+    from rdflib import Literal
+
     facts = nodes.get(str(iri), {})
     identifier = facts.get(DCTERMS + "identifier")
     approved = facts.get(MLO + "osiApproved")
@@ -180,6 +183,8 @@ def _catalogue_title(source: str, nodes: dict) -> str:
 def tool_records(iris, quads, *, labels: dict, nodes: dict | None = None) -> list[dict]:
     """One record per technology of ``iris`` (in that order) with its facts and their origins;
     the parameters are those of :func:`compare_facts`, the records its ``"tools"`` without ``"lacks"``."""
+    from rdflib import Literal
+
     nodes = nodes or {}
     wanted = {str(i): {} for i in iris}
     for s, p, o, origin in quads:
