@@ -363,15 +363,18 @@ def _grid(header: list[str], rows: list[list[str]], widths: list[int]) -> list[s
     return lines
 
 
-def comparison_text(result: dict, *, width: int = 30) -> str:
+def comparison_text(result: dict, *, width: int | None = None) -> str:
     """The comparison as a text table: one column per tool, one row per fact, then capabilities
     as ✓/✗ rows (★ the primary one) and what each tool lacks that another has.
 
     Marks after a value say where it comes from: g guide, c curated, m imported guide,
-    k a catalogue, i inferred by the build. "—" is unknown.
+    k a catalogue, i inferred by the build. "—" is unknown. Columns are ``width`` characters
+    wide (by default as many as fit about 120 columns, at least 18).
     """
     tools = result["tools"]
     title = 28
+    if width is None:  # about 120 columns in all, whatever the terminal: the same bytes everywhere
+        width = max(18, min(30, (120 - title) // max(len(tools), 1) - 2))
     widths = [title] + [width] * len(tools)
     header = [""] + [t["label"] for t in tools]
     rows = [[name] + [cell_text(t, field) for t in tools] for field, name in TABLE_ROWS]
