@@ -206,7 +206,8 @@ def test_the_page_shows_the_same_cells_as_the_command(built):
     from mlops_kg.analysis.compare import TABLE_ROWS, cell_text
 
     for record, token in zip(result["tools"], ("tool/mlflow", "tool/comet")):
-        assert by_id[token]["cells"] == {field: cell_text(record, field) for field, _ in TABLE_ROWS}
+        cells = {field: by_id[token]["cells"].get(field, "—") for field, _ in TABLE_ROWS}
+        assert cells == {field: cell_text(record, field) for field, _ in TABLE_ROWS}
 
 
 # --- the page in a browser (needs chromium and playwright, as tests/test_browser.py) ---------

@@ -53,6 +53,8 @@ TABLE_ROWS = (("kind", "kind"), ("primary_capability", "primary capability"), ("
               ("languages", "languages"), ("frameworks", "frameworks"), ("offered_by", "offered by"),
               ("cloud_equivalents", "cloud equivalents"), ("stars", "GitHub stars"),
               ("latest_release", "latest release"), ("last_commit", "last commit"), ("catalogues", "catalogues"))
+#: The table's text for a fact not recorded.
+UNKNOWN = "—"
 #: Short marks for origins in the text table.
 ORIGIN_MARKS = {"guide": "g", "curated": "c", "imported": "m", "catalogue": "k", "inferred": "i"}
 
@@ -333,7 +335,7 @@ def cell_text(tool: dict, field: str) -> str:
     """The text of one fact of a tool record in the table (values, then origin marks; "—" unknown)."""
     value = tool[field]
     if value is None or value == []:
-        return "—"
+        return UNKNOWN
     if field == "licences":
         return "; ".join(f"{lic['spdx']} ({ {True: 'OSI', False: 'not OSI', None: 'OSI?'}[lic['osi_approved']] }) "
                          f"{marks(lic['sources'])}" for lic in value)

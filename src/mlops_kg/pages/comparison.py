@@ -11,7 +11,8 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from ..analysis.compare import NODE_PREDICATES, TABLE_ROWS, TOOL_PREDICATES, cell_text, marks, tool_records
+from ..analysis.compare import (NODE_PREDICATES, TABLE_ROWS, TOOL_PREDICATES, UNKNOWN, cell_text, marks,
+                                tool_records)
 from ..model.namespaces import ID, MLO
 
 #: Prefix of the catalogues' named graphs (their titles name them on the page).
@@ -63,7 +64,8 @@ def compare_data(iris, origins: dict, facts, labels: dict, paths: dict) -> dict:
     -------
     dict
         ``{"rows": [[field, title]], "capabilities": [[iri, label]], "tools": [{"id", "label",
-        "href", "cells": {field: text}, "caps": [[capability index, "✓ [g]"]]}]}``.
+        "href", "cells": {field: text}, "caps": [[capability index, "✓ [g]"]]}], "max"}``; a fact
+        not recorded has no cell (the page shows "—"), which keeps the page small.
     """
     wanted = {URIRef(i) for i in iris}
     tool_preds = {URIRef(p) for p in TOOL_PREDICATES.values()}
@@ -87,7 +89,7 @@ def compare_data(iris, origins: dict, facts, labels: dict, paths: dict) -> dict:
     for record in records:
         tools.append({
             "id": tool_token(record["iri"]), "label": record["label"], "href": paths.get(record["iri"], ""),
-            "cells": {field: cell_text(record, field) for field, _ in TABLE_ROWS},
+            "cells": {field: text for field, _ in TABLE_ROWS if (text := cell_text(record, field)) != UNKNOWN},
             "caps": [[position[c["iri"]], ("★ " if c["primary"] else "✓ ") + marks(c["sources"])]
                      for c in record["capabilities"]]})
     return {"rows": [list(row) for row in TABLE_ROWS], "capabilities": [list(c) for c in capabilities],

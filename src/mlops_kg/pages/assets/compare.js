@@ -93,7 +93,7 @@
     data.rows.forEach(function (row) {
       var tr = el("tr");
       tr.appendChild(el("th", row[1]));
-      tools.forEach(function (tool) { tr.appendChild(el("td", tool.cells[row[0]])); });
+      tools.forEach(function (tool) { tr.appendChild(el("td", tool.cells[row[0]] || "\u2014")); });
       body.appendChild(tr);
     });
     table.appendChild(body);
