@@ -69,7 +69,8 @@ def test_finite_seconds_accepts_ordinary_values():
 
 @pytest.fixture
 def damaged(built, tmp_path):
-    """A copy of a good build: damage its files, then check the commands say how to mend them."""
+    """A copy of a good build (guide-only, so the advised rebuild says --without landscape):
+    damage its files, then check the commands say how to mend them."""
     copy = tmp_path / "b"
     shutil.copytree(built, copy)
     return copy
@@ -83,7 +84,7 @@ def test_a_truncated_graph_names_the_file_and_the_rebuild(damaged, engine):
     assert result.exit_code == 2
     line = one_line_error(result.output)
     assert line.startswith(f"error: {nq}: damaged or incomplete build file (")
-    assert line.endswith(f"; run `mlops-kg build --out {damaged}` again")
+    assert line.endswith(f"; run `mlops-kg build --out {damaged} --without landscape` again")
 
 
 @pytest.mark.parametrize("content", ["", "{}", "[]", '{"centrality": {"tool": {}}, "clusters": [], "method": "x"}',
@@ -94,7 +95,7 @@ def test_a_damaged_analysis_names_the_file_and_the_rebuild(damaged, content):
     assert result.exit_code == 2
     line = one_line_error(result.output)
     assert line.startswith(f"error: {damaged / 'analysis.json'}: damaged or incomplete build file")
-    assert line.endswith(f"; run `mlops-kg build --out {damaged}` again")
+    assert line.endswith(f"; run `mlops-kg build --out {damaged} --without landscape` again")
 
 
 @pytest.mark.parametrize("content", ["", "[]", '{"version": 0}'])
@@ -102,7 +103,7 @@ def test_a_damaged_index_names_the_file_and_the_rebuild(damaged, content):
     (damaged / "index.json").write_text(content, encoding="utf-8")
     result = CliRunner().invoke(cli, ["substitutes", "mlflow", "--build", str(damaged)])
     assert result.exit_code == 2
-    assert one_line_error(result.output).endswith(f"; run `mlops-kg build --out {damaged}` again")
+    assert one_line_error(result.output).endswith(f"; run `mlops-kg build --out {damaged} --without landscape` again")
 
 
 def test_the_advised_rebuild_mends_a_damaged_build(damaged):

@@ -204,9 +204,9 @@ def test_cli_csv_tsv_json(build_dir):
 def test_cli_construct_as_turtle_and_ntriples(build_dir):
     from rdflib import Graph
 
-    ttl = invoke(["query", "describe-tool", "--param", "tool=kfserving"], build_dir).output
+    ttl = invoke(["query", "describe-tool", "--param", "tool=kserve"], build_dir).output
     assert len(Graph().parse(data=ttl, format="turtle")) > 5
-    nt = invoke(["query", "describe-tool", "--param", "tool=kfserving", "--format", "nt"], build_dir).output
+    nt = invoke(["query", "describe-tool", "--param", "tool=kserve", "--format", "nt"], build_dir).output
     assert len(Graph().parse(data=nt, format="nt")) == len(Graph().parse(data=ttl, format="turtle"))
 
 

@@ -26,7 +26,7 @@ def subs(index, name, **kw):
 
 @pytest.mark.parametrize("name,label", [
     ("mlflow", "MLflow"), ("MLFLOW ", "MLflow"), ("W&B", "Weights & Biases"), ("w and b", "Weights & Biases"),
-    ("kfserving", "KServe"), ("google ai platform", "Vertex AI"), ("apache airflow", "Apache Airflow"),
+    ("kserve (formerly kfserving)", "KServe"), ("google ai platform", "Vertex AI"), ("apache airflow", "Apache Airflow"),
     ("airflow", "Apache Airflow"), ("Seldon", "Seldon Core"), ("AWS SageMaker", "Amazon SageMaker"),
     ("Google Vertex AI", "Vertex AI"), ("KServe (formerly KFServing)", "KServe"),
     ("TFX (TensorFlow Extended)", "TFX"), ("comet.ml", "Comet"),

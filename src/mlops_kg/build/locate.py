@@ -35,16 +35,16 @@ def is_fresh(directory) -> bool:
 
 
 def _without(manifest) -> tuple | None:
-    """The sources a build left out, from its manifest; None when that entry is not valid."""
-    from ..model.load import check_without
+    """The sources a build left out, from its manifest; None when that entry is not valid.
+    (Read without :mod:`mlops_kg.model.load`, which imports rdflib: the fast `substitutes`
+    path checks freshness too.)"""
+    from ..model.resources import landscape_files
 
     without = manifest.get("without", []) if isinstance(manifest, dict) else None
     if not isinstance(without, list) or not all(isinstance(s, str) for s in without):
         return None
-    try:
-        return check_without(without)
-    except DataFileError:
-        return None
+    known = {source for role, source, _ in landscape_files() if role == "source"} | {"landscape"}
+    return tuple(sorted(set(without))) if set(without) <= known else None
 
 
 def cache_dir() -> Path:

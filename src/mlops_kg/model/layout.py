@@ -62,7 +62,8 @@ def read_manifest(directory) -> dict | None:
 
 def damaged_build(path, why: str = "") -> DataFileError:
     """The error for a build file that is missing, cut short or not what a build writes: it
-    names the file and the command that writes the folder again (with its included files)."""
+    names the file and the command that writes the folder again (with its included files and
+    the sources it left out)."""
     import shlex
 
     directory = Path(path).parent
@@ -72,6 +73,9 @@ def damaged_build(path, why: str = "") -> DataFileError:
     includes = (read_manifest(directory) or {}).get("include", [])
     for include in includes if isinstance(includes, list) else []:
         command += ["--include", str(include)]
+    without = (read_manifest(directory) or {}).get("without", [])
+    for source in without if isinstance(without, list) else []:
+        command += ["--without", str(source)]
     detail = f" ({why})" if why else ""
     return DataFileError(f"{path}: damaged or incomplete build file{detail}; run `{shlex.join(command)}` again")
 

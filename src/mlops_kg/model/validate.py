@@ -315,7 +315,7 @@ def repository_collisions(data: Graph) -> list[Result]:
     >>> from mlops_kg.model.namespaces import ID, SCHEMA
     >>> g = Graph()
     >>> for name in ("a", "b"):
-    ...     g.add((ID["tool/" + name], SCHEMA.codeRepository, URIRef("https://github.com/o/r")))
+    ...     _ = g.add((ID["tool/" + name], SCHEMA.codeRepository, URIRef("https://github.com/o/r")))
     >>> [r.focus for r in repository_collisions(g)]
     ['tool:a', 'tool:b']
     """
