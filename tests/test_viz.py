@@ -210,7 +210,7 @@ def test_markup_in_labels_is_text_in_every_page(xss_site, xss_prepared):
         ours = {viz.vis_network_js(), viz.asset_text("graph.js")}
         for script in page.scripts:  # only our scripts: assets, the JSON data, or (standalone) inlined assets
             attrs = script["attrs"]
-            assert (attrs.get("type") == "application/json" and attrs.get("id") == "graph-data"
+            assert (attrs.get("type") == "application/json" and attrs.get("id") in ("graph-data", "compare-data")
                     or re.fullmatch(r"(\.\./)?assets/[a-z-]+(\.min)?\.js", attrs.get("src", ""))
                     or script["text"] in ours), (name, attrs, script["text"][:80])
         bare = text
@@ -228,6 +228,8 @@ def test_markup_in_labels_is_text_in_every_page(xss_site, xss_prepared):
     assert PageInspector(xss_site["tool/xss-attr.html"]).text.count(labels["attr"]) >= 2
     index = PageInspector(xss_site["index.html"])
     assert labels["href"] in index.text
+    compare = json.loads(re.search(r'id="compare-data">(.*?)</script>', xss_site["compare.html"], re.S).group(1))
+    assert labels["script"] in {t["label"] for t in compare["tools"]}  # the JSON keeps the label; the page shows it as text
 
 
 def test_script_json_cannot_close_the_script_element():
