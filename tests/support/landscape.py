@@ -24,7 +24,7 @@ MLO = BASE + "ontology#"
 SCHEMA = "https://schema.org/"
 SPDX = "https://spdx.org/licenses/"
 ROOT = Path(__file__).resolve().parents[2]
-PROPOSED = ROOT / "ontology" / "proposed" / "landscape-terms.ttl"
+PROPOSED = ROOT / "ontology" / "landscape.ttl"
 
 SOURCES = ("lfai", "cncf", "best-of-ml-python", "awesome-production-ml", "awesome-llmops")
 CAPABILITIES = ("experiment-tracking", "hyperparameter-tuning", "distributed-training", "notebooks", "automl",

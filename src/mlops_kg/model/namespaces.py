@@ -96,6 +96,7 @@ class MLO(DefinedNamespace):
     lastCommitDate: URIRef
     latestReleaseDate: URIRef
     pypiPackage: URIRef
+    npmPackage: URIRef
     condaPackage: URIRef
     archived: URIRef
     osiApproved: URIRef

@@ -504,10 +504,10 @@ def _index_page(site: _Site) -> str:
     for p in techs:
         s = summaries[p.iri]
         rows.append({
-            "data": [("tool", tool_token(p.iri)), ("kind", p.kind),
-                     ("tkind", filter_token(s.kind_iri) if s.kind_iri else ""),
+            "data": [("kind", p.kind), ("tkind", filter_token(s.kind_iri) if s.kind_iri else ""),
                      ("capability", tokens(p.capabilities)), ("licence", tokens(lic.iri for lic in s.licences)),
-                     ("status", s.status or ""), ("provider", tokens(p.providers)), ("language", tokens(p.languages))],
+                     ("status", s.status or ""), ("provider", tokens(p.providers)), ("language", tokens(p.languages)),
+                     ("tool", tool_token(p.iri))],
             "sort": p.label.lower(), "href": site.paths[p.iri], "label": p.label, "kind": s.kind or kind_title(p.kind),
             "capabilities": names(p.capabilities),
             "licences": [{"name": lic.name, "osi": lic.osi} for lic in s.licences],
