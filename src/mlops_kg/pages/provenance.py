@@ -5,7 +5,7 @@ what the guide states, what maintainers curated, what the build inferred, or an 
 The ontology and the analysis results are not facts about the landscape and have no origin here.
 
 >>> from mlops_kg.build.pipeline import build_dataset
->>> node_origins(build_dataset())["https://w3id.org/mlops-kg/id/tool/mlflow"]
+>>> node_origins(build_dataset(without=("landscape",)))["https://w3id.org/mlops-kg/id/tool/mlflow"]
 ('guide', 'curated', 'inferred')
 """
 from __future__ import annotations
