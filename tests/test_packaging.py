@@ -31,6 +31,7 @@ def test_wheel_ships_the_data(wheel):
     assert any(n.startswith("mlops_kg/data/graph/curated/") for n in names)
     assert any(n.startswith("mlops_kg/data/queries/") for n in names)
     assert {"mlops_kg/pages/assets/graph.js", "mlops_kg/pages/assets/index.js", "mlops_kg/pages/assets/site.css",
+            "mlops_kg/pages/assets/compare.js", "mlops_kg/pages/templates/compare.html",
             "mlops_kg/serve/templates/query_page.html"} <= set(names)
     assert {f"mlops_kg/pages/templates/{name}.html"
             for name in ("base", "macros", "graph_page", "index", "tool", "graph", "clusters")} <= set(names)

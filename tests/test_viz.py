@@ -161,7 +161,8 @@ def test_site_pages_are_offline_and_linked(built):
             ref = attrs.get("href") if tag in ("a", "link") else attrs.get("src") if tag == "script" else None
             if ref and not re.match(r"^[a-z]+:", ref):
                 assert (path.parent / ref.split("#")[0]).resolve().is_file(), (path, ref)
-    assert {p.name for p in (site / "assets").iterdir()} == {"vis-network.min.js", "graph.js", "index.js", "site.css"}
+    assert {p.name for p in (site / "assets").iterdir()} == {"vis-network.min.js", "graph.js", "index.js", "compare.js",
+                                                                   "site.css"}
     assert not list(built.glob(".site.*")), "staging folder left behind"
 
 
@@ -209,7 +210,7 @@ def test_markup_in_labels_is_text_in_every_page(xss_site, xss_prepared):
         ours = {viz.vis_network_js(), viz.asset_text("graph.js")}
         for script in page.scripts:  # only our scripts: assets, the JSON data, or (standalone) inlined assets
             attrs = script["attrs"]
-            assert (attrs.get("type") == "application/json" and attrs.get("id") == "graph-data"
+            assert (attrs.get("type") == "application/json" and attrs.get("id") in ("graph-data", "compare-data")
                     or re.fullmatch(r"(\.\./)?assets/[a-z-]+(\.min)?\.js", attrs.get("src", ""))
                     or script["text"] in ours), (name, attrs, script["text"][:80])
         bare = text
@@ -227,6 +228,8 @@ def test_markup_in_labels_is_text_in_every_page(xss_site, xss_prepared):
     assert PageInspector(xss_site["tool/xss-attr.html"]).text.count(labels["attr"]) >= 2
     index = PageInspector(xss_site["index.html"])
     assert labels["href"] in index.text
+    compare = json.loads(re.search(r'id="compare-data">(.*?)</script>', xss_site["compare.html"], re.S).group(1))
+    assert labels["script"] in {t["label"] for t in compare["tools"]}  # the JSON keeps the label; the page shows it as text
 
 
 def test_script_json_cannot_close_the_script_element():
@@ -241,7 +244,7 @@ def test_tooltips_are_plain_strings(xss_prepared):
     assert all(isinstance(e["title"], str) for e in view.edges)
     assert all(isinstance(n.get("description", ""), str) for n in view.nodes)
     assert "vis-tooltip" in viz.asset_text("site.css")
-    assert "innerHTML" not in viz.asset_text("graph.js") and "innerHTML" not in viz.asset_text("index.js")
+    assert all("innerHTML" not in viz.asset_text(name) for name in ("graph.js", "index.js", "compare.js"))
 
 
 def test_only_the_page_module_touches_pyvis():

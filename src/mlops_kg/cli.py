@@ -304,6 +304,28 @@ def analyze(fmt, top, build_dir, data_file, quiet):
         click.echo(analysis_markdown(summary), nl=False)
 
 
+@cli.command()
+@click.argument("names", nargs=-1, required=True, metavar="NAME NAME [NAME ...]")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--build", "build_dir", metavar="DIR", envvar="MLOPS_KG_BUILD",
+              help="Build folder to read (default: ./build if up to date, else a cached build).")
+def compare(names, fmt, build_dir):
+    """Tools side by side: kind, capabilities (and what each lacks), licence, status, languages,
+    providers, stars, releases and catalogues, each fact with its source.
+
+    NAMEs resolve as for `substitutes` (any alias, any case: "mlflow", "W&B", "comet").
+    """
+    from .analysis.compare import compare_build, comparison_text
+
+    result = compare_build(_build_folder(build_dir), names)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(comparison_text(result))
+
+
 @cli.command(name="import")
 @click.argument("guide", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Turtle file to write (default: stdout).")

@@ -12,6 +12,7 @@ Layout of a site folder::
     index.html              every technology: sortable, filterable by capability, provider, language
     graph.html              the whole graph (typed view)
     clusters.html           the substitutability graph coloured by cluster, and each cluster's members
+    compare.html            two to four tools side by side (pages/comparison.py)
     tool/<slug>.html        one page per technology (also service/… and platform/…)
     assets/                 scripts and styles
     site.json               the list of pages (marks the folder as a mlops-kg site)
@@ -34,6 +35,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from ..errors import MlopsKgError, OutputError
 from ..files import scratch_dir
 from ..model.namespaces import GRAPHS, ID, MLO, SCHEMA, bind_prefixes
+from .comparison import compare_data, compare_link, tool_token
 from .facts import FactIndex, summarise, what_it_is
 from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins
 from .markup import environment, render
@@ -434,6 +436,7 @@ def _tool_page(site: _Site, iri: str) -> str:
         cluster=site.cluster_of.get(iri), capabilities=items(MLO.hasCapability), alternatives=alternatives,
         substitutes=substitutes, equivalents=sorted(by_provider.items(), key=lambda kv: kv[0].lower()),
         equivalent_of=equivalent_of, languages=languages, cases=cases, glance=glance,
+        compare_href=compare_link([iri] + [other for other, _, _ in a.substitutes(iri, 3)], root),
         sentence=what_it_is(summary) if not descriptions else "", catalogues=site.catalogues,
         facts=[{"relation": site.predicate(p), "ref": site.ref(o, root), "origins": site.origins_of((t, p, o))}
                for p, o in facts],
@@ -519,7 +522,8 @@ def _index_page(site: _Site) -> str:
         rows.append({
             "data": [("kind", p.kind), ("tkind", filter_token(s.kind_iri) if s.kind_iri else ""),
                      ("capability", tokens(p.capabilities)), ("licence", tokens(lic.iri for lic in s.licences)),
-                     ("status", s.status or ""), ("provider", tokens(p.providers)), ("language", tokens(p.languages))],
+                     ("status", s.status or ""), ("provider", tokens(p.providers)), ("language", tokens(p.languages)),
+                     ("tool", tool_token(p.iri))],
             "sort": p.label.lower(), "href": site.paths[p.iri], "label": p.label, "kind": s.kind or kind_title(p.kind),
             "capabilities": names(p.capabilities),
             "licences": [{"name": lic.name, "osi": lic.osi} for lic in s.licences],
@@ -541,6 +545,15 @@ def _index_page(site: _Site) -> str:
     return render("index.html", title="MLOps tools · mlops-kg", filters=[f for f in filters if f["options"]],
                   headers=headers, rows=rows, catalogues=site.catalogues, id_base=str(ID),
                   **site.frame(("index.js",), ""))
+
+
+def _compare_page(site: _Site) -> str:
+    """``compare.html``: pick tools and see them side by side (:mod:`mlops_kg.pages.comparison`)."""
+    techs = sorted(site.analysis.profiles.values(), key=lambda p: (p.label.lower(), p.iri))
+    data = compare_data([p.iri for p in techs], site.origins, site.facts,
+                        {**site.predicate_labels, **site.labels}, site.paths)
+    return render("compare.html", title="Compare tools · mlops-kg", data=data, catalogues=site.catalogues,
+                  **site.frame(("compare.js",), ""))
 
 
 def _graph_page(site: _Site) -> str:
@@ -592,7 +605,8 @@ def site_pages(ds, analysis) -> dict[str, str]:
         and ``site.json``.
     """
     site = _Site(ds, as_stored(analysis))
-    pages = {"index.html": _index_page(site), "graph.html": _graph_page(site), "clusters.html": _clusters_page(site)}
+    pages = {"index.html": _index_page(site), "graph.html": _graph_page(site), "clusters.html": _clusters_page(site),
+             "compare.html": _compare_page(site)}
     for iri, path in sorted(site.paths.items()):
         pages[path] = _tool_page(site, iri)
     pages.update({f"assets/{name}": text for name, text in sorted(assets().items())})

@@ -850,7 +850,8 @@ def asset_text(name: str) -> str:
 def assets() -> dict[str, str]:
     """File name → text of every asset a site copies into its ``assets/`` folder."""
     return {"vis-network.min.js": vis_network_js(), "graph.js": asset_text("graph.js"),
-            "index.js": asset_text("index.js"), "site.css": asset_text("site.css")}
+            "index.js": asset_text("index.js"), "compare.js": asset_text("compare.js"),
+            "site.css": asset_text("site.css")}
 
 
 def _sha256(text: str) -> str:

@@ -2,7 +2,8 @@
    provider or language, and sort it by any column, quickly at a few thousand rows. Works on the
    rendered table only; reads cells and data-* attributes as text, never as HTML.
    A filter can be preset from the address: index.html#capability=capability/feature-store&status=active
-   (a whole IRI works too; q=TEXT fills the text box).
+   (a whole IRI works too; q=TEXT fills the text box). When two to four tools are shown, a link
+   offers to compare them (compare.html).
    window.mlopsKgIndex.timings records how long the last filter and sort took (ms). */
 (function () {
   "use strict";
@@ -14,6 +15,7 @@
   var filters = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
   var text = document.getElementById("tool-filter");
   var count = document.getElementById("tool-count");
+  var compareShown = document.getElementById("compare-shown");
   var state = window.mlopsKgIndex = {rows: rows.length, shown: rows.length, timings: {}, ready: false};
   var searchText = null;   // lower-case text of each row, made on the first text filter
   var tokens = {};         // filter name -> per-row array of the row's values
@@ -44,13 +46,13 @@
       return {value: select.value, values: valuesOf(select.getAttribute("data-filter"))};
     });
     if (query && !searchText) { prepareSearch(); }
-    var shown = 0, reveal = [];
+    var shown = 0, reveal = [], few = [];
     for (var k = 0; k < order.length; k += 1) {
       var i = order[k];
       var ok = true;
       for (var f = 0; ok && f < active.length; f += 1) { ok = active[f].values[i].indexOf(active[f].value) >= 0; }
       if (ok && query) { ok = searchText[i].indexOf(query) >= 0; }
-      if (ok) { shown += 1; }
+      if (ok) { shown += 1; if (few.length < 5) { few.push(rows[i].getAttribute("data-tool")); } }
       if (ok === rows[i].hidden) {  // reading the attribute costs no layout
         if (ok) { reveal.push(i); } else { rows[i].hidden = true; }
       }
@@ -70,6 +72,10 @@
     showSlice(0, FIRST);
     state.shown = shown;
     if (count) { count.textContent = shown + " of " + rows.length + " shown"; }
+    if (compareShown) {  // two to four tools left: offer to compare them side by side
+      compareShown.hidden = !(shown >= 2 && shown <= 4);
+      compareShown.setAttribute("href", "compare.html#tools=" + few.join(","));
+    }
     state.timings.filter = performance.now() - t0;
   }
 
