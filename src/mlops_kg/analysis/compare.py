@@ -95,14 +95,12 @@ def resolve_tools(index: dict, names) -> list[str]:
     :class:`mlops_kg.errors.MlopsKgError` (exit 2) for an unknown name (with suggestions), a name
     that is not a technology, fewer than two names, or two names of the same tool.
     """
-    from ..sources.resolve import Resolver
+    from .substitutes import resolver_of
 
     names = list(names)
     if len(names) < 2:
         raise MlopsKgError("compare needs at least two tools, e.g. `mlops-kg compare mlflow wandb`")
-    resolver = index.get("_resolver")
-    if resolver is None:
-        resolver = index["_resolver"] = Resolver.from_json(index["names"])
+    resolver = resolver_of(index)
     techs = index["technologies"]
     found: dict[str, str] = {}
     for name in names:

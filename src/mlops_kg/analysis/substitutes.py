@@ -375,6 +375,12 @@ def _view(index) -> _View:
     return view
 
 
+def resolver_of(index):
+    """The full name resolver (:class:`mlops_kg.sources.resolve.Resolver`) of ``index``
+    (:func:`load_index`'s or :func:`make_index`'s), made once per index."""
+    return _view(index).resolver()
+
+
 def _resolve(resolver, name: str, kinds: tuple[str, ...]) -> str:
     """Resolve ``name`` as the first of ``kinds`` that matches; errors name the first kind."""
     last_error = None
