@@ -241,13 +241,13 @@ def measure_validation(scales: list[int], repeat: int, workdir: Path, base: Path
     return {"validation": True, "rows": rows}
 
 
-def measure_shipped(runs: int, workdir: Path) -> dict:
+def measure_shipped(runs: int, workdir: Path, without=()) -> dict:
     from mlops_kg.build.pipeline import build
 
     start = time.perf_counter()
-    build(workdir / "shipped")
+    build(workdir / "shipped", without=tuple(without))
     build_time = time.perf_counter() - start
-    times = [median_time(lambda: build(workdir / "again"), 1) for _ in range(runs // 5)]
+    times = [median_time(lambda: build(workdir / "again", without=tuple(without)), 1) for _ in range(runs // 5)]
     fresh_t, click_t = fresh_vs_click(workdir / "shipped", "mlflow", runs)
     return {"rows": [
         {"name": "`mlops-kg substitutes mlflow`, fresh process (vs `python -c \"import click\"`)",
@@ -352,6 +352,9 @@ def main(argv=None):
                         help="benchmark this built graph (N-Quads; validated first) instead of synthetic ones")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--fresh-runs", type=int, default=15, help="fresh processes for the startup figure")
+    parser.add_argument("--without", action="append", default=[], metavar="SOURCE",
+                        help="build the shipped graph without this source (e.g. landscape: the guide-only graph, "
+                             "as the test suite's quick run does); repeatable")
     parser.add_argument("--compact", action="store_true", help="one summary row for the named queries (README)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--validation-child", action="store_true", help=argparse.SUPPRESS)
@@ -381,7 +384,7 @@ def main(argv=None):
         check_graph(args.graph)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        shipped = measure_shipped(args.fresh_runs, Path(tmp))
+        shipped = measure_shipped(args.fresh_runs, Path(tmp), args.without)
         base = Path(tmp) / "shipped" / "mlops-kg.nq"
         common = ["--repeat", str(args.repeat), "--workdir", tmp, "--fresh-runs", str(args.fresh_runs)]
         if args.graph is not None:

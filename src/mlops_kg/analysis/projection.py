@@ -3,7 +3,7 @@ embedded store (large graphs). Deterministic: nodes are added in sorted order.
 
 >>> from mlops_kg.build.pipeline import build_dataset
 >>> from mlops_kg.model.load import union_graph
->>> g = project(union_graph(build_dataset()))
+>>> g = project(union_graph(build_dataset(without=("landscape",))))  # the guide-only graph: quick
 >>> g.nodes["https://w3id.org/mlops-kg/id/tool/mlflow"]["label"]
 'MLflow'
 """
