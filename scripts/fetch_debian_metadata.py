@@ -44,9 +44,7 @@ import urllib.request
 from pathlib import Path
 
 from mlops_kg.sources.catalogue import normalise_repository
-from mlops_kg.sources.catalogues import read_snapshots
-from mlops_kg.sources.crosswalk import load_crosswalk
-from mlops_kg.sources.merge import merge_records
+from mlops_kg.sources.registry import github_entities
 
 MIRROR = "https://deb.debian.org/debian/"
 SUITES = ("sid", "trixie", "bookworm")
@@ -209,12 +207,7 @@ def main(argv=None) -> int:
     cache.mkdir(parents=True, exist_ok=True)
     fetched = dt.date.today().isoformat()
 
-    records = read_snapshots(Path(args.folder))
-    crosswalk = load_crosswalk()
-    entities = [e for e in merge_records([r for r in records if crosswalk.in_scope(r)]).entities
-                if e.repository and e.repository.startswith("https://github.com/")]
-    known = {r for e in entities for rec in e.records
-             for r in (rec.repository, *rec.other_repositories, *rec.former_repositories) if r}
+    entities, known = github_entities(args.folder)
 
     # Homepages of the catalogue entities: a source package whose Homepage is one of them (but
     # whose fields name no repository) is a candidate; it matches only when its copyright file's

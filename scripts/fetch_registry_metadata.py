@@ -38,9 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mlops_kg.sources.catalogue import normalise_repository
-from mlops_kg.sources.catalogues import read_snapshots
-from mlops_kg.sources.crosswalk import load_crosswalk
-from mlops_kg.sources.merge import merge_records
+from mlops_kg.sources.registry import github_entities
 from mlops_kg.sources.registry import package_repositories
 
 PYPI = "https://pypi.org/pypi/{}/json"
@@ -236,12 +234,7 @@ def main(argv=None) -> int:
     limiter = RateLimiter(min(args.rate, 5.0))
     fetched = dt.date.today().isoformat()
 
-    records = read_snapshots(Path(args.folder))
-    crosswalk = load_crosswalk()
-    entities = [e for e in merge_records([r for r in records if crosswalk.in_scope(r)]).entities
-                if e.repository and e.repository.startswith("https://github.com/")]
-    known = {r for e in entities for rec in e.records
-             for r in (rec.repository, *rec.other_repositories, *rec.former_repositories) if r}
+    entities, known = github_entities(args.folder)
 
     answered = set()
     if args.more and Path(args.out).exists():

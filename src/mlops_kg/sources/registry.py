@@ -58,6 +58,23 @@ METADATA_FILE = "registry-metadata.jsonl"
 #: The curated licences read from LICENSE files (``# source:`` comment per fact).
 CURATED_FILE = "curated-licences.ttl"
 
+def github_entities(folder) -> tuple[list, set]:
+    """``(entities, repositories)`` for the curation-time fetch scripts: the in-scope catalogue
+    entities of the snapshots in ``folder`` that have a GitHub repository, and every repository
+    their records name (current, other and former), which a package must point to to count."""
+    from .catalogues import read_snapshots
+    from .crosswalk import load_crosswalk
+    from .merge import merge_records
+
+    crosswalk = load_crosswalk()
+    records = [r for r in read_snapshots(Path(folder)) if crosswalk.in_scope(r)]
+    entities = [e for e in merge_records(records).entities
+                if e.repository and e.repository.startswith("https://github.com/")]
+    repositories = {r for e in entities for rec in e.records
+                    for r in (rec.repository, *rec.other_repositories, *rec.former_repositories) if r}
+    return entities, repositories
+
+
 _FIELDS = ("registry", "package", "version", "suite", "fetched", "license", "license_expression", "classifiers", "urls")
 
 
