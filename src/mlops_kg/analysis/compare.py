@@ -22,6 +22,7 @@ from __future__ import annotations
 import textwrap
 
 from ..errors import MlopsKgError
+from ..model.origins import origin_of, sort_origins
 
 # rdflib is imported where facts are read, not here: a wrong name fails before it loads
 
@@ -46,7 +47,6 @@ TOOL_PREDICATES = {
 NODE_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "identifier", MLO + "osiApproved",
                    MLO + "offeredBy", DCTERMS + "title")
 _FIELD_OF = {p: name for name, p in TOOL_PREDICATES.items()}
-_ORIGIN_ORDER = ("guide", "curated", "imported", "catalogue", "inferred")
 #: The rows of the text table, in order: (field, row title).
 TABLE_ROWS = (("kind", "kind"), ("primary_capability", "primary capability"), ("licences", "licence"),
               ("status", "status"), ("successors", "successor"), ("delivery", "delivery"),
@@ -59,29 +59,8 @@ UNKNOWN = "—"
 ORIGIN_MARKS = {"guide": "g", "curated": "c", "imported": "m", "catalogue": "k", "inferred": "i"}
 
 
-def origin_of(graph_name: str) -> str | None:
-    """The origin of the facts of a named graph (as :func:`mlops_kg.pages.provenance.origin_of`).
-
-    Examples
-    --------
-    >>> origin_of(BASE + "graph/source/lfai"), origin_of(BASE + "graph/analysis")
-    ('catalogue:lfai', None)
-    """
-    name = str(graph_name)
-    for short in ("guide", "curated", "inferred"):
-        if name == BASE + "graph/" + short:
-            return short
-    for prefix, origin in ((BASE + "graph/import/", "imported:"), (BASE + "graph/source/", "catalogue:")):
-        if name.startswith(prefix):
-            return origin + name[len(prefix):]
-    return None
-
-
-def _sorted_origins(origins) -> list[str]:
-    def key(origin):
-        base = origin.split(":", 1)[0]
-        return (_ORIGIN_ORDER.index(base) if base in _ORIGIN_ORDER else len(_ORIGIN_ORDER), origin)
-    return sorted(set(origins), key=key)
+def _listed(origins) -> list[str]:
+    return list(sort_origins(origins))
 
 
 def _local(iri: str) -> str:
@@ -161,7 +140,7 @@ def store_facts(store, iris) -> tuple[list, dict, dict]:
 
 
 def _entry(iri, origins, labels) -> dict:
-    return {"label": labels.get(str(iri)) or _local(str(iri)), "iri": str(iri), "sources": _sorted_origins(origins)}
+    return {"label": labels.get(str(iri)) or _local(str(iri)), "iri": str(iri), "sources": _listed(origins)}
 
 
 def _licence(iri, origins, nodes) -> dict:
@@ -172,7 +151,7 @@ def _licence(iri, origins, nodes) -> dict:
     approved = facts.get(MLO + "osiApproved")
     osi = bool(approved[0].toPython()) if approved and isinstance(approved[0], Literal) else None
     return {"spdx": str(min(identifier)) if identifier else _local(str(iri)), "iri": str(iri),
-            "osi_approved": osi, "sources": _sorted_origins(origins)}
+            "osi_approved": osi, "sources": _listed(origins)}
 
 
 def _catalogue_title(source: str, nodes: dict) -> str:
@@ -212,13 +191,13 @@ def tool_records(iris, quads, *, labels: dict, nodes: dict | None = None) -> lis
             def value(v):
                 return int(v) if number else str(v)
             best = max(value(v) for v in values)  # equal values stated with different datatypes share it
-            return {"value": best, "sources": _sorted_origins(o for v, os in values.items() if value(v) == best for o in os)}
+            return {"value": best, "sources": _listed(o for v, os in values.items() if value(v) == best for o in os)}
 
         primary = single("primary_capability")
         status = single("status")
         if status is None and any(o.toPython() is True for o in facts.get("archived", {}) if isinstance(o, Literal)):
             status = {"label": "archived", "iri": None,
-                      "sources": _sorted_origins(o for v, os in facts["archived"].items() for o in os)}
+                      "sources": _listed(o for v, os in facts["archived"].items() for o in os)}
         if status is not None:
             dates = facts.get("status_date", {})
             status["date"] = str(max(dates, key=str)) if dates else None
@@ -325,7 +304,7 @@ def compare_build(build_dir, names) -> dict:
 
 def marks(sources) -> str:
     """Origin marks for a table cell, e.g. ``[g,k]`` (see :data:`ORIGIN_MARKS`)."""
-    found = dict.fromkeys(ORIGIN_MARKS.get(s.split(":", 1)[0], "?") for s in _sorted_origins(sources))
+    found = dict.fromkeys(ORIGIN_MARKS.get(s.split(":", 1)[0], "?") for s in _listed(sources))
     return "[" + ",".join(found) + "]"
 
 
