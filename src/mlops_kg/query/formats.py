@@ -201,9 +201,32 @@ def graph_text(result, fmt: str) -> str:
     if fmt == "jsonld":
         from ..model.namespaces import PREFIXES
 
-        return graph.serialize(format="json-ld", context={p: str(n) for p, n in PREFIXES.items()},
+        text = graph.serialize(format="json-ld", context={p: str(n) for p, n in PREFIXES.items()},
                                indent=2)
+        return stable_json(text)
     return graph.serialize(format="turtle")
+
+
+def stable_json(text: str) -> str:
+    """JSON-LD text with keys and unordered arrays sorted, so the same graph gives the same bytes.
+
+    rdflib's JSON-LD writer follows the store's iteration order, which varies between runs; an
+    ``@list`` keeps its order (it is an RDF collection).
+
+    >>> stable_json('{"b": [2, 1], "a": {"@list": [2, 1]}}')
+    '{\\n  "a": {\\n    "@list": [\\n      2,\\n      1\\n    ]\\n  },\\n  "b": [\\n    1,\\n    2\\n  ]\\n}\\n'
+    """
+    import json
+
+    def canonical(value, ordered=False):
+        if isinstance(value, dict):
+            return {key: canonical(value[key], key == "@list") for key in sorted(value)}
+        if isinstance(value, list):
+            items = [canonical(item) for item in value]
+            return items if ordered else sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+        return value
+
+    return json.dumps(canonical(json.loads(text)), indent=2, ensure_ascii=False) + "\n"
 
 
 def format_result(result, fmt: str = "table") -> str:

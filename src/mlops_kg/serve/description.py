@@ -17,7 +17,8 @@ def service_description(endpoint_url: str, graph_names, *, timeout: float, max_r
     g = Graph()
     g.bind("sd", sd)
     g.bind("formats", formats)
-    service, dataset, default = BNode(), BNode(), BNode()
+    # labelled blank nodes and sorted output: the same endpoint describes itself in the same bytes
+    service, dataset, default = BNode("service"), BNode("dataset"), BNode("defaultGraph")
     g.add((service, RDF.type, sd.Service))
     g.add((service, sd.endpoint, URIRef(endpoint_url)))
     g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
@@ -31,10 +32,23 @@ def service_description(endpoint_url: str, graph_names, *, timeout: float, max_r
     g.add((dataset, RDF.type, sd.Dataset))
     g.add((dataset, sd.defaultGraph, default))
     g.add((default, RDF.type, sd.Graph))
-    for name in graph_names:
-        node = BNode()
+    for number, name in enumerate(sorted(graph_names)):
+        node = BNode(f"namedGraph{number}")
         g.add((dataset, sd.namedGraph, node))
         g.add((node, RDF.type, sd.NamedGraph))
         g.add((node, sd.name, URIRef(name)))
     rdflib_format = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[fmt]
+    if fmt in ("nt", "rdfxml"):  # rdflib writes these in its store's order, which varies: sort
+        lines = "".join(sorted(g.serialize(format="nt").splitlines(keepends=True)))
+        if fmt == "nt":
+            return lines
+        import pyoxigraph
+
+        triples = pyoxigraph.parse(lines.encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML,
+                                    prefixes={"sd": str(sd), "formats": str(formats)}).decode("utf-8")
+    if fmt == "jsonld":
+        from ..query.formats import stable_json
+
+        return stable_json(g.serialize(format="json-ld"))
     return g.serialize(format=rdflib_format)
