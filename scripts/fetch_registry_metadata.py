@@ -17,9 +17,7 @@ a repository of the catalogues (project_urls / home_page / download_url on PyPI;
 homepage / bugs on npm). A package found under a guessed name that points elsewhere is dropped.
 At most 5 requests a second; responses (and 404s) are cached, so a rerun is cheap. A second
 round with ``--more`` tries more name variants (``owner``, ``X-sdk``, ``X-python``, ...) for the
-entities the file does not give a licence yet, and adds what it finds to the file; a third,
-``--variants``, tries the repository name without language/SDK affixes (``adk-python`` →
-``adk``, ``google-adk``) and the homepage's own name (``https://www.daytona.io`` → ``daytona``).
+entities the file does not give a licence yet, and adds what it finds to the file.
 """
 from __future__ import annotations
 
@@ -93,26 +91,6 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-_SUFFIXES = re.compile(r"^(?:python|py)-|-(?:python|py|sdk|js|ts|node|client|core|oss|server)$")
-
-
-def variant_names(entity) -> list[str]:
-    """Third-round names (``--variants``): the repository name without a language or SDK
-    affix, prefixed with the owner; the homepage's own name (``daytona.io`` → ``daytona``)."""
-    owner, repo = (slug(part) for part in entity.repository.split("/")[-2:])
-    base = _SUFFIXES.sub("", repo)
-    names = [base, f"{owner}-{base}", f"{base}-sdk"]
-    for record in entity.records:
-        for url in (record.homepage,) if record.homepage else ():
-            host = urllib.parse.urlsplit(url).hostname or ""
-            labels = [x for x in host.split(".") if x not in ("www", "docs", "github", "io", "com", "dev", "ai", "org",
-                                                            "net", "app", "co", "cloud", "sh")]
-            if labels and "github" not in host and "readthedocs" not in host:
-                label = slug(labels[-1] if host.endswith("github.io") else labels[0])
-                names += [label, f"{label}-sdk", f"{label}ai"]
-    return [n for n in dict.fromkeys(names) if len(n) > 2]
-
-
 def pypi_candidates(entity, more: bool = False) -> list[str]:
     owner, repo = entity.repository.split("/")[-2:]
     names = [r.pypi for r in entity.records if r.pypi] + [r.conda.split("/")[-1] for r in entity.records if r.conda]
@@ -121,9 +99,7 @@ def pypi_candidates(entity, more: bool = False) -> list[str]:
         for name in (record.name, *record.aliases):
             names += [slug(name), slug(name).replace("-", "")]
     names += [f"python-{slug(repo)}", f"{slug(repo)}-ai", f"py{slug(repo)}"]
-    if more == "variants":
-        names = variant_names(entity)
-    elif more:  # second round, for entities still without a licence
+    if more:  # second round, for entities still without a licence
         names += [owner, f"{slug(repo)}-sdk", f"{slug(repo)}-python", f"{slug(repo)}-py", f"py-{slug(repo)}",
                   f"{slug(repo)}-client", f"{owner}-{slug(repo)}", f"{slug(repo)}-core", f"{slug(repo)}-lib"]
     seen, out = set(), []
@@ -138,10 +114,6 @@ def pypi_candidates(entity, more: bool = False) -> list[str]:
 def npm_candidates(entity, more: bool = False) -> list[str]:
     owner, repo = entity.repository.split("/")[-2:]
     names = [repo.lower(), f"@{owner}/{repo}".lower()]
-    if more == "variants":
-        names = [n for v in variant_names(entity) if not v.endswith(("-sdk", "-ai", "ai"))
-                 for n in (v, f"@{owner.lower()}/{v}", f"@{v}/sdk")]
-        return [n for n in dict.fromkeys(names) if re.fullmatch(r"(@[a-z0-9._-]+/)?[a-z0-9._-]+", n)]
     if more:
         names += [f"@{owner}/sdk", f"@{owner}/core", f"{slug(repo)}-js", f"{slug(repo)}-sdk", f"@{owner}/{slug(entity.name)}-sdk"]
     for record in entity.records:
@@ -223,12 +195,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-npm", action="store_true")
     parser.add_argument("--more", action="store_true",
                         help="more name variants for entities that the --out file does not give a licence yet")
-    parser.add_argument("--variants", action="store_true",
-                        help="a third round for those entities: the repository name without affixes, with the "
-                             "owner, and the homepage's name")
     args = parser.parse_args(argv)
-    if args.variants:
-        args.more = "variants"
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     limiter = RateLimiter(min(args.rate, 5.0))
