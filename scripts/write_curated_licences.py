@@ -1,7 +1,9 @@
 """Write graph/landscape/curated-licences.ttl from the licence-file notes (curation time only).
 
-``graph/landscape/upstream/licence-files.tsv`` holds one line per repository whose LICENSE
-file a maintainer read and recognised (columns: ``owner/repo`` as GitHub spells it, the file's
+``graph/landscape/upstream/licence-files.tsv`` holds one line per repository whose licence a
+maintainer read in the project's own files and recognised: its LICENSE or COPYING file, the licence
+field of its manifest (pyproject.toml, setup.py, Cargo.toml, package.json, ...) or the licence
+header its sources carry (columns: ``owner/repo`` as GitHub spells it, the file's
 path, the commit it was read at, the SPDX id, and, for a repository the catalogues name by a
 former name, that name). This script places each repository on the node
 the landscape snapshot gives it (the same resolution as ``mlops-kg landscape refresh``) and
@@ -30,11 +32,12 @@ OUT = ROOT / "graph" / "landscape" / "curated-licences.ttl"
 
 HEADER = """\
 # Curated: the licence of catalogue projects that neither a catalogue nor a package registry
-# gives one, read by a maintainer from the project's own LICENSE file (stored copies of the
-# GitHub repositories; the "# source:" comment above each fact names the file and the commit it
-# was read at). Written by scripts/write_curated_licences.py from upstream/licence-files.tsv; fix
-# a fact there and rerun. Licence identifiers are facts; no licence text is copied. Meant for the
-# named graph <https://w3id.org/mlops-kg/graph/curated>; not loaded by the build yet.
+# gives one, read by a maintainer in the project's own files: its LICENSE or COPYING file, its
+# manifest's licence field, or the licence header of its sources (stored copies of the GitHub
+# repositories; the "# source:" comment above each fact names the file and the commit it was read
+# at). Written by scripts/write_curated_licences.py from upstream/licence-files.tsv; fix a fact
+# there and rerun. Licence identifiers are facts; no licence text is copied. Loaded by the build
+# into the named graph <https://w3id.org/mlops-kg/graph/curated>.
 # A test (tests/test_sources_registry.py) checks each node has the repository its comment names.
 @prefix schema: <https://schema.org/> .
 @prefix spdx:   <https://spdx.org/licenses/> .
