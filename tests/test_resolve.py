@@ -81,3 +81,15 @@ def test_added_nodes_are_found_and_suggested():
     assert resolver.candidates("quill stream") == ["urn:new"]
     assert resolver.candidates("AWS Quillstream") == ["urn:new"]
     assert resolver.suggest("Quilstream") == ["Quillstream"]
+
+
+def test_nvidia_and_facebook_are_vendor_prefixes_but_meta_is_not():
+    """"NVIDIA Triton Inference Server" finds "Triton Inference Server"; "meta" is no prefix, as
+    it begins names of its own (Metaflow is not "flow")."""
+    entries = {iri: Entry(iri, label, {label}, {TOOL}) for iri, label in (
+        ("urn:triton", "Triton Inference Server"), ("urn:flow", "Flow"), ("urn:metaflow", "Metaflow"))}
+    resolver = Resolver(entries)
+    assert resolver.candidates("NVIDIA Triton Inference Server") == ["urn:triton"]
+    assert resolver.candidates("Facebook Flow") == ["urn:flow"]
+    assert resolver.candidates("Metaflow") == ["urn:metaflow"]
+    assert resolver.candidates("Meta Flow") == ["urn:metaflow"]  # the same normalised name, not "Flow"

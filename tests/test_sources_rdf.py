@@ -40,6 +40,9 @@ tool:tuner a mlo:Tool ; skos:prefLabel "Tuner" ; skos:altLabel "Tuner.ai" .
 tool:langly a mlo:Tool ; skos:prefLabel "Langly" ;
     schema:codeRepository <https://github.com/langly-corp/langly-app> .
 <https://github.com/one/spot> mlo:differentProject <https://github.com/two/spot> .
+# A curated name (graph/landscape/curated-names.ttl): a renamed project and its former repository.
+tool:argo-labeller skos:prefLabel "Argo Labeller" ;
+    schema:codeRepository <https://github.com/argo-io/labeller> , <https://github.com/recog/rubric> .
 """
 
 VERSIONS = {name: FileVersion(name, "abc1234", day) for name, day in (
@@ -296,3 +299,56 @@ def test_every_category_of_the_generated_files_is_a_concept_of_the_crosswalk():
         text = (landscape / f"{source}.ttl").read_text(encoding="utf-8")
         used |= set(re.findall(r"<(https://w3id\.org/mlops-kg/id/catalogue/[^>]+)>", text))
     assert used and used <= known, sorted(used - known)[:5]
+
+
+def test_a_renamed_project_is_one_node_under_its_curated_name(shipped):
+    """curated-names.ttl: the old repository (one catalogue) and the new (another) are one node,
+    labelled with the current name; the old name stays findable as an alias."""
+    placed, _ = place([record("best-of-ml-python", "rubric", GH + "recog/rubric"),
+                       record("awesome-production-ml", "Argo Labeller", GH + "argo-io/labeller")], shipped)
+    old, new = placed[GH + "recog/rubric"], placed[GH + "argo-io/labeller"]
+    assert old.node == new.node == mint_iri("tool", "Argo Labeller")
+    assert old.label is None and new.label is None  # the curated label stands
+    assert old.aliases == {"best-of-ml-python": ("rubric",)}
+
+
+@pytest.mark.parametrize("names, expected", [
+    # A package name gives way to a display name another source writes.
+    ((("lfai", "great_expectations"), ("awesome-llmops", "Great Expectations")), "Great Expectations"),
+    ((("best-of-ml-python", "lm-evaluation-harness"), ("awesome-production-ml", "LM Eval Harness")),
+     "LM Eval Harness"),
+    # ... but not to another package-like or all-lower-case name.
+    ((("best-of-ml-python", "scikit-optimize"), ("awesome-production-ml", "skopt")), "scikit-optimize"),
+    # The spelling most sources write wins; a tie keeps the preferred source's.
+    ((("lfai", "SciKit-learn"), ("best-of-ml-python", "scikit-learn"), ("awesome-llmops", "scikit-learn")),
+     "scikit-learn"),
+    ((("best-of-ml-python", "accelerate"), ("awesome-production-ml", "Accelerate")), "accelerate"),
+    ((("lfai", "Text Generation Inference"), ("best-of-ml-python", "text-generation-inference"),
+      ("awesome-llmops", "text-generation-inference")), "Text Generation Inference"),
+    ((("best-of-ml-python", "Deep Checks"), ("awesome-llmops", "Deepchecks"), ("cncf", "Deepchecks")),
+     "Deepchecks"),
+    ((("lfai", "Hudi"), ("awesome-production-ml", "Apache Hudi")), "Hudi"),  # renames are curated, not guessed
+])
+def test_display_name(names, expected):
+    from mlops_kg.sources.landscape_rdf import display_name
+
+    records = tuple(record(source, name, GH + "x/y") for source, name in names)
+    entity = merge_records(records).entities[0]
+    assert display_name([entity])[0] == expected
+
+
+def test_the_shipped_snapshot_has_one_node_per_curated_project():
+    """Every catalogue entry with a repository of a curated-names.ttl node is that node, and no
+    catalogue graph states another label for it."""
+    curated = Graph().parse(ROOT / "graph" / "landscape" / "curated-names.ttl", format="turtle")
+    catalogues = Graph()
+    for source in SOURCE_BY_ID:
+        catalogues.parse(ROOT / "graph" / "landscape" / f"{source}.ttl", format="turtle")
+    owner = {str(r).lower(): node for node, r in curated.subject_objects(SCHEMA.codeRepository)}
+    assert len(set(owner.values())) >= 10
+    for node, repository in catalogues.subject_objects(SCHEMA.codeRepository):
+        if str(repository).lower() in owner:
+            assert node == owner[str(repository).lower()], (node, repository)
+    for node in set(owner.values()):
+        assert (node, SKOS.prefLabel, None) not in catalogues, node
+        assert (node, SCHEMA.name, None) in catalogues, f"{node}: no catalogue lists it"

@@ -59,7 +59,11 @@ class Crosswalk:
 
     def in_scope(self, record: Record) -> bool:
         """A record counts when one of its categories is mapped, or when it sits only in a
-        catch-all category, or when its catalogue flags it as AI (CNCF's ``extra.ai``)."""
+        catch-all category, or when its catalogue flags it as AI (CNCF's ``extra.ai``); never
+        when its catalogue marks it a resource (best-of's links to its sibling lists and to a
+        benchmark site point readers elsewhere: they are not technologies)."""
+        if "resource" in record.labels:
+            return False
         if "ai" in record.labels:
             return True
         for path in record.categories:

@@ -7,6 +7,10 @@ of each snapshot file, licence of the data, triple count).
 
 Resolution (one node per real thing), in this order:
 
+Renamed, moved and misspelt projects, and projects listed once per repository, are curated in
+``graph/landscape/curated-names.ttl`` (a node, its current name, every repository it had): rule 1
+puts their entities on that node under that name.
+
 0. Entities that are one project whose repository moved (same name, same repository name,
    another owner; or the same owner and the repository name respelt) are one node
    (:func:`moved_groups`; ``mlo:differentProject`` in the curated file says when they are not).
@@ -17,7 +21,9 @@ Resolution (one node per real thing), in this order:
    repository and no other entity claims it by name (else nothing resolves: a near-miss in the
    report).
 3. Every other entity gets ``mint_iri("tool", label)`` from its preferred label (the name of
-   the source ranked first in :data:`~mlops_kg.sources.merge.SOURCE_PRIORITY`). Entities claim
+   the source ranked first in :data:`~mlops_kg.sources.merge.SOURCE_PRIORITY`, unless that is
+   a package name another source writes as a display name, or a spelling fewer sources use:
+   :func:`display_name`). Entities claim
    their names in a fixed order: listed by more sources first, then more stars, then the
    entity key (its repository). When a label's normalised name or its IRI is already taken (by
    a shipped node or an earlier entity), the label becomes ``"<name> (<owner>/<repo>)"`` (or
@@ -313,6 +319,58 @@ def moved_groups(entities, different=frozenset()) -> list[list[Entity]]:
     return sorted((sorted(g, key=_claim_order) for g in groups.values()), key=lambda g: _claim_order(g[0]))
 
 
+#: A package or repository name: lower-case words joined by "_" or "-" ("great_expectations").
+_PACKAGE_LIKE = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)+")
+
+
+def display_name(group) -> tuple[str, str]:
+    """``(name, source)``: the label of a new node made from ``group`` (one entity, or entities of
+    one moved project, the leader first), and the source whose graph states it.
+
+    The preferred source's name (:data:`~mlops_kg.sources.merge.SOURCE_PRIORITY`), except that
+
+    * a package or repository name ("great_expectations", "lm-evaluation-harness") gives way to
+      the first name another source writes as a display name (with a capital or a space:
+      "Great Expectations"), and
+    * among spellings of the same name (same normalised form), a package name loses to the same
+      words written apart ("Text Generation Inference" over "text-generation-inference"); then the
+      spelling most sources write wins, ties to the preferred source ("scikit-learn" over LF AI's
+      "SciKit-learn", "Deepchecks" over "Deep Checks").
+
+    Renamed, moved and misspelt projects are not guessed at: curated-names.ttl names them.
+
+    Examples
+    --------
+    >>> from mlops_kg.sources.catalogue import Record
+    >>> from mlops_kg.sources.merge import Entity
+    >>> records = (Record("lfai", "a", "great_expectations", "f", 1), Record("awesome-llmops", "b", "Great Expectations", "g", 2))
+    >>> display_name([Entity("k", None, records, "name")])
+    ('Great Expectations', 'awesome-llmops')
+    """
+    stated: list[tuple[str, str]] = []  # (source, name): each source's first name, in rank order
+    for entity in group:
+        for record in entity.records:
+            if all(source != record.source for source, _ in stated):
+                stated.append((record.source, record.name))
+    source, name = stated[0]
+    if _PACKAGE_LIKE.fullmatch(name):
+        for other_source, other in stated[1:]:
+            if not _PACKAGE_LIKE.fullmatch(other) and (" " in other or other != other.lower()):
+                source, name = other_source, other
+                break
+    key = normalize_name(name)
+    spellings = [(s, n) for s, n in stated if normalize_name(n) == key]
+    votes = {n: sum(1 for _, m in spellings if m == n) for _, n in spellings}
+    # A package-like spelling loses to the same words written apart ("Text Generation Inference",
+    # not "text-generation-inference"), not to a respelling ("scikit-learn" stays, "Deepchecks" too).
+    spaced = any(" " in n for _, n in spellings)
+
+    def joined(n):
+        return spaced and bool(_PACKAGE_LIKE.fullmatch(n))
+
+    return max(spellings, key=lambda sn: (not joined(sn[1]), votes[sn[1]], sn[1] == name))[::-1]
+
+
 def _claim_order(entity: Entity):
     return (-len(entity.sources), -_max_stars(entity), entity.key)
 
@@ -372,7 +430,7 @@ def resolve(entities, shipped: Shipped, reserved=None) -> Resolution:
             label, source, disambiguated = None, None, False
         else:
             how = None
-            label, source = leader.records[0].name, leader.records[0].source
+            label, source = display_name(group)
             disambiguated = False
             candidate = label
             for attempt in range(100):

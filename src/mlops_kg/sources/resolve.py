@@ -34,8 +34,11 @@ KIND_CLASSES = {
     "node": None,
 }
 
+#: Vendor names a product may be written with or without ("NVIDIA NeMo" = "NeMo"). Matched on the
+#: normalised key's start, so a vendor whose name begins other words is left out ("meta": Metaflow).
 VENDOR_PREFIXES = ("apache", "amazon web services", "amazon", "aws", "microsoft azure", "microsoft",
-                   "azure", "google cloud platform", "google cloud", "google", "gcp", "ibm")
+                   "azure", "google cloud platform", "google cloud", "google", "gcp", "ibm", "nvidia",
+                   "facebook")
 
 #: Plain scans (faster than one query joining them on large graphs). Classes of our own nodes
 #: follow from the kind in their IRI (see KIND_OF_IRI); the only extra type read up front is
