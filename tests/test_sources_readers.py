@@ -81,6 +81,7 @@ def test_llmops_table_rows():
     assert servo.homepage == "https://servo.example.org"
     assert langly.repository == "https://github.com/langly/langly" and langly.homepage is None
     assert promptr.repository is None and promptr.homepage == "https://promptr.example.ai/"
+    assert (servo.archived, langly.archived, promptr.archived) == (None, True, None)  # "*(Archived)*"
 
 
 def test_best_of_yaml():

@@ -3,10 +3,11 @@
 Shape: ``##`` / ``###`` section headings, each over a table ``| Project | Details | Repository |``
 whose rows are ``| [Name](url) | text | ![GitHub Badge](stars badge) |``. The link is the
 homepage or the repository; the stars badge names the GitHub repository. "Details" is prose and
-is not read.
+is not read, except the list's marker of an archived project, ``*(Archived)*``.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from .catalogue import CatalogueError, Record, clean_name, file_label, link_record, read_text
@@ -15,6 +16,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"^\[(?P<name>(?:[^\[\]]|\[[^\]]*\])+)\]\((?P<url>[^)\s]+)\)")
 _SEPARATOR = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*(:?-+:?\s*)?$")
 _STRUCTURAL = {"table of contents", "contents"}
+_ARCHIVED = re.compile(r"[*_]\(Archived\)[*_]")
 
 
 def read_llmops(path, *, source: str = "awesome-llmops") -> list[Record]:
@@ -51,9 +53,11 @@ def read_llmops(path, *, source: str = "awesome-llmops") -> list[Record]:
         if not categories:
             raise CatalogueError(f"{path}:{number}: a table row outside any '##' section")
         name, aliases = clean_name(link.group("name"))
-        records.append(link_record(source=source, name=name, aliases=aliases, url=link.group("url"),
-                                   rest=" ".join(cells[1:]), file=where, line=number,
-                                   categories=categories))
+        record = link_record(source=source, name=name, aliases=aliases, url=link.group("url"),
+                             rest=" ".join(cells[1:]), file=where, line=number, categories=categories)
+        if len(cells) > 1 and _ARCHIVED.search(cells[1]):
+            record = dataclasses.replace(record, archived=True)
+        records.append(record)
     if not records:
         raise CatalogueError(f"{path}: no table rows '| [Name](url) | ... |' under a '##' heading; "
                              "is this an Awesome-LLMOps list?")
