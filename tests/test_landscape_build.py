@@ -116,7 +116,7 @@ def test_catalogue_entities_become_tools_with_derived_capabilities_and_status(la
     assert (tool, RDF.type, MLO.Tool) in inferred
     assert (tool, MLO.hasCapability, CAP["ml-frameworks"]) in inferred
     assert (tool, MLO.status, ID["status/archived"]) in inferred
-    # Curated statuses stand: Cortex is inactive by curation, not re-derived.
+    # Curated statuses stand: Cortex is sunset by curation, not re-derived.
     assert (ID["tool/cortex"], MLO.status, None) not in inferred
     # A platform or framework of the shipped graph keeps its class.
     assert (ID["platform/kubernetes"], RDF.type, MLO.Tool) not in inferred
