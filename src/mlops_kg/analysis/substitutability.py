@@ -307,23 +307,31 @@ def is_open_source(p: Profile) -> bool:
     return bool(p.osi or "OpenSource" in p.delivery)
 
 
-def prominence(p: Profile) -> float:
+def prominence(p: Profile, catalogues: int = len(CATALOGUE_NAMES)) -> float:
     """How established a candidate is: × (1 + :data:`PROMINENCE` per origin describing it beyond
-    the first, counting up to :data:`PROMINENCE_CAP`). A proprietary product described by the
-    curated data or the guide counts as at least :data:`PRODUCT_ORIGINS` origins, since the
-    catalogues list only open-source projects.
+    the first, counting up to :data:`PROMINENCE_CAP`). The open catalogues list only open-source
+    projects, so a proprietary product that the curated data or the guide describes counts as at
+    least :data:`PRODUCT_ORIGINS` origins, or as 1 + the number of ``catalogues`` in the graph
+    when that is fewer (in a graph without catalogues nobody is vouched for by one).
 
     >>> prominence(Profile("t/a", "A", "tool", categories={_CATALOGUE + "lfai/x", _CATALOGUE + "cncf/y"}, osi=True))
     1.3
-    >>> prominence(Profile("t/b", "B", "tool", origins={("described", ""): ["curated"]}))
-    1.9
+    >>> product = Profile("t/b", "B", "tool", origins={("described", ""): ["curated"]})
+    >>> prominence(product), prominence(product, catalogues=0)
+    (1.9, 1.0)
     """
     count = len(p.sources)
     if not count:
         return 1.0
     if not is_open_source(p) and p.sources & {"curated", "guide"}:
-        count = max(count, PRODUCT_ORIGINS)
+        count = max(count, min(PRODUCT_ORIGINS, 1 + catalogues))
     return round(1.0 + PROMINENCE * (min(count, PROMINENCE_CAP) - 1), 6)
+
+
+def catalogues_in(profs) -> int:
+    """How many catalogues describe at least one of the technologies ``profs``."""
+    return len({origin for p in profs for origin in p.sources
+                if origin not in ("guide", "curated") and not origin.startswith("imported guide")})
 
 
 def _lower_first(text: str) -> str:
@@ -460,7 +468,8 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
                        for c in kinds] for q in kinds])
     kv = np.array([kind_no[profs[i].tech_kind] for i in order])
     status = np.array([STATUS_FACTORS.get(profs[i].status, 1.0) for i in order])
-    established = np.array([prominence(profs[i]) for i in order])
+    catalogues = catalogues_in(profs.values())
+    established = np.array([prominence(profs[i], catalogues) for i in order])
     score = table[kv[:, None], kv[None, :]] * evidence * (status * established)[None, :]
     score = np.where(direct & (score > 0), score, 0.0)
     np.fill_diagonal(score, 0.0)
