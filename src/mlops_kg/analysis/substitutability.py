@@ -4,19 +4,23 @@ words with where each piece of evidence comes from, and the weighted graph for c
 
 The model (README "Substitutability"), for a query technology *a* and a candidate *b*::
 
-    score(a → b) = kind_factor(a, b) × evidence(a, b)
+    score(a → b) = kind_factor(a, b) × evidence(a, b) × status(b) × prominence(b)
 
 * ``kind_factor``: 1 when both are of the same kind (``mlo:kind``), :data:`KIND_FACTORS`
   ``"stand_in"`` when *b*'s kind ``mlo:canStandInFor`` *a*'s (an end-to-end platform for an
-  experiment tracker), ``"other"`` when either is of kind *other* (or has none), else
-  ``"unlike"``: a weak substitute at best. This is why the ranking is directional.
+  experiment tracker), ``"other"`` for every candidate of a query of kind *other* (or none),
+  else ``"unlike"`` (a candidate of kind *other* included): a weak substitute at best. This is
+  why the ranking is directional.
 * ``evidence``: the sum of :data:`WEIGHTS` × each term: the same primary capability (partial
   credit through ``skos:broader``, or when *b* has *a*'s primary as a secondary capability),
-  shared capabilities, catalogue categories, cloud equivalents, co-alternatives, languages and
-  industries, each set compared by rarity-weighted (IDF) Jaccard similarity, so that sharing a
-  rare thing counts more than sharing a common one; a stated substitute or a stated
+  the share of *a*'s capabilities that *b* has, catalogue categories, cloud equivalents,
+  co-alternatives, languages and industries, each set compared by rarity-weighted (IDF)
+  similarity, so that sharing a rare thing counts more than sharing a common one; the same
+  licence model (both open source or both proprietary); a stated substitute or a stated
   alternative (either direction) adds, a stated complement or runs-on/host pair subtracts.
-  Pairs with no direct evidence (only a language or an industry) score 0.
+  Pairs with no direct evidence (only a language, an industry or a licence model) score 0.
+* ``status`` and :func:`prominence`: an inactive candidate counts less, one that more sources
+  describe counts more (a curated proprietary product as if catalogues did, since they cannot).
 
 Every pair is compared (dense numpy matrices: 1,850 technologies are 3.4 million pairs, a
 fraction of a second); there is no sampling.
