@@ -115,6 +115,7 @@ class Profile:
     substitutes: set = field(default_factory=set)      # curated statedSubstitute, either direction
     not_substitutes: set = field(default_factory=set)  # curated complement / runs-on / host
     offered_by: set = field(default_factory=set)
+    wholes: set = field(default_factory=set)           # what it is part of (mlo:partOf / hasPart)
     status: str = ""                                   # active, inactive, archived, sunset ("" unknown)
     successors: set = field(default_factory=set)
     osi: bool | None = None                            # licence OSI-approved (None: no licence known)
@@ -195,6 +196,10 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
     parts = index(MLO.partOf, reverse=True)
     for whole, part in src.pairs(_MLO + "hasPart"):
         parts.setdefault(whole, set()).add(part)
+    wholes: dict[str, set] = {}
+    for whole, members in parts.items():
+        for part in members:
+            wholes.setdefault(part, set()).add(whole)
     broader = index(SKOS.broader)
     subs = index(_MLO + "statedSubstitute")
     for s, o in src.pairs(_MLO + "statedSubstitute"):
@@ -273,7 +278,7 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
             providers=get(offered) | {p for e in get(equivalents) for p in offered.get(e, ())},
             tech_kind=kinds.get(iri, ""), primary=primary, broader=up - rolled,
             categories=set(get(categories)), substitutes=set(get(subs)) - {iri},
-            not_substitutes=set(get(nots)) - {iri}, offered_by=set(get(offered)),
+            not_substitutes=set(get(nots)) - {iri}, offered_by=set(get(offered)), wholes=set(get(wholes)) - {iri},
             status=statuses.get(iri, "").rsplit("/", 1)[-1], successors=set(get(successors)),
             osi=(any(osi.get(lic, False) for lic in licence) if licence else None), origins=trace)
     return out
@@ -311,20 +316,22 @@ def is_open_source(p: Profile) -> bool:
     return bool(p.osi or "OpenSource" in p.delivery)
 
 
-def prominence(p: Profile, catalogues: int = len(CATALOGUE_NAMES)) -> float:
+def prominence(p: Profile, catalogues: int = len(CATALOGUE_NAMES), whole: int = 0) -> float:
     """How established a candidate is: × (1 + :data:`PROMINENCE` per origin describing it beyond
     the first, counting up to :data:`PROMINENCE_CAP`). The open catalogues list only open-source
     projects, so a proprietary product that the curated data or the guide describes counts as at
     least :data:`PRODUCT_ORIGINS` origins, or as 1 + the number of ``catalogues`` in the graph
-    when that is fewer (in a graph without catalogues nobody is vouched for by one).
+    when that is fewer (in a graph without catalogues nobody is vouched for by one). A part of
+    a larger technology counts at least the ``whole``'s origins: the catalogues list Ray, not
+    Ray Serve.
 
     >>> prominence(Profile("t/a", "A", "tool", categories={_CATALOGUE + "lfai/x", _CATALOGUE + "cncf/y"}, osi=True))
     1.3
     >>> product = Profile("t/b", "B", "tool", origins={("described", ""): ["curated"]})
-    >>> prominence(product), prominence(product, catalogues=0)
-    (1.9, 1.0)
+    >>> prominence(product), prominence(product, catalogues=0), prominence(product, catalogues=0, whole=3)
+    (1.9, 1.0, 1.6)
     """
-    count = len(p.sources)
+    count = max(len(p.sources), whole)
     if not count:
         return 1.0
     if not is_open_source(p) and p.sources & {"curated", "guide"}:
@@ -473,7 +480,9 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
     kv = np.array([kind_no[profs[i].tech_kind] for i in order])
     status = np.array([STATUS_FACTORS.get(profs[i].status, 1.0) for i in order])
     catalogues = catalogues_in(profs.values())
-    established = np.array([prominence(profs[i], catalogues) for i in order])
+    established = np.array([prominence(profs[i], catalogues, max((len(profs[w].sources) for w in profs[i].wholes
+                                                                    if w in profs), default=0))
+                            for i in order])
     score = table[kv[:, None], kv[None, :]] * evidence * (status * established)[None, :]
     score = np.where(direct & (score > 0), score, 0.0)
     np.fill_diagonal(score, 0.0)
