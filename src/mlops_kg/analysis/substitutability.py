@@ -52,7 +52,7 @@ WEIGHTS = {
     "shared_equivalents": 0.5,      # × IDF-weighted Jaccard of their cloud equivalents
     "co_alternatives": 0.5,         # × IDF-weighted Jaccard of the tools naming each as alternative
     "delivery": 0.5,                # × Jaccard of delivery models (open source, commercial, managed service)
-    "licence_model": 1.0,           # both open source, or both proprietary
+    "licence_model": 1.0,           # both open source, or both proprietary (unknown matches nothing)
     "languages": 0.2,               # × Jaccard of languages and frameworks
     "industries": 0.2,              # × Jaccard of industries
 }
@@ -316,6 +316,23 @@ def is_open_source(p: Profile) -> bool:
     return bool(p.osi or "OpenSource" in p.delivery)
 
 
+def licence_model(p: Profile) -> int:
+    """1 open source, -1 proprietary (a licence that is not OSI-approved, or sold or run as a
+    service without an open-source edition), 0 unknown (no licence and no delivery model known:
+    many catalogue entries; not taken for proprietary).
+
+    >>> [licence_model(Profile("t/a", "A", "tool", osi=o)) for o in (True, False, None)]
+    [1, -1, 0]
+    >>> licence_model(Profile("t/b", "B", "tool", delivery={"ManagedService"}))
+    -1
+    """
+    if is_open_source(p):
+        return 1
+    if p.osi is False or p.delivery & {"Commercial", "ManagedService"}:
+        return -1
+    return 0
+
+
 def prominence(p: Profile, catalogues: int = len(CATALOGUE_NAMES), whole: int = 0) -> float:
     """How established a candidate is: × (1 + :data:`PROMINENCE` per origin describing it beyond
     the first, counting up to :data:`PROMINENCE_CAP`). The open catalogues list only open-source
@@ -470,8 +487,8 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
         + weights["industries"] * jaccard([profs[i].industries for i in order], idf=False) \
         + weights["delivery"] * jaccard([profs[i].delivery for i in order], idf=False)
     # a product is mostly replaced by a product, an open-source project by a project
-    side = np.array([is_open_source(profs[i]) for i in order])
-    evidence = evidence + weights["licence_model"] * (side[:, None] == side[None, :])
+    side = np.array([licence_model(profs[i]) for i in order])
+    evidence = evidence + weights["licence_model"] * ((side[:, None] == side[None, :]) & (side != 0)[:, None])
     # kind compatibility: candidate (column) kind vs query (row) kind
     kinds = sorted({profs[i].tech_kind for i in order})
     kind_no = {k: x for x, k in enumerate(kinds)}
@@ -602,12 +619,12 @@ def weight_of(a: Profile, b: Profile, weights=WEIGHTS, ctx: Context | None = Non
     build scores every pair within the whole graph); 0 when nothing direct is shared.
 
     Two model servers of one primary capability: 3 (same primary) + 2 (capabilities) + 1 (the
-    same with broader ones) + 1 (both proprietary, by lack of a licence) = 7.
+    same with broader ones) = 6 (no licence or delivery model known, so no licence-model credit).
 
     >>> a = Profile("t/a", "A", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
     >>> b = Profile("t/b", "B", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
     >>> weight_of(a, b)
-    7.0
+    6.0
     """
     order, s = score_matrix({a.iri: a, b.iri: b}, ctx, weights)
     return float(s[order.index(a.iri), order.index(b.iri)])
@@ -645,7 +662,7 @@ def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEI
     ...             substitutes={"tool/a"}, tech_kind="kind/server", primary="cap/serving")
     >>> score, reasons = substitutability(a, b, labels)
     >>> score, reasons[:2]
-    (10.0, ['stated substitute (curated; guide)', 'same kind: model server'])
+    (9.0, ['stated substitute (curated; guide)', 'same kind: model server'])
     """
     return weight_of(a, b, weights, ctx), reasons_of(a, b, labels, ctx)
 
@@ -673,7 +690,7 @@ def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], we
     ... }
     >>> g = substitutability_graph(profs, labels={})
     >>> sorted(g.nodes), list(g.edges(data="weight"))
-    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 1.26)])
+    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 0.96)])
     """
     if edges is None:
         _ranked, edges = rankings(profs, labels, ctx, KEEP_PER_TOOL, weights)
