@@ -95,6 +95,25 @@ def landscape_index(landscape_built):
     return load_index(landscape_built)
 
 
+def test_commercial_platforms_get_platforms_and_products_first(landscape_index):
+    """Issue 16: Databricks, Dataiku, DataRobot and Domino get end-to-end platforms, most of them
+    commercial or managed (the open catalogues' listings no longer outweigh them)."""
+    techs = landscape_index["technologies"]
+    for name in ("Databricks", "Dataiku", "DataRobot MLOps", "Domino Data Lab"):
+        top = subs(landscape_index, name, top=3)["substitutes"]
+        assert [s["kind"] for s in top] == ["End-to-end ML platform"] * 3, name
+        products = [s["label"] for s in top if not techs[s["iri"]].get("osi")]
+        assert len(products) >= 2, (name, [s["label"] for s in top])
+
+
+def test_general_ml_libraries_before_domain_libraries(landscape_index):
+    """XGBoost's and scikit-learn's substitutes are general learning libraries, not an NLP,
+    graph or recommender library (the domain ML library kind)."""
+    for name in ("XGBoost", "scikit-learn"):
+        top = subs(landscape_index, name, top=3)["substitutes"]
+        assert [s["kind"] for s in top] == ["ML library"] * 3, (name, [s["label"] for s in top])
+
+
 def test_retired_tools_are_left_out_unless_asked_and_flagged(landscape_index):
     index = landscape_index
     techs = index["technologies"]
@@ -381,3 +400,21 @@ def test_a_damaged_index_file_is_the_clear_error(built, tmp_path, damage):
     path.write_bytes(data)
     with pytest.raises(DataFileError, match=r"index\.json: damaged or incomplete build file.*run `mlops-kg build"):
         find_substitutes(load_index(copy), "mlflow", language="python")
+
+
+def test_prominence_vouches_for_products_only_where_catalogues_could_not():
+    from mlops_kg.analysis.substitutability import PRODUCT_ORIGINS, PROMINENCE, Profile, prominence
+
+    product = Profile("tool/p", "P", "tool", origins={("described", ""): ["curated"]})
+    project = Profile("tool/o", "O", "tool", osi=True, origins={("described", ""): ["curated"]})
+    assert prominence(product) == pytest.approx(1 + PROMINENCE * (PRODUCT_ORIGINS - 1))
+    assert prominence(project) == prominence(product, catalogues=0) == 1.0
+
+
+def test_a_candidate_of_kind_other_is_unlike_a_kinded_query():
+    from mlops_kg.analysis.substitutability import KIND_FACTORS, Profile, kind_factor
+
+    table = Profile("t/a", "A", "tool", tech_kind="kind/table-format")
+    database = Profile("t/b", "B", "tool", tech_kind="kind/other")
+    assert kind_factor(table, database) == KIND_FACTORS["unlike"]
+    assert kind_factor(database, table) == KIND_FACTORS["other"]

@@ -4,19 +4,23 @@ words with where each piece of evidence comes from, and the weighted graph for c
 
 The model (README "Substitutability"), for a query technology *a* and a candidate *b*::
 
-    score(a → b) = kind_factor(a, b) × evidence(a, b)
+    score(a → b) = kind_factor(a, b) × evidence(a, b) × status(b) × prominence(b)
 
 * ``kind_factor``: 1 when both are of the same kind (``mlo:kind``), :data:`KIND_FACTORS`
   ``"stand_in"`` when *b*'s kind ``mlo:canStandInFor`` *a*'s (an end-to-end platform for an
-  experiment tracker), ``"other"`` when either is of kind *other* (or has none), else
-  ``"unlike"``: a weak substitute at best. This is why the ranking is directional.
+  experiment tracker), ``"other"`` for every candidate of a query of kind *other* (or none),
+  else ``"unlike"`` (a candidate of kind *other* included): a weak substitute at best. This is
+  why the ranking is directional.
 * ``evidence``: the sum of :data:`WEIGHTS` × each term: the same primary capability (partial
   credit through ``skos:broader``, or when *b* has *a*'s primary as a secondary capability),
-  shared capabilities, catalogue categories, cloud equivalents, co-alternatives, languages and
-  industries, each set compared by rarity-weighted (IDF) Jaccard similarity, so that sharing a
-  rare thing counts more than sharing a common one; a stated substitute or a stated
+  the share of *a*'s capabilities that *b* has, catalogue categories, cloud equivalents,
+  co-alternatives, languages and industries, each set compared by rarity-weighted (IDF)
+  similarity, so that sharing a rare thing counts more than sharing a common one; the same
+  licence model (both open source or both proprietary); a stated substitute or a stated
   alternative (either direction) adds, a stated complement or runs-on/host pair subtracts.
-  Pairs with no direct evidence (only a language or an industry) score 0.
+  Pairs with no direct evidence (only a language, an industry or a licence model) score 0.
+* ``status`` and :func:`prominence`: an inactive candidate counts less, one that more sources
+  describe counts more (a curated proprietary product as if catalogues did, since they cannot).
 
 Every pair is compared (dense numpy matrices: 1,850 technologies are 3.4 million pairs, a
 fraction of a second); there is no sampling.
@@ -38,7 +42,7 @@ WEIGHTS = {
     "same_primary": 3.0,            # the same primary capability
     "related_primary": 1.5,         # one primary is broader than the other (skos:broader)
     "primary_as_secondary": 1.0,    # the candidate has the query's primary among its capabilities
-    "capabilities": 2.0,            # × IDF-weighted Jaccard of capability sets
+    "capabilities": 2.0,            # × IDF-weighted share of the query's capabilities the candidate has
     "broader_capabilities": 1.0,    # × IDF-weighted Jaccard of capabilities with their broader ones
     "categories": 1.5,              # × IDF-weighted Jaccard of catalogue categories
     "stated_substitute": 3.0,       # curated: a stated alternative that is a substitute
@@ -47,11 +51,13 @@ WEIGHTS = {
     "cloud_equivalent": 1.0,        # one is a stated cloud equivalent of the other
     "shared_equivalents": 0.5,      # × IDF-weighted Jaccard of their cloud equivalents
     "co_alternatives": 0.5,         # × IDF-weighted Jaccard of the tools naming each as alternative
-    "delivery": 0.5,                # × Jaccard of delivery models (open source, managed, ...)
+    "delivery": 0.5,                # × Jaccard of delivery models (open source, commercial, managed service)
+    "licence_model": 1.0,           # both open source, or both proprietary (unknown matches nothing)
     "languages": 0.2,               # × Jaccard of languages and frameworks
     "industries": 0.2,              # × Jaccard of industries
 }
-#: Factor of the evidence by kind compatibility (candidate kind vs query kind).
+#: Factor of the evidence by kind compatibility (candidate kind vs query kind); "other" is for a
+#: query of kind *other* (every candidate then gets it, so evidence alone ranks them).
 KIND_FACTORS = {"same": 1.0, "stand_in": 0.5, "other": 0.3, "unlike": 0.1}
 #: Statuses left out of substitutes by default (``--include-inactive`` shows them); a
 #: technology with a successor (renamed, bought and replaced) is left out the same way.
@@ -61,6 +67,9 @@ RETIRED_STATUSES = ("archived", "sunset")
 #: more established substitute than one a single list mentions.
 PROMINENCE = 0.3
 PROMINENCE_CAP = 5
+#: The open catalogues list open-source projects only, so they cannot vouch for a proprietary
+#: product: one that the curated data or the guide describes counts as this many origins.
+PRODUCT_ORIGINS = 4
 #: Factor of a candidate's score by its status: an inactive project (no recent commit) ranks lower.
 STATUS_FACTORS = {"inactive": 0.7}
 
@@ -106,6 +115,7 @@ class Profile:
     substitutes: set = field(default_factory=set)      # curated statedSubstitute, either direction
     not_substitutes: set = field(default_factory=set)  # curated complement / runs-on / host
     offered_by: set = field(default_factory=set)
+    wholes: set = field(default_factory=set)           # what it is part of (mlo:partOf / hasPart)
     status: str = ""                                   # active, inactive, archived, sunset ("" unknown)
     successors: set = field(default_factory=set)
     osi: bool | None = None                            # licence OSI-approved (None: no licence known)
@@ -186,6 +196,10 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
     parts = index(MLO.partOf, reverse=True)
     for whole, part in src.pairs(_MLO + "hasPart"):
         parts.setdefault(whole, set()).add(part)
+    wholes: dict[str, set] = {}
+    for whole, members in parts.items():
+        for part in members:
+            wholes.setdefault(part, set()).add(whole)
     broader = index(SKOS.broader)
     subs = index(_MLO + "statedSubstitute")
     for s, o in src.pairs(_MLO + "statedSubstitute"):
@@ -264,7 +278,7 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
             providers=get(offered) | {p for e in get(equivalents) for p in offered.get(e, ())},
             tech_kind=kinds.get(iri, ""), primary=primary, broader=up - rolled,
             categories=set(get(categories)), substitutes=set(get(subs)) - {iri},
-            not_substitutes=set(get(nots)) - {iri}, offered_by=set(get(offered)),
+            not_substitutes=set(get(nots)) - {iri}, offered_by=set(get(offered)), wholes=set(get(wholes)) - {iri},
             status=statuses.get(iri, "").rsplit("/", 1)[-1], successors=set(get(successors)),
             osi=(any(osi.get(lic, False) for lic in licence) if licence else None), origins=trace)
     return out
@@ -296,11 +310,56 @@ def context(graph) -> Context:
                    {cap: up(cap, set()) for cap in broader})
 
 
-def _delivery(p: Profile) -> set:
-    """Its delivery models, plus whether it is open source (an OSI-approved licence or the
-    guide's OpenSource) or not: a proprietary product is replaced by another one more often."""
-    open_source = p.osi or "OpenSource" in p.delivery
-    return set(p.delivery) | {"open source" if open_source else "proprietary"}
+def is_open_source(p: Profile) -> bool:
+    """An OSI-approved licence or the guide's OpenSource delivery model (else: proprietary, or
+    no licence known)."""
+    return bool(p.osi or "OpenSource" in p.delivery)
+
+
+def licence_model(p: Profile) -> int:
+    """1 open source, -1 proprietary (a licence that is not OSI-approved, or sold or run as a
+    service without an open-source edition), 0 unknown (no licence and no delivery model known:
+    many catalogue entries; not taken for proprietary).
+
+    >>> [licence_model(Profile("t/a", "A", "tool", osi=o)) for o in (True, False, None)]
+    [1, -1, 0]
+    >>> licence_model(Profile("t/b", "B", "tool", delivery={"ManagedService"}))
+    -1
+    """
+    if is_open_source(p):
+        return 1
+    if p.osi is False or p.delivery & {"Commercial", "ManagedService"}:
+        return -1
+    return 0
+
+
+def prominence(p: Profile, catalogues: int = len(CATALOGUE_NAMES), whole: int = 0) -> float:
+    """How established a candidate is: × (1 + :data:`PROMINENCE` per origin describing it beyond
+    the first, counting up to :data:`PROMINENCE_CAP`). The open catalogues list only open-source
+    projects, so a proprietary product that the curated data or the guide describes counts as at
+    least :data:`PRODUCT_ORIGINS` origins, or as 1 + the number of ``catalogues`` in the graph
+    when that is fewer (in a graph without catalogues nobody is vouched for by one). A part of
+    a larger technology counts at least the ``whole``'s origins: the catalogues list Ray, not
+    Ray Serve.
+
+    >>> prominence(Profile("t/a", "A", "tool", categories={_CATALOGUE + "lfai/x", _CATALOGUE + "cncf/y"}, osi=True))
+    1.3
+    >>> product = Profile("t/b", "B", "tool", origins={("described", ""): ["curated"]})
+    >>> prominence(product), prominence(product, catalogues=0), prominence(product, catalogues=0, whole=3)
+    (1.9, 1.0, 1.6)
+    """
+    count = max(len(p.sources), whole)
+    if not count:
+        return 1.0
+    if not is_open_source(p) and p.sources & {"curated", "guide"}:
+        count = max(count, min(PRODUCT_ORIGINS, 1 + catalogues))
+    return round(1.0 + PROMINENCE * (min(count, PROMINENCE_CAP) - 1), 6)
+
+
+def catalogues_in(profs) -> int:
+    """How many catalogues describe at least one of the technologies ``profs``."""
+    return len({origin for p in profs for origin in p.sources
+                if origin not in ("guide", "curated") and not origin.startswith("imported guide")})
 
 
 def _lower_first(text: str) -> str:
@@ -324,9 +383,9 @@ def kind_factor(a: Profile, b: Profile, ctx: Context | None = None, factors=KIND
         return factors["same"]
     if ctx is not None and (b.tech_kind, a.tech_kind) in ctx.stand_in:
         return factors["stand_in"]
-    if _is_other(a.tech_kind) or _is_other(b.tech_kind):
+    if _is_other(a.tech_kind):
         return factors["other"]
-    return factors["unlike"]
+    return factors["unlike"]  # a candidate of kind *other* is known not to be of the query's kind
 
 
 # --- the dense model -------------------------------------------------------------------------
@@ -356,7 +415,10 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
         m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(1, len(vocabulary))))
         return m, vocabulary
 
-    def jaccard(sets, idf=True):
+    def jaccard(sets, idf=True, coverage=False):
+        """IDF-weighted Jaccard of each pair's sets; with ``coverage``, the weighted share of the
+        query's (row's) items that the candidate (column) has instead: directional, and a
+        candidate that does more than the query is not held back for it."""
         m, _v = incidence(sets)
         df = np.asarray(m.sum(axis=0)).ravel()
         w = np.log((n + 1) / (df + 1)) + 1.0 if idf else np.ones_like(df)
@@ -364,6 +426,8 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
         shared = (m @ sparse.diags(w) @ m.T).toarray()
         size = np.asarray(m @ w).ravel()
         union = size[:, None] + size[None, :] - shared
+        if coverage:
+            return np.where(size[:, None] > 0, shared / np.where(size > 0, size, 1)[:, None], 0.0)
         return np.where(union > 0, shared / np.where(union > 0, union, 1), 0.0)
 
     def links(attribute):
@@ -403,7 +467,7 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
 
     evidence = (weights["same_primary"] * same + weights["related_primary"] * rel
                 + weights["primary_as_secondary"] * secondary
-                + weights["capabilities"] * jaccard([profs[i].capabilities for i in order])
+                + weights["capabilities"] * jaccard([profs[i].capabilities for i in order], coverage=True)
                 + weights["categories"] * jaccard([profs[i].categories for i in order])
                 + weights["shared_equivalents"] * jaccard([profs[i].equivalents for i in order])
                 + weights["co_alternatives"] * jaccard([profs[i].alternative_of for i in order]))
@@ -421,7 +485,10 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
                                                                      for i in order])
     evidence = evidence + weights["languages"] * jaccard([profs[i].languages for i in order], idf=False) \
         + weights["industries"] * jaccard([profs[i].industries for i in order], idf=False) \
-        + weights["delivery"] * jaccard([_delivery(profs[i]) for i in order], idf=False)
+        + weights["delivery"] * jaccard([profs[i].delivery for i in order], idf=False)
+    # a product is mostly replaced by a product, an open-source project by a project
+    side = np.array([licence_model(profs[i]) for i in order])
+    evidence = evidence + weights["licence_model"] * ((side[:, None] == side[None, :]) & (side != 0)[:, None])
     # kind compatibility: candidate (column) kind vs query (row) kind
     kinds = sorted({profs[i].tech_kind for i in order})
     kind_no = {k: x for x, k in enumerate(kinds)}
@@ -429,9 +496,11 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
                        for c in kinds] for q in kinds])
     kv = np.array([kind_no[profs[i].tech_kind] for i in order])
     status = np.array([STATUS_FACTORS.get(profs[i].status, 1.0) for i in order])
-    prominence = np.array([1.0 + PROMINENCE * (min(len(profs[i].sources), PROMINENCE_CAP) - 1) if profs[i].sources
-                           else 1.0 for i in order])
-    score = table[kv[:, None], kv[None, :]] * evidence * (status * prominence)[None, :]
+    catalogues = catalogues_in(profs.values())
+    established = np.array([prominence(profs[i], catalogues, max((len(profs[w].sources) for w in profs[i].wholes
+                                                                    if w in profs), default=0))
+                            for i in order])
+    score = table[kv[:, None], kv[None, :]] * evidence * (status * established)[None, :]
     score = np.where(direct & (score > 0), score, 0.0)
     np.fill_diagonal(score, 0.0)
     return order, np.round(score, 6)
@@ -550,12 +619,12 @@ def weight_of(a: Profile, b: Profile, weights=WEIGHTS, ctx: Context | None = Non
     build scores every pair within the whole graph); 0 when nothing direct is shared.
 
     Two model servers of one primary capability: 3 (same primary) + 2 (capabilities) + 1 (the
-    same with broader ones) + 0.5 (both proprietary, by lack of a licence) = 6.5.
+    same with broader ones) = 6 (no licence or delivery model known, so no licence-model credit).
 
     >>> a = Profile("t/a", "A", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
     >>> b = Profile("t/b", "B", "tool", capabilities={"c/s"}, primary="c/s", tech_kind="k/server")
     >>> weight_of(a, b)
-    6.5
+    6.0
     """
     order, s = score_matrix({a.iri: a, b.iri: b}, ctx, weights)
     return float(s[order.index(a.iri), order.index(b.iri)])
@@ -593,7 +662,7 @@ def substitutability(a: Profile, b: Profile, labels: dict[str, str], weights=WEI
     ...             substitutes={"tool/a"}, tech_kind="kind/server", primary="cap/serving")
     >>> score, reasons = substitutability(a, b, labels)
     >>> score, reasons[:2]
-    (9.5, ['stated substitute (curated; guide)', 'same kind: model server'])
+    (9.0, ['stated substitute (curated; guide)', 'same kind: model server'])
     """
     return weight_of(a, b, weights, ctx), reasons_of(a, b, labels, ctx)
 
@@ -621,7 +690,7 @@ def substitutability_graph(profs: dict[str, Profile], labels: dict[str, str], we
     ... }
     >>> g = substitutability_graph(profs, labels={})
     >>> sorted(g.nodes), list(g.edges(data="weight"))
-    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 1.11)])
+    (['tool/a', 'tool/b', 'tool/c'], [('tool/a', 'tool/b', 0.96)])
     """
     if edges is None:
         _ranked, edges = rankings(profs, labels, ctx, KEEP_PER_TOOL, weights)
