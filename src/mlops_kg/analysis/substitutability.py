@@ -116,6 +116,7 @@ class Profile:
     not_substitutes: set = field(default_factory=set)  # curated complement / runs-on / host
     offered_by: set = field(default_factory=set)
     wholes: set = field(default_factory=set)           # what it is part of (mlo:partOf / hasPart)
+    editions: set = field(default_factory=set)         # the same product run by another (mlo:editionOf, either way)
     status: str = ""                                   # active, inactive, archived, sunset ("" unknown)
     successors: set = field(default_factory=set)
     osi: bool | None = None                            # licence OSI-approved (None: no licence known)
@@ -213,6 +214,10 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
     primaries = dict(src.pairs(str(MLO.primaryCapability)))
     statuses = dict(src.pairs(str(MLO.status)))
     successors = index(MLO.successor)
+    editions: dict[str, set] = {}
+    for s, o in src.pairs(_MLO + "editionOf"):
+        editions.setdefault(s, set()).add(o)
+        editions.setdefault(o, set()).add(s)
     categories: dict[str, set] = {}
     for s, o in src.pairs(str(DCTERMS.subject)):
         if o.startswith(_CATALOGUE):
@@ -279,6 +284,7 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
             tech_kind=kinds.get(iri, ""), primary=primary, broader=up - rolled,
             categories=set(get(categories)), substitutes=set(get(subs)) - {iri},
             not_substitutes=set(get(nots)) - {iri}, offered_by=set(get(offered)), wholes=set(get(wholes)) - {iri},
+            editions=set(get(editions)) - {iri},
             status=statuses.get(iri, "").rsplit("/", 1)[-1], successors=set(get(successors)),
             osi=(any(osi.get(lic, False) for lic in licence) if licence else None), origins=trace)
     return out
@@ -501,7 +507,8 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
                                                                     if w in profs), default=0))
                             for i in order])
     score = table[kv[:, None], kv[None, :]] * evidence * (status * established)[None, :]
-    score = np.where(direct & (score > 0), score, 0.0)
+    # an edition of the same product (Azure Databricks for Databricks) replaces nothing: not ranked
+    score = np.where(direct & (score > 0) & ~links("editions"), score, 0.0)
     np.fill_diagonal(score, 0.0)
     return order, np.round(score, 6)
 
