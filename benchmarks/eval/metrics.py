@@ -360,6 +360,23 @@ def format_report(report: dict, total: int) -> str:
     return "\n".join(lines)
 
 
+def only_rounds(judged: JudgedSet, rounds: list[str]) -> JudgedSet:
+    """``judged`` with only the grades of ``rounds`` (names not graded in them count 0).
+
+    >>> q = Query("A", "experiment-tracker", (Judgement("B", "good", "same kind", "r1"),
+    ...                                        Judgement("C", "good", "same kind", "r2")))
+    >>> js = JudgedSet([q], {}, {}, {"r1": "", "r2": ""}, "r1")
+    >>> [j.name for j in only_rounds(js, ["r1"]).queries[0].judgements]
+    ['B']
+    """
+    unknown = sorted(set(rounds) - set(judged.rounds))
+    if unknown:
+        raise JudgementsError(f"unknown round {unknown[0]!r}; the rounds are {', '.join(sorted(judged.rounds))}")
+    queries = [Query(q.tool, q.kind, tuple(j for j in q.judgements if j.round in rounds), q.few_good)
+               for q in judged.queries]
+    return JudgedSet(queries, judged.retired, judged.aliases, judged.rounds, judged.default_round)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--judgements", default=str(JUDGEMENTS), help="the judged set (YAML)")
@@ -368,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--build", help="build folder whose substitutes index to score (default: build)")
     parser.add_argument("--check", action="store_true", help="only check the judged set's rules")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument("--rounds", help="comma-separated rounds whose grades count (default: all); "
+                                         "e.g. blind-2026-12 scores against the blind grades alone")
     args = parser.parse_args(argv)
     try:
         judged = load_judgements(args.judgements)
@@ -379,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(judged.queries)} queries, "
                   f"{sum(len(q.judgements) for q in judged.queries)} judgements: rules hold")
             return 0
+        if args.rounds:
+            judged = only_rounds(judged, args.rounds.split(","))
         if args.rankings:
             rankings, known = read_rankings(args.rankings), None
         else:
