@@ -75,6 +75,16 @@ def test_facts_keep_their_origins_and_the_primary_capability_is_marked(synthetic
                                   "sources": ["catalogue:lfai"]}]
 
 
+def test_a_primary_capability_stated_alone_is_one_the_tool_has():
+    # mlo:primaryCapability is a sub-property of mlo:hasCapability: a tool whose primary capability
+    # is stated without a hasCapability triple must not "lack" it
+    facts = [(_u(A), _u(MLO + "primaryCapability"), _u(SERVING), "curated"),
+             (_u(B), _u(MLO + "hasCapability"), _u(SERVING), "catalogue:lfai")]
+    alpha, beta = compare_facts([A, B], facts, labels=LABELS, nodes=NODES)["tools"]
+    assert [(c["iri"], c["primary"], c["sources"]) for c in alpha["capabilities"]] == [(SERVING, True, ["curated"])]
+    assert alpha["lacks"] == [] and beta["lacks"] == []
+
+
 def test_the_highest_star_count_and_latest_release_win(synthetic):
     alpha = synthetic["tools"][0]
     assert alpha["stars"] == {"value": 1200, "sources": ["catalogue:best-of-ml-python"]}

@@ -216,6 +216,9 @@ def tool_records(iris, quads, *, labels: dict, nodes: dict | None = None) -> lis
                     if origin.startswith("catalogue:"):
                         catalogues.setdefault(origin.split(":", 1)[1], set())
         capabilities = entries("capabilities")
+        if primary is not None and all(c["iri"] != primary["iri"] for c in capabilities):
+            # mlo:primaryCapability is a sub-property of mlo:hasCapability: the primary one is had
+            capabilities = sorted(capabilities + [dict(primary)], key=lambda c: (c["label"].lower(), c["iri"]))
         for c in capabilities:
             c["primary"] = primary is not None and c["iri"] == primary["iri"]
         tools.append({
