@@ -369,8 +369,27 @@ def catalogues_in(profs) -> int:
 
 
 def _lower_first(text: str) -> str:
-    """"Model serving" → "model serving", but "ML pipelines" and "AutoML" stay as they are."""
-    return text if any(c.isupper() for c in text[1:]) else text[:1].lower() + text[1:]
+    """"Model serving" → "model serving" and "End-to-end ML platform" → "end-to-end ML platform",
+    but "ML pipelines" and "AutoML" stay as they are (the first word is an acronym or a name).
+
+    >>> [_lower_first(t) for t in ("Model serving", "End-to-end ML platform", "ML pipelines", "AutoML")]
+    ['model serving', 'end-to-end ML platform', 'ML pipelines', 'AutoML']
+    """
+    first = text.split(" ", 1)[0]
+    return text if any(c.isupper() for c in first[1:]) else text[:1].lower() + text[1:]
+
+
+def _a(text: str) -> str:
+    """``text`` with its indefinite article: "an experiment tracker", "a model server", "an LLM
+    inference engine" (an acronym is read letter by letter).
+
+    >>> [_a(t) for t in ("experiment tracker", "model server", "LLM inference engine", "GPU cluster scheduler")]
+    ['an experiment tracker', 'a model server', 'an LLM inference engine', 'a GPU cluster scheduler']
+    """
+    first = text.split(" ", 1)[0]
+    acronym = len(first) > 1 and first.isupper()
+    vowel = text[:1] in "AEFHILMNORSX" if acronym else text[:1].lower() in "aeiou"
+    return ("an " if vowel else "a ") + text
 
 
 def _is_other(kind: str) -> bool:
@@ -585,8 +604,8 @@ def reasons_of(a: Profile, b: Profile, labels: dict[str, str], ctx: Context | No
         reasons.append("same kind: " + _lower_first(labels.get(a.tech_kind, a.tech_kind.rsplit("/", 1)[-1]))
                        + _sources(a.origins.get(("kind", a.tech_kind), []) + b.origins.get(("kind", b.tech_kind), [])))
     elif ctx is not None and (b.tech_kind, a.tech_kind) in ctx.stand_in:
-        reasons.append(f"a {_lower_first(labels.get(b.tech_kind, b.tech_kind))} can stand in for a "
-                       f"{_lower_first(labels.get(a.tech_kind, a.tech_kind))} (curated)")
+        reasons.append(f"{_a(_lower_first(labels.get(b.tech_kind, b.tech_kind)))} can stand in for "
+                       f"{_a(_lower_first(labels.get(a.tech_kind, a.tech_kind)))} (curated)")
     if a.primary and a.primary == b.primary:
         reasons.append("same primary capability: " + _lower_first(labels.get(a.primary, a.primary))
                        + _sources(a.origins.get(("primaryCapability", a.primary), [])
