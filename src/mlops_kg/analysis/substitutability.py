@@ -89,7 +89,7 @@ _ID = "https://w3id.org/mlops-kg/id/"
 _CATALOGUE = _ID + "catalogue/"
 _GRAPH = "https://w3id.org/mlops-kg/graph/"
 _SCHEMA_LICENSE = "https://schema.org/license"
-_MLO = str(MLO._NS)  # curated terms not (yet) in the ontology are named by string
+_MLO = str(MLO._NS)  # relations traced by local name (see _TRACED)
 
 
 @dataclass
@@ -99,7 +99,7 @@ class Profile:
     iri: str
     label: str
     kind: str                                          # the IRI's kind segment: tool, service, platform
-    capabilities: set = field(default_factory=set)     # its own and its parts' (mlo:hasPart)
+    capabilities: set = field(default_factory=set)     # its own and its parts' (mlo:partOf)
     equivalents: set = field(default_factory=set)      # its cloud equivalents
     equivalent_of: set = field(default_factory=set)    # technologies it is the equivalent of
     alternatives: set = field(default_factory=set)     # stated, either direction
@@ -115,7 +115,7 @@ class Profile:
     substitutes: set = field(default_factory=set)      # curated statedSubstitute, either direction
     not_substitutes: set = field(default_factory=set)  # curated complement / runs-on / host
     offered_by: set = field(default_factory=set)
-    wholes: set = field(default_factory=set)           # what it is part of (mlo:partOf / hasPart)
+    wholes: set = field(default_factory=set)           # what it is part of (mlo:partOf)
     editions: set = field(default_factory=set)         # the same product run by another (mlo:editionOf, either way)
     status: str = ""                                   # active, inactive, archived, sunset ("" unknown)
     successors: set = field(default_factory=set)
@@ -195,19 +195,17 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
     languages, frameworks = index(MLO.usesLanguage), index(MLO.supportsFramework)
     industries, delivery, offered = index(MLO.usedInIndustry), index(MLO.deliveryModel), index(MLO.offeredBy)
     parts = index(MLO.partOf, reverse=True)
-    for whole, part in src.pairs(_MLO + "hasPart"):
-        parts.setdefault(whole, set()).add(part)
     wholes: dict[str, set] = {}
     for whole, members in parts.items():
         for part in members:
             wholes.setdefault(part, set()).add(whole)
     broader = index(SKOS.broader)
-    subs = index(_MLO + "statedSubstitute")
-    for s, o in src.pairs(_MLO + "statedSubstitute"):
+    subs = index(MLO.statedSubstitute)
+    for s, o in src.pairs(str(MLO.statedSubstitute)):
         subs.setdefault(o, set()).add(s)
     nots: dict[str, set] = {}
-    for relation in ("statedComplement", "statedRunsOn", "statedHostOf"):
-        for s, o in src.pairs(_MLO + relation):
+    for relation in (MLO.statedComplement, MLO.statedRunsOn, MLO.statedHostOf):
+        for s, o in src.pairs(str(relation)):
             nots.setdefault(s, set()).add(o)
             nots.setdefault(o, set()).add(s)
     kinds = dict(src.pairs(str(MLO.kind)))
@@ -215,7 +213,7 @@ def profiles(graph, origins: dict | None = None) -> dict[str, Profile]:
     statuses = dict(src.pairs(str(MLO.status)))
     successors = index(MLO.successor)
     editions: dict[str, set] = {}
-    for s, o in src.pairs(_MLO + "editionOf"):
+    for s, o in src.pairs(str(MLO.editionOf)):
         editions.setdefault(s, set()).add(o)
         editions.setdefault(o, set()).add(s)
     categories: dict[str, set] = {}

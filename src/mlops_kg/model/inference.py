@@ -64,8 +64,7 @@ def infer_kinds(ds, inferred) -> None:
     from .landscape import source_graphs
     from .namespaces import ID, SCHEMA
 
-    # mlo:defaultKind is still a proposed term, defined in graph/landscape/curated-kinds.ttl
-    default = dict(ds.subject_objects(URIRef(str(MLO._NS) + "defaultKind")))
+    default = dict(ds.subject_objects(MLO.defaultKind))
     if not default:
         return
     technology = (MLO.Technology, MLO.Tool, MLO.CloudService, MLO.Platform)

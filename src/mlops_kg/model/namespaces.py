@@ -118,6 +118,13 @@ class MLO(DefinedNamespace):
     acquiredBy: URIRef
     acquisitionDate: URIRef
     vendor: URIRef
+    editionOf: URIRef
+    # the guide's alternatives typed (graph/curated/alternative-types.ttl), a category's usual kind
+    statedSubstitute: URIRef
+    statedComplement: URIRef
+    statedRunsOn: URIRef
+    statedHostOf: URIRef
+    defaultKind: URIRef
 
 
 class GRAPHS:
