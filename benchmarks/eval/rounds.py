@@ -38,8 +38,9 @@ def make_pool(build: str, top: int) -> dict:
     pool = {}
     for query in judged.queries:
         graded = set(judged.grades(query))
+        itself = judged.key(query.tool)  # another spelling of the query tool is never graded
         names = {n for n in rankings.get(query.tool, ())
-                 if judged.key(n) not in graded and not judged.is_retired(n)}
+                 if judged.key(n) not in graded | {itself} and not judged.is_retired(n)}
         if names:
             pool[query.tool] = {"kind": query.kind, "candidates": sorted(names, key=str.lower)}
     return pool
