@@ -11,7 +11,7 @@ from .. import __version__
 from ..errors import ValidationError
 from ..model import load, resources
 from ..model.inference import infer
-from ..model.layout import ANALYSIS, INDEX, MANIFEST, SITE, fingerprint
+from ..model.layout import ANALYSIS, INDEX, MANIFEST, SITE, STEM, fingerprint
 from ..model.load import union_graph
 from ..model.namespaces import GRAPHS
 from ..model.validate import validate_graph
@@ -54,9 +54,13 @@ def prepare(include=(), progress=SILENT, without=()):
     return ds, result
 
 
-def _prepare(include, progress, without):
-    """:func:`prepare`, also returning the merged graph (analysis included): merging the
-    landscape's named graphs into one rdflib graph takes seconds, so it is done once."""
+def _prepare(include, progress, without, *, analysis_graph: bool = True):
+    """:func:`prepare`, also returning the merged graph (analysis excluded): merging the
+    landscape's named graphs into one rdflib graph takes seconds, so it is done once.
+
+    With ``analysis_graph`` false the analysis is not added to ``ds`` (the build writes it
+    from :func:`mlops_kg.analysis.rdf.statement_lines` and never reads it back: adding its
+    hundred thousand statements to rdflib graphs took seconds)."""
     from ..analysis.rdf import statements
     from ..analysis.result import analyze
 
@@ -73,10 +77,10 @@ def _prepare(include, progress, without):
 
     result = analyze(union, origins=graph_origins(ds))
     progress("analysed", result.subst.number_of_nodes(), "technologies")
-    analysis_graph = ds.graph(GRAPHS.ANALYSIS)
-    for triple in statements(result):
-        analysis_graph.add(triple)
-        union.add(triple)
+    if analysis_graph:
+        graph = ds.graph(GRAPHS.ANALYSIS)
+        for triple in statements(result):
+            graph.add(triple)
     return ds, result, union
 
 
@@ -91,23 +95,26 @@ def build(out_dir="build", include=(), progress=SILENT, without=()) -> BuildResu
     ``without`` names public catalogues to leave out (``landscape``: all of them); the
     manifest records which sources went in.
     """
+    from ..analysis.rdf import statement_lines
     from ..analysis.substitutes import index_bytes, make_index
     from ..model.load import check_without, sources_loaded
 
     without = check_without(without)
     check_output_dir(out_dir)
-    ds, result, union = _prepare(include, progress, without)  # one merge serves the files, the index and the count
-    contents = serialize_outputs(ds, union)
+    ds, result, union = _prepare(include, progress, without, analysis_graph=False)  # one merge serves the files and the index
+    analysis_lines = sorted(set(statement_lines(result)))
+    contents = serialize_outputs(ds, lines={GRAPHS.ANALYSIS: analysis_lines})
     contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
     contents[INDEX] = index_bytes(make_index(union, result))
     graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+    graphs[str(GRAPHS.ANALYSIS)] = len(analysis_lines)
     manifest = {
         "generator": f"mlops-kg {__version__}",
         "inputs": fingerprint(include, without),
         "include": [str(Path(p).resolve()) for p in include],
         "sources": sources_loaded(without),
         "without": list(without),
-        "triples": len(union),
+        "triples": contents[f"{STEM}.nt"].count(b"\n"),  # one statement a line, each once: the merged graph
         "graphs": dict(sorted(graphs.items())),
     }
     contents[MANIFEST] = _json_bytes(manifest)
