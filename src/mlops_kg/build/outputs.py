@@ -85,7 +85,47 @@ def _jsonld(lines) -> bytes:
     doc = json.loads(ox.serialize(_ox_triples(lines), format=ox.RdfFormat.JSON_LD))
     nodes = doc if isinstance(doc, list) else doc.get("@graph", [doc])
     nodes.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
-    return (json.dumps(nodes, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_indented(nodes) + "\n").encode("utf-8")
+
+
+def _indented(data) -> str:
+    """``json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)``, the same text in half
+    the time: with ``indent`` json encodes in pure Python, a generator step per token (a
+    second for the landscape's JSON-LD). Strings go through json's own (C) string encoder.
+
+    Examples
+    --------
+    >>> data = [{"b": [1, 2.5, True, None, {}, []], "a": "\u2028é\\n"}]
+    >>> _indented(data) == json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+    True
+    """
+    from json.encoder import encode_basestring as enc
+
+    out: list[str] = []
+    add = out.append
+
+    def emit(value, pad: str) -> None:
+        if isinstance(value, str):
+            add(enc(value))
+        elif isinstance(value, (dict, list)) and value:
+            inner = pad + " "
+            if isinstance(value, dict):
+                sep, items, close = "{" + inner, ((enc(k) + ": ", value[k]) for k in sorted(value)), pad + "}"
+            else:
+                sep, items, close = "[" + inner, (("", v) for v in value), pad + "]"
+            for head, item in items:
+                if isinstance(item, str):
+                    add(sep + head + enc(item))
+                else:
+                    add(sep + head)
+                    emit(item, inner)
+                sep = "," + inner
+            add(close)
+        else:
+            add(json.dumps(value))  # numbers, true/false/null, {} and []
+
+    emit(data, "\n")
+    return "".join(out)
 
 
 def serialize_outputs(ds, union=None, lines=None) -> dict[str, bytes]:
