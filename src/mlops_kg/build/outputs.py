@@ -163,12 +163,21 @@ def serialize_outputs(ds, union=None, lines=None) -> dict[str, bytes]:
     }
 
 
-def stage_outputs(out_dir, contents: dict[str, bytes]) -> Path:
-    """Write every file into a staging folder inside ``out_dir``; returns the folder. Nothing
-    in ``out_dir`` changes until :func:`commit_outputs`, so a failure leaves the previous build."""
+def make_output_dir(out_dir) -> Path:
+    """Create ``out_dir`` (and its parents) if need be; an :class:`OutputError` if it cannot be."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror}; choose a writable folder") from None
+    return out_dir
+
+
+def stage_outputs(out_dir, contents: dict[str, bytes]) -> Path:
+    """Write every file into a staging folder inside ``out_dir``; returns the folder. Nothing
+    in ``out_dir`` changes until :func:`commit_outputs`, so a failure leaves the previous build."""
+    out_dir = make_output_dir(out_dir)
+    try:
         staging = scratch_dir(out_dir, ".staging-")
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror}; choose a writable folder") from None

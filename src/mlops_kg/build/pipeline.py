@@ -16,8 +16,8 @@ from ..model.load import union_graph
 from ..model.namespaces import GRAPHS
 from ..model.validate import validate_graph
 from ..progress import SILENT
-from .outputs import (_json_bytes, _signals_held, check_output_dir, commit_outputs, serialize_outputs,
-                      stage_outputs)
+from .outputs import (_json_bytes, _signals_held, check_output_dir, commit_outputs, make_output_dir,
+                      serialize_outputs, stage_outputs)
 
 
 @dataclass
@@ -69,19 +69,30 @@ def _prepare(include, progress, without, *, analysis_graph: bool = True):
     infer(ds)
     union = union_graph(ds)
     progress("inferred", len(union), "triples in the merged graph")
-    report = validate_graph(union)
-    if not report.conforms:
-        raise ValidationError(report)
-    progress("validated against the SHACL shapes")
     from ..analysis.substitutability import graph_origins
+    from .aside import Aside
 
-    result = analyze(union, origins=graph_origins(ds))
+    # Validation runs on the other core while this one analyses (see .aside); invalid data
+    # is reported as before, also when it made the analysis fail.
+    with Aside(lambda: validate_graph(union)) as validation:
+        try:
+            result = analyze(union, origins=graph_origins(ds))
+        except Exception:
+            _raise_if_invalid(validation.result())
+            raise
+        _raise_if_invalid(validation.result())
+    progress("validated against the SHACL shapes")
     progress("analysed", result.subst.number_of_nodes(), "technologies")
     if analysis_graph:
         graph = ds.graph(GRAPHS.ANALYSIS)
         for triple in statements(result):
             graph.add(triple)
     return ds, result, union
+
+
+def _raise_if_invalid(report) -> None:
+    if not report.conforms:
+        raise ValidationError(report)
 
 
 def build_dataset(include=(), without=()):
@@ -102,33 +113,42 @@ def build(out_dir="build", include=(), progress=SILENT, without=()) -> BuildResu
     without = check_without(without)
     check_output_dir(out_dir)
     ds, result, union = _prepare(include, progress, without, analysis_graph=False)  # one merge serves the files and the index
-    analysis_lines = sorted(set(statement_lines(result)))
-    contents = serialize_outputs(ds, lines={GRAPHS.ANALYSIS: analysis_lines})
-    contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
-    contents[INDEX] = index_bytes(make_index(union, result))
-    graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
-    graphs[str(GRAPHS.ANALYSIS)] = len(analysis_lines)
-    manifest = {
-        "generator": f"mlops-kg {__version__}",
-        "inputs": fingerprint(include, without),
-        "include": [str(Path(p).resolve()) for p in include],
-        "sources": sources_loaded(without),
-        "without": list(without),
-        "triples": contents[f"{STEM}.nt"].count(b"\n"),  # one statement a line, each once: the merged graph
-        "graphs": dict(sorted(graphs.items())),
-    }
-    contents[MANIFEST] = _json_bytes(manifest)
-    from ..pages.site import stage_site, swap_site
 
-    # Everything is written aside first (files, then the site's pages); only then is the build
-    # put in place, with Ctrl-C and SIGTERM held back for those few renames and the manifest
-    # last, so an interrupted build leaves the previous one whole, never a mix of the two.
-    staging = stage_outputs(out_dir, contents)
-    try:
-        site_target, site_staging = stage_site(Path(out_dir) / SITE, ds, result)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    def rdf_files():
+        analysis_lines = sorted(set(statement_lines(result)))
+        return serialize_outputs(ds, lines={GRAPHS.ANALYSIS: analysis_lines}), len(analysis_lines)
+
+    from ..pages.site import stage_site, swap_site
+    from .aside import Aside
+
+    # Everything is written aside first (the site's pages, then the files); only then is the
+    # build put in place, with Ctrl-C and SIGTERM held back for those few renames and the
+    # manifest last, so an interrupted build leaves the previous one whole, never a mix of the
+    # two. The RDF files are made on the other core meanwhile (see .aside).
+    with Aside(rdf_files) as rdf:
+        summary = _json_bytes(result.summary(top=1000))
+        index = index_bytes(make_index(union, result))
+        site_target, site_staging = stage_site(make_output_dir(out_dir) / SITE, ds, result)
+        try:
+            contents, analysis_count = rdf.result()
+            contents[ANALYSIS] = summary
+            contents[INDEX] = index
+            graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+            graphs[str(GRAPHS.ANALYSIS)] = analysis_count
+            manifest = {
+                "generator": f"mlops-kg {__version__}",
+                "inputs": fingerprint(include, without),
+                "include": [str(Path(p).resolve()) for p in include],
+                "sources": sources_loaded(without),
+                "without": list(without),
+                "triples": contents[f"{STEM}.nt"].count(b"\n"),  # one statement a line, each once: the merge
+                "graphs": dict(sorted(graphs.items())),
+            }
+            contents[MANIFEST] = _json_bytes(manifest)
+            staging = stage_outputs(out_dir, contents)
+        except BaseException:
+            shutil.rmtree(site_staging, ignore_errors=True)
+            raise
     result = None
     try:
         with _signals_held():
