@@ -2,9 +2,10 @@
 sends it back pickled.
 
 The build is pure Python and so uses one core; two of its steps need only what is already in
-memory and are independent of what follows them (validation of the analysis, the RDF files
-of the index and the site), so each runs in a forked copy of the process. Forking copies the
-loaded graphs for free (no pickling of rdflib graphs); only the result comes back.
+memory and nothing that runs beside them needs their result (validation beside the analysis,
+the RDF files beside the index and the site), so each runs in a forked copy of the process.
+Forking copies the loaded graphs for free (no pickling of rdflib graphs); only the result
+comes back.
 
 The other process is an optimisation, never a second way of failing: where fork is not
 available or not safe (another thread running), or when the process fails in any way, the
