@@ -100,6 +100,7 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
         for member in cluster["members"]:
             yield URIRef(member), MLO.inCluster, iri
     done = set()
+    texts: dict[str, Literal] = {}  # reasons repeat ("same kind: experiment tracker"): one Literal each
     for node in result.subst.nodes:
         for other, weight in result.ranked_substitutes(node, links_per_tool):
             a, b = sorted((node, other))
@@ -112,4 +113,4 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
             yield link, MLO.linksTechnology, URIRef(b)
             yield link, MLO.weight, _decimal(weight)
             for reason in result.reasons_for(node, other):
-                yield link, MLO.reason, Literal(reason)
+                yield link, MLO.reason, texts.get(reason) or texts.setdefault(reason, Literal(reason))

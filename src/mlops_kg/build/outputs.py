@@ -84,7 +84,13 @@ def _jsonld(lines) -> bytes:
 
     doc = json.loads(ox.serialize(_ox_triples(lines), format=ox.RdfFormat.JSON_LD))
     nodes = doc if isinstance(doc, list) else doc.get("@graph", [doc])
-    nodes.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
+    ids = [node.get("@id") for node in nodes]
+    if None not in ids and len(set(ids)) == len(ids) and all(min(node) == "@id" for node in nodes):
+        # Each node's text starts with its "@id" (the least key), which no two share: the ids'
+        # JSON strings give the order of the whole texts without writing each node out.
+        nodes.sort(key=lambda node: json.dumps(node["@id"], ensure_ascii=False))
+    else:
+        nodes.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
     return (_indented(nodes) + "\n").encode("utf-8")
 
 
