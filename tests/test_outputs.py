@@ -173,3 +173,23 @@ def test_xml_results_refuse_what_xml_cannot_carry_and_keep_the_rest():
     kept = "tab\tcr\rlf\nnel\x85ls\u2028"
     root = ElementTree.fromstring(xml_results(_select(kept)))
     assert [e.text for e in root.iter("{http://www.w3.org/2005/sparql-results#}literal")] == [kept]
+
+
+def test_jsonld_nodes_are_in_the_order_of_their_whole_texts():
+    """The JSON-LD nodes are sorted by their ids' JSON when ids are unique: the same order as
+    sorting the nodes' whole texts (as before), also for ids one of which begins another."""
+    import json
+
+    import pyoxigraph
+
+    from mlops_kg.build.outputs import _jsonld
+
+    iris = ["http://ex.org/a", "http://ex.org/a!", "http://ex.org/a/b", "http://ex.org/a#", "http://ex.org/a~",
+            "http://ex.org/é", "http://ex.org/A", "urn:x:1", "http://ex.org/a%22"]
+    lines = sorted(f'<{iri}> <http://ex.org/p> "{i}" .\n' for i, iri in enumerate(iris))
+    doc = json.loads(pyoxigraph.serialize(pyoxigraph.parse("".join(lines).encode(), format=pyoxigraph.RdfFormat.N_TRIPLES),
+                                          format=pyoxigraph.RdfFormat.JSON_LD))
+    nodes = doc if isinstance(doc, list) else doc.get("@graph", [doc])
+    nodes.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
+    expected = json.dumps(nodes, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert _jsonld(lines).decode("utf-8") == expected

@@ -7,7 +7,6 @@ from rdflib.namespace import PROV, RDFS, XSD
 from ..model.namespaces import GRAPHS, ID, MLO
 from .clusters import slugs_of
 from .result import Analysis, method_text
-from .substitutability import reasons_of
 
 
 def _decimal(value: float) -> Literal:
@@ -28,11 +27,9 @@ def write_ntriples(result: Analysis, out, *, links_per_tool: int = 10) -> int:
     """Write :func:`statements` as N-Triples to the binary file ``out``, straight from the
     statements and in batches (no rdflib graph, no whole text in memory: at 50,000 tools the
     analysis holds millions of triples). Returns the number of triples written."""
-    from ..model.ntriples import term  # escapes what splits a line (U+2028, NEL, ...), unlike .n3()
-
     batch, written = [], 0
-    for s, p, o in statements(result, links_per_tool=links_per_tool):
-        batch.append(f"{term(s)} {term(p)} {term(o)} .\n")
+    for line in _lines(result, links_per_tool):
+        batch.append(line)
         if len(batch) == 50_000:
             out.write("".join(batch).encode("utf-8"))
             written += len(batch)
@@ -41,10 +38,33 @@ def write_ntriples(result: Analysis, out, *, links_per_tool: int = 10) -> int:
     return written + len(batch)
 
 
+def statement_lines(result: Analysis, *, links_per_tool: int = 10) -> list[str]:
+    """:func:`statements` as N-Triples lines (each with its newline), in the order made: what a
+    build writes for the analysis graph without holding it in an rdflib graph."""
+    return list(_lines(result, links_per_tool))
+
+
+def _lines(result: Analysis, links_per_tool: int):
+    from ..model.ntriples import term  # escapes what splits a line (U+2028, NEL, ...), unlike .n3()
+
+    written: dict = {}  # a term repeats (the predicates, each tool, the run): written once
+
+    def text(node) -> str:
+        try:
+            return written[node]
+        except KeyError:
+            written[node] = out = term(node)
+            return out
+
+    for s, p, o in statements(result, links_per_tool=links_per_tool):
+        yield f"{text(s)} {text(p)} {text(o)} .\n"
+
+
 def statements(result: Analysis, *, links_per_tool: int = 10):
     """The analysis as RDF for the ``analysis`` named graph: scores on each node, clusters,
-    the strongest substitutability links of each technology, and the run with its method.
-    Yields the triples (rdflib terms), each once."""
+    the strongest substitutability links of each technology (with the reasons the index and the
+    site give), and the run with its method, which generated the graph (``prov:wasGeneratedBy``
+    on the graph's IRI). Yields the triples (rdflib terms), each once."""
     run = ID["analysis/run"]
     yield run, RDF.type, MLO.AnalysisRun
     yield run, RDFS.label, Literal("mlops-kg graph analysis")
@@ -52,6 +72,8 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
     yield run, MLO.randomSeed, Literal(result.seed, datatype=XSD.integer)
     for graph_name in (GRAPHS.GUIDE, GRAPHS.CURATED, GRAPHS.INFERRED):
         yield run, PROV.used, graph_name
+    # The run made the whole graph: said once, not on each of its thousands of links.
+    yield GRAPHS.ANALYSIS, PROV.wasGeneratedBy, run
     yield run, MLO.technologyTotal, Literal(len(result.profiles), datatype=XSD.integer)
     for node, count in sorted(result.neighbour_counts.items()):
         yield URIRef(node), MLO.technologyCount, Literal(count, datatype=XSD.integer)
@@ -78,6 +100,7 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
         for member in cluster["members"]:
             yield URIRef(member), MLO.inCluster, iri
     done = set()
+    texts: dict[str, Literal] = {}  # reasons repeat ("same kind: experiment tracker"): one Literal each
     for node in result.subst.nodes:
         for other, weight in result.ranked_substitutes(node, links_per_tool):
             a, b = sorted((node, other))
@@ -89,6 +112,5 @@ def statements(result: Analysis, *, links_per_tool: int = 10):
             yield link, MLO.linksTechnology, URIRef(a)
             yield link, MLO.linksTechnology, URIRef(b)
             yield link, MLO.weight, _decimal(weight)
-            yield link, PROV.wasGeneratedBy, run
-            for reason in reasons_of(result.profiles[node], result.profiles[other], result.labels):
-                yield link, MLO.reason, Literal(reason)
+            for reason in result.reasons_for(node, other):
+                yield link, MLO.reason, texts.get(reason) or texts.setdefault(reason, Literal(reason))

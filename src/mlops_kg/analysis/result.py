@@ -54,6 +54,8 @@ class Analysis:
     ctx: object = None
     #: (technology, candidate) → reasons, when read from a build's index rather than computed
     reasons: dict | None = None
+    #: reasons computed so far (see :meth:`reasons_for`); not part of the result's value
+    _reasons_made: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def cluster_of(self) -> dict[str, dict]:
         """Member IRI → its cluster; technologies in no cluster are absent."""
@@ -72,8 +74,19 @@ class Analysis:
         """``[(iri, weight, reasons)]`` for ``iri``, best first; ties by label then IRI."""
         if self.reasons is not None:
             return [(other, w, self.reasons.get((iri, other), [])) for other, w in self.ranked_substitutes(iri, top)]
-        return [(other, w, reasons_of(self.profiles[iri], self.profiles[other], self.labels, self.ctx))
-                for other, w in self.ranked_substitutes(iri, top)]
+        return [(other, w, self.reasons_for(iri, other)) for other, w in self.ranked_substitutes(iri, top)]
+
+    def reasons_for(self, iri: str, other: str) -> list[str]:
+        """The reasons for ``other`` as a substitute of ``iri`` (directional), computed once per pair:
+        the index, the site and the analysis graph of a build all ask for the same pairs."""
+        key = (iri, other)
+        if self.reasons is not None:
+            return self.reasons.get(key, [])
+        try:
+            return self._reasons_made[key]
+        except KeyError:
+            made = self._reasons_made[key] = reasons_of(self.profiles[iri], self.profiles[other], self.labels, self.ctx)
+            return made
 
     def summary(self, top: int = 10) -> dict:
         """The JSON shape of ``mlops-kg analyze --format json``."""

@@ -58,13 +58,8 @@ def make_index(graph, analysis) -> dict:
                       "tech_kind": p.tech_kind, "kind_label": analysis.labels.get(p.tech_kind, ""),
                       "primary": p.primary, "status": p.status or None,
                       "successors": sorted(p.successors), "osi": p.osi, "has_industry": bool(p.industries)}
-    from .substitutability import reasons_of
-
-    def reasons(a: str, b: str) -> list[str]:  # directional: b as a substitute for a
-        return reasons_of(analysis.profiles[a], analysis.profiles[b], analysis.labels, analysis.ctx)
-
-    ranked = {iri: [[other, weight, reasons(iri, other)] for other, weight in
-                    analysis.ranked_substitutes(iri, MAX_PER_TOOL)] for iri in sorted(analysis.profiles)}
+    ranked = {iri: [[other, weight, list(reasons)] for other, weight, reasons in  # directional: other for iri
+                    analysis.substitutes(iri, MAX_PER_TOOL)] for iri in sorted(analysis.profiles)}
     cluster_of = {m: c["name"] for m, c in analysis.cluster_of().items()}
     for iri, name in cluster_of.items():
         techs[iri]["cluster"] = name

@@ -11,13 +11,13 @@ from .. import __version__
 from ..errors import ValidationError
 from ..model import load, resources
 from ..model.inference import infer
-from ..model.layout import ANALYSIS, INDEX, MANIFEST, SITE, fingerprint
+from ..model.layout import ANALYSIS, INDEX, MANIFEST, SITE, STEM, fingerprint
 from ..model.load import union_graph
 from ..model.namespaces import GRAPHS
 from ..model.validate import validate_graph
 from ..progress import SILENT
-from .outputs import (_json_bytes, _signals_held, check_output_dir, commit_outputs, serialize_outputs,
-                      stage_outputs)
+from .outputs import (_json_bytes, _signals_held, check_output_dir, commit_outputs, make_output_dir,
+                      serialize_outputs, stage_outputs)
 
 
 @dataclass
@@ -54,9 +54,13 @@ def prepare(include=(), progress=SILENT, without=()):
     return ds, result
 
 
-def _prepare(include, progress, without):
-    """:func:`prepare`, also returning the merged graph (analysis included): merging the
-    landscape's named graphs into one rdflib graph takes seconds, so it is done once."""
+def _prepare(include, progress, without, *, analysis_graph: bool = True):
+    """:func:`prepare`, also returning the merged graph (analysis excluded): merging the
+    landscape's named graphs into one rdflib graph takes seconds, so it is done once.
+
+    With ``analysis_graph`` false the analysis is not added to ``ds`` (the build writes it
+    from :func:`mlops_kg.analysis.rdf.statement_lines` and never reads it back: adding its
+    hundred thousand statements to rdflib graphs took seconds)."""
     from ..analysis.rdf import statements
     from ..analysis.result import analyze
 
@@ -65,19 +69,30 @@ def _prepare(include, progress, without):
     infer(ds)
     union = union_graph(ds)
     progress("inferred", len(union), "triples in the merged graph")
-    report = validate_graph(union)
+    from ..analysis.substitutability import graph_origins
+    from .aside import Aside
+
+    # Validation runs on the other core while this one analyses (see .aside); invalid data
+    # is reported as before, also when it made the analysis fail.
+    with Aside(lambda: validate_graph(union)) as validation:
+        try:
+            result = analyze(union, origins=graph_origins(ds))
+        except Exception:
+            _raise_if_invalid(validation.result())
+            raise
+        _raise_if_invalid(validation.result())
+    progress("validated against the SHACL shapes")
+    progress("analysed", result.subst.number_of_nodes(), "technologies")
+    if analysis_graph:
+        graph = ds.graph(GRAPHS.ANALYSIS)
+        for triple in statements(result):
+            graph.add(triple)
+    return ds, result, union
+
+
+def _raise_if_invalid(report) -> None:
     if not report.conforms:
         raise ValidationError(report)
-    progress("validated against the SHACL shapes")
-    from ..analysis.substitutability import graph_origins
-
-    result = analyze(union, origins=graph_origins(ds))
-    progress("analysed", result.subst.number_of_nodes(), "technologies")
-    analysis_graph = ds.graph(GRAPHS.ANALYSIS)
-    for triple in statements(result):
-        analysis_graph.add(triple)
-        union.add(triple)
-    return ds, result, union
 
 
 def build_dataset(include=(), without=()):
@@ -91,37 +106,49 @@ def build(out_dir="build", include=(), progress=SILENT, without=()) -> BuildResu
     ``without`` names public catalogues to leave out (``landscape``: all of them); the
     manifest records which sources went in.
     """
+    from ..analysis.rdf import statement_lines
     from ..analysis.substitutes import index_bytes, make_index
     from ..model.load import check_without, sources_loaded
 
     without = check_without(without)
     check_output_dir(out_dir)
-    ds, result, union = _prepare(include, progress, without)  # one merge serves the files, the index and the count
-    contents = serialize_outputs(ds, union)
-    contents[ANALYSIS] = _json_bytes(result.summary(top=1000))
-    contents[INDEX] = index_bytes(make_index(union, result))
-    graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
-    manifest = {
-        "generator": f"mlops-kg {__version__}",
-        "inputs": fingerprint(include, without),
-        "include": [str(Path(p).resolve()) for p in include],
-        "sources": sources_loaded(without),
-        "without": list(without),
-        "triples": len(union),
-        "graphs": dict(sorted(graphs.items())),
-    }
-    contents[MANIFEST] = _json_bytes(manifest)
-    from ..pages.site import stage_site, swap_site
+    ds, result, union = _prepare(include, progress, without, analysis_graph=False)  # one merge serves the files and the index
 
-    # Everything is written aside first (files, then the site's pages); only then is the build
-    # put in place, with Ctrl-C and SIGTERM held back for those few renames and the manifest
-    # last, so an interrupted build leaves the previous one whole, never a mix of the two.
-    staging = stage_outputs(out_dir, contents)
-    try:
-        site_target, site_staging = stage_site(Path(out_dir) / SITE, ds, result)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    def rdf_files():
+        analysis_lines = sorted(set(statement_lines(result)))
+        return serialize_outputs(ds, lines={GRAPHS.ANALYSIS: analysis_lines}), len(analysis_lines)
+
+    from ..pages.site import stage_site, swap_site
+    from .aside import Aside
+
+    # Everything is written aside first (the site's pages, then the files); only then is the
+    # build put in place, with Ctrl-C and SIGTERM held back for those few renames and the
+    # manifest last, so an interrupted build leaves the previous one whole, never a mix of the
+    # two. The RDF files are made on the other core meanwhile (see .aside).
+    with Aside(rdf_files) as rdf:
+        summary = _json_bytes(result.summary(top=1000))
+        index = index_bytes(make_index(union, result))
+        site_target, site_staging = stage_site(make_output_dir(out_dir) / SITE, ds, result)
+        try:
+            contents, analysis_count = rdf.result()
+            contents[ANALYSIS] = summary
+            contents[INDEX] = index
+            graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+            graphs[str(GRAPHS.ANALYSIS)] = analysis_count
+            manifest = {
+                "generator": f"mlops-kg {__version__}",
+                "inputs": fingerprint(include, without),
+                "include": [str(Path(p).resolve()) for p in include],
+                "sources": sources_loaded(without),
+                "without": list(without),
+                "triples": contents[f"{STEM}.nt"].count(b"\n"),  # one statement a line, each once: the merge
+                "graphs": dict(sorted(graphs.items())),
+            }
+            contents[MANIFEST] = _json_bytes(manifest)
+            staging = stage_outputs(out_dir, contents)
+        except BaseException:
+            shutil.rmtree(site_staging, ignore_errors=True)
+            raise
     result = None
     try:
         with _signals_held():

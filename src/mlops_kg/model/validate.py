@@ -7,8 +7,9 @@ that would make name lookups ambiguous; two nodes with one code repository are o
 
 SPARQL-based constraints of node shapes are not left to pySHACL: it parses and runs a
 constraint's query once per focus node, which made a build's cost grow with the nodes times
-the query parser. Here each such query is parsed once and run once over the whole graph with
-``$this`` unbound, and its rows are kept for the shape's focus nodes. For a query whose
+the query parser. Here each such query is run once over the whole graph with ``$this``
+unbound, on Oxigraph (rdflib's SPARQL engine took seconds on the landscape), and its rows are
+kept for the shape's focus nodes. For a query whose
 ``$this`` appears in its top-level patterns (as in ours) that gives the rows that pre-binding
 ``$this`` to each focus node would give, so the report is the same.
 """
@@ -104,7 +105,7 @@ class SparqlCheck:
 
     shape: object
     targets: tuple          # ((target predicate, term), ...) of the shape
-    query: object           # the prepared query (rdflib), ``$this`` left unbound
+    query: str              # the SELECT with its prefixes, ``$this`` left unbound
     message: str
     severity: str
 
@@ -131,9 +132,9 @@ def _drop(graph: Graph, node) -> None:
 
 def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
     """``(core, checks)``: the shapes without the SPARQL constraints of node shapes, for
-    pySHACL, and those constraints as :class:`SparqlCheck` objects, each query parsed once.
-    Property shapes keep theirs (pySHACL runs them); none of ours has one."""
-    from rdflib.plugins.sparql import prepareQuery
+    pySHACL, and those constraints as :class:`SparqlCheck` objects (Oxigraph runs them, see
+    :func:`sparql_results`). Property shapes keep theirs (pySHACL runs them); none of ours has one."""
+    import pyoxigraph as ox
 
     key = id(shapes)
     cached = _split_cache.get(key)
@@ -152,8 +153,11 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
                 shapes.value(constraint, SH.deactivated) == Literal(True):
             continue
         text = _prefix_header(shapes, constraint) + str(shapes.value(constraint, SH.select))
-        query = prepareQuery(text)
-        if "this" not in {str(v) for v in query.algebra.get("PV", ())}:
+        try:
+            selected = {v.value for v in ox.Store().query(text).variables}
+        except SyntaxError as exc:
+            raise MlopsKgError(f"the SPARQL constraint of shape {shape} does not parse: {exc}") from None
+        if "this" not in selected:
             raise MlopsKgError(f"the SPARQL constraint of shape {shape} must select $this; add it to the SELECT")
         messages = sorted(str(m) for m in shapes.objects(constraint, SH.message)) or \
             sorted(str(m) for m in shapes.objects(shape, SH.message))
@@ -163,7 +167,7 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
             targets=tuple(sorted({(p, o) for p in _TARGETS for o in shapes.objects(shape, p)}
                                  | {(SH.targetClass, shape) for kind in (RDFS.Class, OWL.Class)
                                     if (shape, RDF.type, kind) in shapes})),  # an implicit class target
-            query=query,
+            query=text,
             message=messages[0] if messages else "violates the shape",
             severity=str(severity).rsplit("#", 1)[-1],
         ))
@@ -196,15 +200,23 @@ def _fill(message: str, bindings: dict) -> str:
 def sparql_results(data: Graph, checks) -> list[Result]:
     """Run each :class:`SparqlCheck` once over ``data``; a row is a violation of its ``$this``
     when that is a focus node of the shape. Path, value and message follow SHACL: ``?path``
-    and ``?value`` when the query binds them, else no path and the focus node as the value."""
+    and ``?value`` when the query binds them, else no path and the focus node as the value.
+
+    The queries run on Oxigraph, over a copy of ``data`` made from its N-Triples lines (a
+    fraction of a second): rdflib's SPARQL engine took seconds over the landscape's graph."""
     names = bind_prefixes(Graph())
     out = []
+    store = None
     for check in checks:
         targets = focus_nodes(data, check.targets)
         if not targets:
             continue
-        for row in data.query(check.query):
-            bindings = {k: v for k, v in row.asdict().items() if v is not None}
+        if store is None:
+            store = _ox_store(data)
+        solutions = store.query(check.query)
+        variables = [v.value for v in solutions.variables]
+        for row in solutions:
+            bindings = {name: _rdflib_term(term) for name, term in zip(variables, row) if term is not None}
             focus = bindings.get("this")
             if focus not in targets:
                 continue
@@ -219,6 +231,34 @@ def sparql_results(data: Graph, checks) -> list[Result]:
                 severity=check.severity,
             ))
     return out
+
+
+def _ox_store(data: Graph):
+    """An Oxigraph store holding ``data`` in its default graph (lenient: the IRIs were read
+    already, and one the IRI grammar refuses must not hide the shapes' findings)."""
+    import pyoxigraph as ox
+
+    from .ntriples import triple_lines
+
+    store = ox.Store()
+    store.load("".join(triple_lines(data)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    return store
+
+
+def _rdflib_term(term):
+    """The rdflib term for an Oxigraph one (``xsd:string`` literals plain, as rdflib reads them)."""
+    import pyoxigraph as ox
+    from rdflib import BNode
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _short(graph: Graph, term) -> str:

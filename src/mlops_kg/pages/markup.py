@@ -72,12 +72,18 @@ def script_json(data, *, sort_keys: bool = True, separators=(",", ":")) -> str:
     return text
 
 
-def _finalize(value):
-    """Escape every value a template prints the one way :func:`escape` does (markupsafe writes
-    ``&#34;``/``&#39;``), leaving what is already markup alone."""
+def _finalizer():
+    """The templates' ``finalize``: every value a template prints is escaped the one way
+    :func:`escape` does (markupsafe writes ``&#34;``/``&#39;``), what is already markup is left
+    alone. Names are bound once: a site prints half a million values."""
     from markupsafe import Markup
 
-    return value if isinstance(value, Markup) else Markup(escape(value))
+    quote = html.escape
+
+    def finalize(value):
+        return value if isinstance(value, Markup) else Markup(quote(str(value), quote=True))
+
+    return finalize
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,7 +105,7 @@ def environment():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
                              autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
+                             trim_blocks=True, lstrip_blocks=True, finalize=_finalizer())
     env.filters["json"] = lambda value: Markup(script_json(value))
     env.filters["join"] = _join
     return env

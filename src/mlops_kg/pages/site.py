@@ -37,7 +37,7 @@ from ..files import scratch_dir
 from ..model.namespaces import GRAPHS, ID, MLO, SCHEMA, bind_prefixes
 from .comparison import compare_data, compare_link, tool_token
 from .facts import FactIndex, summarise, what_it_is
-from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins
+from .provenance import describe_origin, fact_origins, imported_descriptions, node_origins, origin_of
 from .markup import environment, render
 from .viz import (GRAPH_SCRIPTS, assets, capability_overview, cluster_overview, full_view, kind_title,
                   needs_overview, neighbourhood_view, page_frame, relation_words, substitutes_view, view_block)
@@ -324,9 +324,9 @@ class _Site:
         self.origins = fact_origins(ds)
         self.node_origins = node_origins(facts=self.origins)
         describe_imported(analysis.full, self.origins)
-        triples = set()
+        triples = set(self.origins)  # the facts of the graphs with an origin, walked once already
         for graph in ds.graphs():
-            if graph.identifier not in (GRAPHS.ANALYSIS, GRAPHS.ONTOLOGY):
+            if graph.identifier not in (GRAPHS.ANALYSIS, GRAPHS.ONTOLOGY) and origin_of(graph.identifier) is None:
                 triples.update(graph)
         self.facts = FactIndex(sorted(triples))
         self.labels = dict(analysis.labels)
