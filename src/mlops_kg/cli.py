@@ -575,8 +575,12 @@ def list_named_queries(fmt):
 @BUILD_OPTION
 def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
     """Upload the built graph to a SPARQL server (Graph Store HTTP Protocol, PUT replaces)."""
-    from .query.graph_store import publish as run_publish
+    from .query.graph_store import check_credentials, check_graph_iri, check_url, publish as run_publish
 
+    check_url(endpoint)  # before a build is made: a typo in the URL must not cost a whole build
+    check_credentials(user, password)
+    if graph_iri is not None:
+        check_graph_iri(graph_iri)
     done = run_publish(_build_folder(build_dir), endpoint, graph_iri, user=user, password=password,
                        auth=auth, timeout=timeout)
     for iri, n in done:
