@@ -345,6 +345,16 @@ def import_command(guide, output, dry_run, standalone, quiet):
     if output and Path(output).suffix.lower() not in (".ttl", ".turtle"):
         raise click.UsageError(f"-o {output}: import writes Turtle; name the file .ttl "
                                "(`build --include` reads a file by its extension)")
+    # Fail before the shipped graph is loaded and validated (seconds): a guide that cannot be
+    # read, an output folder that does not exist. The library checks both again.
+    from .sources.importer import read_guide
+
+    read_guide(guide)
+    folder = Path(output).parent if output else None
+    if folder is not None and not folder.is_dir():
+        from .errors import OutputError
+
+        raise OutputError(f"cannot write {output}: folder {folder} does not exist; create it first")
     result = import_and_check(guide, standalone=standalone, progress=for_terminal(quiet))
     report = result.report.text()
     if dry_run:
