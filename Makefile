@@ -27,8 +27,11 @@ demo: build
 	@echo
 	@echo "== Open build/site/index.html in a browser to explore the graph (works offline)."
 
+# Two workers (pytest-xdist), each module on one of them (its module fixtures made once);
+# TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -150,9 +150,9 @@ def test_rdfxml_entity_expansion_is_refused_quickly(tmp_path):
 
     path = tmp_path / "laughs.rdf"
     path.write_text(BILLION_LAUGHS, encoding="utf-8")
-    started = time.monotonic()
+    started = time.process_time()  # CPU seconds: expanding the entities is what would take long
     result = CliRunner().invoke(cli, ["validate", str(path)])
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert result.exit_code == 2, result.output
     assert result.output == f"error: {path}:2: RDF/XML with a <!DOCTYPE> declaration is refused (entities can " \
                             "expand without bound or read other files); remove the DOCTYPE and write the values out\n"

@@ -140,9 +140,9 @@ needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason=f"no catalogue snapsho
 
 @pytest.fixture(scope="module")
 def regenerated(shipped):
-    start = time.perf_counter()
+    start = time.process_time()  # CPU, not wall, seconds: a busy machine does not fail the bound
     snapshot = generate_snapshot(SHARED, shipped=shipped)
-    return snapshot, time.perf_counter() - start
+    return snapshot, time.process_time() - start
 
 
 @needs_shared

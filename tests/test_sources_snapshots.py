@@ -20,9 +20,11 @@ pytestmark = pytest.mark.skipif(not all((FOLDER / name).is_file() for _, name, _
 
 @pytest.fixture(scope="module")
 def timed_records():
-    start = time.perf_counter()
+    """The records and the CPU seconds reading them took: CPU time, not wall time, so that a
+    machine busy with other work (the suite's other xdist worker) cannot fail the bound."""
+    start = time.process_time()
     records = read_snapshots(FOLDER)
-    return records, time.perf_counter() - start
+    return records, time.process_time() - start
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +35,9 @@ def records(timed_records):
 def test_all_snapshots_read_fast(timed_records):
     records, seconds = timed_records
     assert seconds < 5, f"reading the snapshots took {seconds:.1f} s"
-    merge_start = time.perf_counter()
+    merge_start = time.process_time()
     merge_records(records)
-    assert time.perf_counter() - merge_start < 2
+    assert time.process_time() - merge_start < 2
 
 
 def test_counts_match_the_catalogues(records):

@@ -345,6 +345,16 @@ def import_command(guide, output, dry_run, standalone, quiet):
     if output and Path(output).suffix.lower() not in (".ttl", ".turtle"):
         raise click.UsageError(f"-o {output}: import writes Turtle; name the file .ttl "
                                "(`build --include` reads a file by its extension)")
+    # Fail before the shipped graph is loaded and validated (seconds): a guide that cannot be
+    # read, an output folder that does not exist. The library checks both again.
+    from .sources.importer import read_guide
+
+    read_guide(guide)
+    folder = Path(output).parent if output else None
+    if folder is not None and not folder.is_dir():
+        from .errors import OutputError
+
+        raise OutputError(f"cannot write {output}: folder {folder} does not exist; create it first")
     result = import_and_check(guide, standalone=standalone, progress=for_terminal(quiet))
     report = result.report.text()
     if dry_run:
@@ -575,8 +585,12 @@ def list_named_queries(fmt):
 @BUILD_OPTION
 def publish(endpoint, graph_iri, user, password, auth, timeout, build_dir):
     """Upload the built graph to a SPARQL server (Graph Store HTTP Protocol, PUT replaces)."""
-    from .query.graph_store import publish as run_publish
+    from .query.graph_store import check_credentials, check_graph_iri, check_url, publish as run_publish
 
+    check_url(endpoint)  # before a build is made: a typo in the URL must not cost a whole build
+    check_credentials(user, password)
+    if graph_iri is not None:
+        check_graph_iri(graph_iri)
     done = run_publish(_build_folder(build_dir), endpoint, graph_iri, user=user, password=password,
                        auth=auth, timeout=timeout)
     for iri, n in done:
