@@ -380,3 +380,17 @@ def test_every_pair_is_compared_without_sampling():
     ranked, edges = rankings(profs, {}, top=5)
     assert ranked["t/000"][0][0] == "t/299" and ranked["t/299"][0][0] == "t/000"
     assert all(len(rows) == 5 for rows in ranked.values())
+
+
+def test_a_large_graph_is_scored_in_blocks_of_rows_with_the_same_result(union, monkeypatch):
+    """Above DENSE_LIMIT technologies the scores are computed a block of rows at a time (a dense
+    matrix of 50,000 tools needs 20 GB): the rankings and edge weights must be the same."""
+    from mlops_kg.analysis import substitutability as model
+
+    profs = profiles(union)
+    ctx = model.context(union)
+    dense = model.rankings(profs, {}, ctx, top=10)
+    monkeypatch.setattr(model, "DENSE_LIMIT", 10)
+    monkeypatch.setattr(model, "DENSE_ROWS", 7)  # blocks that do not divide the row count
+    assert model.rankings(profs, {}, ctx, top=10) == dense
+    assert dense[1] and any(rows for rows in dense[0].values())

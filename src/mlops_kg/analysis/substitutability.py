@@ -413,11 +413,26 @@ def kind_factor(a: Profile, b: Profile, ctx: Context | None = None, factors=KIND
 
 # --- the dense model -------------------------------------------------------------------------
 
+#: Above this many technologies the scores are computed DENSE_ROWS rows at a time and only each
+#: row's best candidates are kept: a dense n × n matrix of 50,000 tools would need 20 GB.
+DENSE_LIMIT = 4000
+DENSE_ROWS = 1000
+
+
 def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=WEIGHTS,
                  factors=KIND_FACTORS):
     """``(order, S)``: the technologies in IRI order and the n × n matrix of
     ``score(order[i] → order[j])`` (float64, rounded to 6 places, 0 on the diagonal and where
     nothing direct is shared)."""
+    order, rows = score_rows(profs, ctx, weights, factors)
+    return order, rows(0, len(order))
+
+
+def score_rows(profs: dict[str, Profile], ctx: Context | None = None, weights=WEIGHTS,
+               factors=KIND_FACTORS):
+    """``(order, rows)``: the technologies in IRI order and ``rows(lo, hi)``, the rows ``lo`` to
+    ``hi`` of :func:`score_matrix`'s matrix, the same numbers, so that a large graph can be
+    scored a block of rows at a time."""
     import numpy as np
     import scipy.sparse as sparse
 
@@ -426,7 +441,7 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
     n = len(order)
     number = {iri: i for i, iri in enumerate(order)}
     if n == 0:
-        return order, np.zeros((0, 0))
+        return order, lambda lo, hi: np.zeros((0, 0))
 
     def incidence(sets):
         vocabulary: dict = {}
@@ -441,17 +456,21 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
     def jaccard(sets, idf=True, coverage=False):
         """IDF-weighted Jaccard of each pair's sets; with ``coverage``, the weighted share of the
         query's (row's) items that the candidate (column) has instead: directional, and a
-        candidate that does more than the query is not held back for it."""
+        candidate that does more than the query is not held back for it. Returns a function
+        of a row range."""
         m, _v = incidence(sets)
         df = np.asarray(m.sum(axis=0)).ravel()
-        w = np.log((n + 1) / (df + 1)) + 1.0 if idf else np.ones_like(df)
-        w = np.where(df > 0, w, 0.0)
-        shared = (m @ sparse.diags(w) @ m.T).toarray()
+        w = np.where(df > 0, np.log((n + 1) / (df + 1)) + 1.0 if idf else np.ones_like(df), 0.0)
+        weighted, mt = (m @ sparse.diags(w)).tocsr(), m.T.tocsc()
         size = np.asarray(m @ w).ravel()
-        union = size[:, None] + size[None, :] - shared
-        if coverage:
-            return np.where(size[:, None] > 0, shared / np.where(size > 0, size, 1)[:, None], 0.0)
-        return np.where(union > 0, shared / np.where(union > 0, union, 1), 0.0)
+
+        def block(r):
+            shared = (weighted[r] @ mt).toarray()
+            if coverage:
+                return np.where(size[r, None] > 0, shared / np.where(size[r] > 0, size[r], 1)[:, None], 0.0)
+            union = size[r, None] + size[None, :] - shared
+            return np.where(union > 0, shared / np.where(union > 0, union, 1), 0.0)
+        return block
 
     def links(attribute):
         rows, cols = [], []
@@ -461,57 +480,37 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
                 if j is not None and j != i:
                     rows += [i, j]
                     cols += [j, i]
-        m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).toarray()
-        return m > 0
+        m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        return lambda r: m[r].toarray() > 0
 
     # primary capability: the same, related through skos:broader, or the query's as a secondary
     caps = sorted({c for p in profs.values() for c in p.capabilities | {p.primary} if c})
     cap_no = {c: k for k, c in enumerate(caps)}
     prim = np.array([cap_no.get(profs[iri].primary, -1) for iri in order])
     has = prim >= 0
-    same = has[:, None] & (prim[:, None] == prim[None, :])
     related = np.zeros((len(caps), len(caps)), bool)
     for c, k in cap_no.items():
         for parent in ctx.ancestors.get(c, ()):
             if parent in cap_no:
                 related[k, cap_no[parent]] = related[cap_no[parent], k] = True
-    rel = np.zeros((n, n), bool)
-    if has.any():
-        idx = np.where(has, prim, 0)
-        rel = related[idx[:, None], idx[None, :]] & has[:, None] & has[None, :] & ~same
     cap_dense = np.zeros((n, len(caps)), bool)
     for i, iri in enumerate(order):
         for c in profs[iri].capabilities:
             if c in cap_no:
                 cap_dense[i, cap_no[c]] = True
-    secondary = np.zeros((n, n), bool)
-    if has.any():
-        secondary = cap_dense[:, np.where(has, prim, 0)].T & has[:, None] & ~same & ~rel
-
-    evidence = (weights["same_primary"] * same + weights["related_primary"] * rel
-                + weights["primary_as_secondary"] * secondary
-                + weights["capabilities"] * jaccard([profs[i].capabilities for i in order], coverage=True)
-                + weights["categories"] * jaccard([profs[i].categories for i in order])
-                + weights["shared_equivalents"] * jaccard([profs[i].equivalents for i in order])
-                + weights["co_alternatives"] * jaccard([profs[i].alternative_of for i in order]))
-    substitute = links("substitutes")
-    not_substitute = links("not_substitutes") & ~substitute
-    stated = links("alternatives") & ~substitute & ~not_substitute
-    evidence = (evidence + weights["stated_substitute"] * substitute + weights["stated_alternative"] * stated
-                + weights["not_a_substitute"] * not_substitute)
-    equivalent = links("equivalents") | links("equivalent_of")
-    evidence = evidence + weights["cloud_equivalent"] * equivalent
-    direct = (evidence > 0) & ~not_substitute
-    # partial credit through skos:broader: capabilities under the same broader ones (no
-    # evidence on its own: everything is under "infrastructure" somewhere)
-    evidence = evidence + weights["broader_capabilities"] * jaccard([profs[i].capabilities | profs[i].broader
-                                                                     for i in order])
-    evidence = evidence + weights["languages"] * jaccard([profs[i].languages for i in order], idf=False) \
-        + weights["industries"] * jaccard([profs[i].industries for i in order], idf=False) \
-        + weights["delivery"] * jaccard([profs[i].delivery for i in order], idf=False)
+    idx = np.where(has, prim, 0)
+    capabilities = jaccard([profs[i].capabilities for i in order], coverage=True)
+    categories = jaccard([profs[i].categories for i in order])
+    shared_equivalents = jaccard([profs[i].equivalents for i in order])
+    co_alternatives = jaccard([profs[i].alternative_of for i in order])
+    broader = jaccard([profs[i].capabilities | profs[i].broader for i in order])
+    languages = jaccard([profs[i].languages for i in order], idf=False)
+    industries = jaccard([profs[i].industries for i in order], idf=False)
+    delivery = jaccard([profs[i].delivery for i in order], idf=False)
+    substitutes, not_substitutes_, alternatives = links("substitutes"), links("not_substitutes"), links("alternatives")
+    equivalents, equivalent_of, editions = links("equivalents"), links("equivalent_of"), links("editions")
     # a product is mostly replaced by a product, an open-source project by a project
     side = np.array([licence_model(profs[i]) for i in order])
-    evidence = evidence + weights["licence_model"] * ((side[:, None] == side[None, :]) & (side != 0)[:, None])
     # kind compatibility: candidate (column) kind vs query (row) kind
     kinds = sorted({profs[i].tech_kind for i in order})
     kind_no = {k: x for x, k in enumerate(kinds)}
@@ -523,11 +522,39 @@ def score_matrix(profs: dict[str, Profile], ctx: Context | None = None, weights=
     established = np.array([prominence(profs[i], catalogues, max((len(profs[w].sources) for w in profs[i].wholes
                                                                     if w in profs), default=0))
                             for i in order])
-    score = table[kv[:, None], kv[None, :]] * evidence * (status * established)[None, :]
-    # an edition of the same product (Azure Databricks for Databricks) replaces nothing: not ranked
-    score = np.where(direct & (score > 0) & ~links("editions"), score, 0.0)
-    np.fill_diagonal(score, 0.0)
-    return order, np.round(score, 6)
+
+    def rows(lo: int, hi: int):
+        r = slice(lo, hi)
+        same = has[r, None] & (prim[r, None] == prim[None, :])
+        rel = related[idx[r, None], idx[None, :]] & has[r, None] & has[None, :] & ~same
+        secondary = cap_dense[:, idx[r]].T & has[r, None] & ~same & ~rel
+        evidence = (weights["same_primary"] * same + weights["related_primary"] * rel
+                    + weights["primary_as_secondary"] * secondary
+                    + weights["capabilities"] * capabilities(r)
+                    + weights["categories"] * categories(r)
+                    + weights["shared_equivalents"] * shared_equivalents(r)
+                    + weights["co_alternatives"] * co_alternatives(r))
+        substitute = substitutes(r)
+        not_substitute = not_substitutes_(r) & ~substitute
+        stated = alternatives(r) & ~substitute & ~not_substitute
+        evidence = (evidence + weights["stated_substitute"] * substitute + weights["stated_alternative"] * stated
+                    + weights["not_a_substitute"] * not_substitute)
+        evidence = evidence + weights["cloud_equivalent"] * (equivalents(r) | equivalent_of(r))
+        direct = (evidence > 0) & ~not_substitute
+        # partial credit through skos:broader: capabilities under the same broader ones (no
+        # evidence on its own: everything is under "infrastructure" somewhere)
+        evidence = evidence + weights["broader_capabilities"] * broader(r)
+        evidence = evidence + weights["languages"] * languages(r) \
+            + weights["industries"] * industries(r) + weights["delivery"] * delivery(r)
+        evidence = evidence + weights["licence_model"] * ((side[r, None] == side[None, :]) & (side[r] != 0)[:, None])
+        score = table[kv[r, None], kv[None, :]] * evidence * (status * established)[None, :]
+        # an edition of the same product (Azure Databricks for Databricks) replaces nothing: not ranked
+        score = np.where(direct & (score > 0) & ~editions(r), score, 0.0)
+        diagonal = np.arange(lo, hi)
+        score[diagonal - lo, diagonal] = 0.0
+        return np.round(score, 6)
+
+    return order, rows
 
 
 def rankings(profs: dict[str, Profile], labels: dict[str, str], ctx: Context | None = None,
@@ -538,30 +565,54 @@ def rankings(profs: dict[str, Profile], labels: dict[str, str], ctx: Context | N
     ranked pair, for clustering."""
     import numpy as np
 
-    order, s = score_matrix(profs, ctx, weights)
+    order, score_block = score_rows(profs, ctx, weights)
     n = len(order)
     if n == 0:
         return {}, []
     by_label = sorted(range(n), key=lambda i: (profs[order[i]].label.lower(), order[i]))
     rank = np.empty(n, np.int64)
     rank[by_label] = np.arange(n)
-    keys = np.broadcast_to(rank, (n, n))
-    sorted_idx = np.lexsort((keys, -s), axis=-1)[:, :top]
+    step = n if n <= DENSE_LIMIT else DENSE_ROWS
+    best: dict[int, list] = {}   # row -> [(column, score)], best first
+    for lo in range(0, n, step):
+        s = score_block(lo, min(n, lo + step))
+        keys = np.broadcast_to(rank, s.shape)
+        sorted_idx = np.lexsort((keys, -s), axis=-1)[:, :top]
+        for k, i in enumerate(range(lo, min(n, lo + step))):
+            best[i] = [(j, float(s[k, j])) for j in sorted_idx[k].tolist() if s[k, j] > 0]
     number = {iri: i for i, iri in enumerate(order)}
-    ranked, pairs = {}, {}
+    ranked = {}
     for i, iri in enumerate(order):
-        row = [(order[j], float(s[i, j])) for j in sorted_idx[i].tolist() if s[i, j] > 0]
+        row = [(order[j], w) for j, w in best[i]]
         successors = sorted((x for x in profs[iri].successors if x in number and x != iri),
                             key=lambda x: (profs[x].label.lower(), x))
         if successors:
-            best = max([w for _o, w in row] + [1.0])
-            row = [(x, best) for x in successors] + [r for r in row if r[0] not in successors]
+            top_weight = max([w for _o, w in row] + [1.0])
+            row = [(x, top_weight) for x in successors] + [r for r in row if r[0] not in successors]
             row = row[:top]
         ranked[iri] = row
-        for other, _w in row:
+    # the edge of each ranked pair weighs the mean of both directions' scores: read the ones the
+    # best lists do not hold (the reverse direction, a successor's) from the rows again
+    known = {(i, j): w for i, row in best.items() for j, w in row}
+    wanted: dict[int, set] = {}
+    for i, iri in enumerate(order):
+        for other, _w in ranked[iri]:
             j = number[other]
-            key = (min(i, j), max(i, j))
-            pairs[key] = round(float(s[i, j] + s[j, i]) / 2, 6)
+            for a, b in ((i, j), (j, i)):
+                if (a, b) not in known:
+                    wanted.setdefault(a, set()).add(b)
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        if any(a in wanted for a in range(lo, hi)):
+            s = s if step == n else score_block(lo, hi)
+            for a in range(lo, hi):
+                for b in wanted.get(a, ()):
+                    known[(a, b)] = float(s[a - lo, b])
+    pairs = {}
+    for i, iri in enumerate(order):
+        for other, _w in ranked[iri]:
+            j = number[other]
+            pairs[(min(i, j), max(i, j))] = round(float(known[(i, j)] + known[(j, i)]) / 2, 6)
     edges = sorted((order[a], order[b], w) for (a, b), w in pairs.items() if w > 0)
     return ranked, edges
 
