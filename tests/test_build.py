@@ -28,23 +28,13 @@ def test_build_writes_every_format(built):
 def _oxigraph_graph(path: Path, fmt) -> Graph:
     """Parse with pyoxigraph (an independent parser) and copy into an rdflib Graph."""
     import pyoxigraph
-    from rdflib import BNode, Literal, URIRef
 
-    def term(t):
-        if isinstance(t, pyoxigraph.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, pyoxigraph.BlankNode):
-            return BNode(t.value)
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        if t.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(t.value)  # RDF 1.1: a plain literal is an xsd:string
-        return Literal(t.value, datatype=URIRef(t.datatype.value))
+    from mlops_kg.model.terms import ox_to_rdflib
 
     graph = Graph()
     with open(path, "rb") as f:
         for quad in pyoxigraph.parse(f, format=fmt):
-            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+            graph.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
     return graph
 
 

@@ -26,6 +26,7 @@ from ..errors import MlopsKgError
 from .load import parse_into
 from .names import normalize_name
 from .namespaces import bind_prefixes
+from .terms import ox_to_rdflib
 
 
 @dataclass(frozen=True, order=True)
@@ -216,7 +217,7 @@ def sparql_results(data: Graph, checks) -> list[Result]:
         solutions = store.query(check.query)
         variables = [v.value for v in solutions.variables]
         for row in solutions:
-            bindings = {name: _rdflib_term(term) for name, term in zip(variables, row) if term is not None}
+            bindings = {name: ox_to_rdflib(term) for name, term in zip(variables, row) if term is not None}
             focus = bindings.get("this")
             if focus not in targets:
                 continue
@@ -243,22 +244,6 @@ def _ox_store(data: Graph):
     store = ox.Store()
     store.load("".join(triple_lines(data)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     return store
-
-
-def _rdflib_term(term):
-    """The rdflib term for an Oxigraph one (``xsd:string`` literals plain, as rdflib reads them)."""
-    import pyoxigraph as ox
-    from rdflib import BNode
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _short(graph: Graph, term) -> str:

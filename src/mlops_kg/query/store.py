@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import MlopsKgError, QueryError
+from ..model.terms import ox_to_rdflib  # noqa: F401 - results are read with it; re-exported
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
@@ -52,35 +53,6 @@ class QueryResult:
 
 
 # --- term conversion between pyoxigraph and rdflib -------------------------------------------
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def ox_to_rdflib(term):
-    """The rdflib term for a pyoxigraph term (None stays None); ``xsd:string`` literals become
-    plain ones, as rdflib reads them from files.
-
-    >>> import pyoxigraph
-    >>> ox_to_rdflib(pyoxigraph.Literal("MLflow"))
-    rdflib.term.Literal('MLflow')
-    """
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise QueryError(f"unsupported RDF term in a result: {term!r}")
-
 
 def rdflib_to_ox(term):
     """The pyoxigraph term for an rdflib term (:class:`QueryError` for anything else).
